@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/client';
+import { SwitchboardError } from '../domain/errors';
+import type { SecretBox } from '../worker/secret-box';
+import { createContactActivities } from './contacts';
+import { createInboundActivities } from './inbound';
+
+export interface ActivityDeps {
+  db: Db;
+  secretBox: SecretBox;
+}
+
+/** Turns our errors into Temporal failures that keep their type and say whether a retry can help. */
+function reportingFailures<A extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: A): A {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (error instanceof SwitchboardError) {
+          throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: !error.retryable });
+        }
+        throw error;
+      }
+    };
+  }
+  return wrapped as A;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return reportingFailures({
+    ...createContactActivities(deps),
+    ...createInboundActivities(deps),
+  });
+}
+
+export type Activities = ReturnType<typeof createActivities>;

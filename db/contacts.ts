@@ -1,0 +1,269 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { identityKeyString, type IdentityKey, type MatchCandidate } from '../domain/identity';
+import { SwitchboardError } from '../domain/errors';
+import type { Db, Tx } from './client';
+import type { Business } from './businesses';
+import { contactPhones, contacts, contactTags, conversations, identityKeys, invoices, tags } from './schema';
+
+export type ContactRow = typeof contacts.$inferSelect;
+export type PhoneType = (typeof contactPhones.$inferInsert)['type'] & string;
+
+export interface NewPhone {
+  raw: string;
+  e164: string;
+  type: PhoneType;
+  primary: boolean;
+}
+
+export interface NewContact {
+  firstName: string;
+  middleName?: string | null;
+  lastName: string;
+  businessName?: string | null;
+  email?: { address: string; normalized: string } | null;
+  phones: NewPhone[];
+  anonymous?: boolean;
+  hidden?: boolean;
+  source: string;
+  customFields?: Record<string, string>;
+  lastInteractionAt?: Date;
+}
+
+/** The shape operators and other systems see (`switchboard contacts list --json`). */
+export interface ContactView {
+  id: string;
+  firstName: string;
+  middleName: string | null;
+  lastName: string;
+  businessName: string | null;
+  email: string | null;
+  phones: { e164: string; raw: string; type: PhoneType; primary: boolean }[];
+  tags: string[];
+  status: 'active' | 'archived';
+  anonymous: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Serialises writers that are about to find-or-create by the same identity within a business, so that two messages
+ * from one unknown number resolve to one contact under either identity policy. Keys are locked in sorted order so
+ * that two writers holding overlapping keys cannot deadlock.
+ */
+export async function lockIdentityKeys(tx: Tx, businessId: string, keys: readonly IdentityKey[]): Promise<void> {
+  const lockNames = [...new Set(keys.map((k) => `${businessId}/${identityKeyString(k)}`))].sort();
+  for (const name of lockNames) {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${name}, 0))`);
+  }
+}
+
+/** Contacts of the business holding any of the keys, archived ones included. */
+export async function findContactsByIdentity(
+  tx: Db | Tx,
+  businessId: string,
+  keys: readonly IdentityKey[],
+): Promise<(MatchCandidate & { status: 'active' | 'archived' })[]> {
+  const emails = keys.filter((k) => k.kind === 'email').map((k) => k.value);
+  const phones = keys.filter((k) => k.kind === 'phone').map((k) => k.value);
+  const conditions = [];
+  if (emails.length > 0) conditions.push(inArray(contacts.emailNormalized, emails));
+  if (phones.length > 0) {
+    conditions.push(
+      inArray(
+        contacts.id,
+        tx
+          .select({ id: contactPhones.contactId })
+          .from(contactPhones)
+          .where(and(eq(contactPhones.businessId, businessId), inArray(contactPhones.e164, phones))),
+      ),
+    );
+  }
+  if (conditions.length === 0) return [];
+  const rows = await tx
+    .select({ id: contacts.id, email: contacts.emailNormalized, status: contacts.status })
+    .from(contacts)
+    .where(and(eq(contacts.businessId, businessId), or(...conditions)));
+  if (rows.length === 0) return [];
+  const phoneRows = await tx
+    .select({ contactId: contactPhones.contactId, e164: contactPhones.e164 })
+    .from(contactPhones)
+    .where(
+      inArray(
+        contactPhones.contactId,
+        rows.map((r) => r.id),
+      ),
+    );
+  return rows.map((r) => ({
+    ...r,
+    phones: phoneRows.filter((p) => p.contactId === r.id).map((p) => p.e164),
+  }));
+}
+
+/** Under the `unique` policy, the user (agent or admin) that owns any of these keys, if one does. */
+export async function findUserOwningIdentity(
+  tx: Db | Tx,
+  businessId: string,
+  keys: readonly IdentityKey[],
+): Promise<{ userId: string; key: IdentityKey } | undefined> {
+  for (const key of keys) {
+    const [row] = await tx
+      .select({ userId: identityKeys.userId })
+      .from(identityKeys)
+      .where(
+        and(
+          eq(identityKeys.businessId, businessId),
+          eq(identityKeys.kind, key.kind),
+          eq(identityKeys.value, key.value),
+          sql`${identityKeys.userId} is not null`,
+        ),
+      );
+    if (row?.userId) return { userId: row.userId, key };
+  }
+  return undefined;
+}
+
+/**
+ * Claims identity keys for a contact. The primary key of identity_keys decides races: a key another contact or a
+ * user already holds fails the claim (and so the caller's transaction) with an IdentityConflict naming the key.
+ */
+export async function claimIdentityKeys(
+  tx: Tx,
+  businessId: string,
+  contactId: string,
+  keys: readonly IdentityKey[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const claimed = await tx
+    .insert(identityKeys)
+    .values(keys.map((k) => ({ businessId, kind: k.kind, value: k.value, contactId })))
+    .onConflictDoNothing()
+    .returning({ kind: identityKeys.kind, value: identityKeys.value });
+  if (claimed.length === keys.length) return;
+  const taken = keys.find((k) => !claimed.some((c) => c.kind === k.kind && c.value === k.value));
+  if (!taken) return;
+  const [owner] = await tx
+    .select({ contactId: identityKeys.contactId, userId: identityKeys.userId })
+    .from(identityKeys)
+    .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, taken.kind), eq(identityKeys.value, taken.value)));
+  if (owner?.contactId === contactId) return;
+  const holder = owner?.userId ? `user ${owner.userId}` : `contact ${owner?.contactId ?? '(being created)'}`;
+  throw new SwitchboardError(
+    'IdentityConflict',
+    `${taken.kind} ${taken.value} already belongs to ${holder} in this business, whose identity policy is 'unique'`,
+    // A contact holding it may be a concurrent writer's, which a retry then finds and matches; a user's never moves.
+    !owner?.userId,
+  );
+}
+
+export async function insertContact(tx: Tx, business: Business, contact: NewContact): Promise<string> {
+  const primaryCount = contact.phones.filter((p) => p.primary).length;
+  if (contact.phones.length > 0 && primaryCount !== 1) {
+    throw new Error(`a contact needs exactly one primary phone, got ${primaryCount}`);
+  }
+  const [row] = await tx
+    .insert(contacts)
+    .values({
+      businessId: business.id,
+      firstName: contact.firstName,
+      middleName: contact.middleName ?? null,
+      lastName: contact.lastName,
+      businessName: contact.businessName ?? null,
+      email: contact.email?.address ?? null,
+      emailNormalized: contact.email?.normalized ?? null,
+      anonymous: contact.anonymous ?? false,
+      hidden: contact.hidden ?? false,
+      source: contact.source,
+      customFields: contact.customFields ?? {},
+      lastInteractionAt: contact.lastInteractionAt,
+    })
+    .returning({ id: contacts.id });
+  if (!row) throw new Error('the contact was not created');
+  if (contact.phones.length > 0) {
+    await tx.insert(contactPhones).values(
+      contact.phones.map((p) => ({
+        contactId: row.id,
+        businessId: business.id,
+        raw: p.raw,
+        e164: p.e164,
+        type: p.type,
+        isPrimary: p.primary,
+      })),
+    );
+  }
+  if (business.identityPolicy === 'unique') {
+    const keys: IdentityKey[] = [
+      ...(contact.email ? [{ kind: 'email' as const, value: contact.email.normalized }] : []),
+      ...contact.phones.map((p) => ({ kind: 'phone' as const, value: p.e164 })),
+    ];
+    await claimIdentityKeys(tx, business.id, row.id, keys);
+  }
+  return row.id;
+}
+
+/** Locks the contact row for the rest of the transaction; undefined when it does not exist (any more). */
+export async function lockContact(tx: Tx, businessId: string, contactId: string): Promise<ContactRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.id, contactId), eq(contacts.businessId, businessId)))
+    .for('update');
+  return row;
+}
+
+/** What keeps a contact from being deleted: the archive rule reads this. */
+export async function countOpenWork(tx: Tx, contactId: string): Promise<{ conversations: number; invoices: number }> {
+  const [conv] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(conversations)
+    .where(and(eq(conversations.contactId, contactId), eq(conversations.status, 'open')));
+  const [inv] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(invoices)
+    // A draft is an invoice not yet settled: when in doubt the rule archives, which loses nothing.
+    .where(and(eq(invoices.contactId, contactId), inArray(invoices.status, ['draft', 'open'])));
+  return { conversations: conv?.n ?? 0, invoices: inv?.n ?? 0 };
+}
+
+export async function listContacts(
+  db: Db,
+  businessId: string,
+  options: { includeArchived?: boolean; includeAnonymous?: boolean } = {},
+): Promise<ContactView[]> {
+  const filters = [eq(contacts.businessId, businessId)];
+  if (!options.includeArchived) filters.push(eq(contacts.status, 'active'));
+  if (!options.includeAnonymous) filters.push(eq(contacts.hidden, false));
+  const rows = await db
+    .select()
+    .from(contacts)
+    .where(and(...filters))
+    .orderBy(asc(contacts.lastName), asc(contacts.firstName), asc(contacts.id));
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const phones = await db
+    .select()
+    .from(contactPhones)
+    .where(inArray(contactPhones.contactId, ids))
+    .orderBy(sql`${contactPhones.isPrimary} desc`, asc(contactPhones.createdAt), asc(contactPhones.e164));
+  const tagRows = await db
+    .select({ contactId: contactTags.contactId, name: tags.name })
+    .from(contactTags)
+    .innerJoin(tags, eq(tags.id, contactTags.tagId))
+    .where(inArray(contactTags.contactId, ids))
+    .orderBy(asc(tags.name));
+  return rows.map((r) => ({
+    id: r.id,
+    firstName: r.firstName,
+    middleName: r.middleName,
+    lastName: r.lastName,
+    businessName: r.businessName,
+    email: r.email,
+    phones: phones
+      .filter((p) => p.contactId === r.id)
+      .map((p) => ({ e164: p.e164, raw: p.raw, type: p.type, primary: p.isPrimary })),
+    tags: tagRows.filter((t) => t.contactId === r.id).map((t) => t.name),
+    status: r.status,
+    anonymous: r.anonymous,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  }));
+}

@@ -1,0 +1,292 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  char,
+  check,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const identityPolicy = pgEnum('identity_policy', ['unique', 'none']);
+export const contactStatus = pgEnum('contact_status', ['active', 'archived']);
+export const phoneType = pgEnum('phone_type', ['mobile', 'home', 'work', 'fax', 'other']);
+export const addressKind = pgEnum('address_kind', ['contact', 'billing']);
+export const roleScope = pgEnum('role_scope', ['platform', 'organisation', 'business']);
+export const userRole = pgEnum('user_role', ['admin', 'agent']);
+export const identityKind = pgEnum('identity_kind', ['email', 'phone']);
+export const channel = pgEnum('channel', ['sms', 'whatsapp', 'webchat', 'email']);
+export const conversationStatus = pgEnum('conversation_status', ['open', 'closed']);
+export const invoiceStatus = pgEnum('invoice_status', ['draft', 'open', 'paid', 'void']);
+
+export const organisations = pgTable('organisations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** A clinic or business: the tenant that owns contacts. */
+export const businesses = pgTable('businesses', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'restrict' }),
+  name: text('name').notNull(),
+  defaultCountry: char('default_country', { length: 2 }).notNull(),
+  identityPolicy: identityPolicy('identity_policy').notNull().default('unique'),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    phoneE164: text('phone_e164'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+);
+
+export const userRoles = pgTable(
+  'user_roles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: userRole('role').notNull(),
+    scope: roleScope('scope').notNull(),
+    organisationId: uuid('organisation_id').references(() => organisations.id, { onDelete: 'cascade' }),
+    businessId: uuid('business_id').references(() => businesses.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    check(
+      'user_roles_scope_target',
+      sql`(${t.scope} = 'platform' and ${t.organisationId} is null and ${t.businessId} is null)
+        or (${t.scope} = 'organisation' and ${t.organisationId} is not null and ${t.businessId} is null)
+        or (${t.scope} = 'business' and ${t.businessId} is not null)`,
+    ),
+  ],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    firstName: text('first_name').notNull(),
+    middleName: text('middle_name'),
+    lastName: text('last_name').notNull(),
+    businessName: text('business_name'),
+    email: text('email'),
+    emailNormalized: text('email_normalized'),
+    status: contactStatus('status').notNull().default('active'),
+    anonymous: boolean('anonymous').notNull().default(false),
+    // A webchat guest is known only by a pseudonymised address; it stays out of contact lists until named.
+    hidden: boolean('hidden').notNull().default(false),
+    customFields: jsonb('custom_fields').$type<Record<string, string>>().notNull().default({}),
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    lastInteractionAt: timestamp('last_interaction_at', { withTimezone: true }),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('contacts_business_email_idx').on(t.businessId, t.emailNormalized),
+    index('contacts_business_status_idx').on(t.businessId, t.status),
+  ],
+);
+
+export const contactPhones = pgTable(
+  'contact_phones',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    // Denormalised so that a phone lookup within a business is one index probe.
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    raw: text('raw').notNull(),
+    e164: text('e164').notNull(),
+    type: phoneType('type').notNull().default('mobile'),
+    isPrimary: boolean('is_primary').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('contact_phones_contact_e164_key').on(t.contactId, t.e164),
+    uniqueIndex('contact_phones_one_primary_key').on(t.contactId).where(sql`${t.isPrimary}`),
+    index('contact_phones_business_e164_idx').on(t.businessId, t.e164),
+  ],
+);
+
+export const contactAddresses = pgTable(
+  'contact_addresses',
+  {
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    kind: addressKind('kind').notNull(),
+    line1: text('line1'),
+    line2: text('line2'),
+    city: text('city'),
+    region: text('region'),
+    postalCode: text('postal_code'),
+    country: text('country'),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.kind] })],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+  },
+  (t) => [uniqueIndex('tags_business_name_key').on(t.businessId, sql`lower(${t.name})`)],
+);
+
+export const contactTags = pgTable(
+  'contact_tags',
+  {
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.tagId] }), index('contact_tags_tag_idx').on(t.tagId)],
+);
+
+/**
+ * Under the `unique` identity policy every normalised email and phone of a business is claimed here by exactly one
+ * contact or user. The primary key is what makes identity hold under concurrent writers: a second claim fails
+ * instead of creating a second contact.
+ */
+export const identityKeys = pgTable(
+  'identity_keys',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    kind: identityKind('kind').notNull(),
+    value: text('value').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.kind, t.value] }),
+    index('identity_keys_contact_idx').on(t.contactId),
+    index('identity_keys_user_idx').on(t.userId),
+    check('identity_keys_one_owner', sql`(${t.contactId} is null) <> (${t.userId} is null)`),
+  ],
+);
+
+/** The link from a contact to its record in another system (Xero, QuickBooks, …). */
+export const externalLinks = pgTable(
+  'external_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    connectionId: uuid('connection_id').notNull(),
+    externalId: text('external_id').notNull(),
+    remoteUpdatedAt: timestamp('remote_updated_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('external_links_remote_key').on(t.connectionId, t.externalId),
+    index('external_links_contact_idx').on(t.contactId),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    // Closed conversations outlive a deleted contact as the business's record of what was said.
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    channel: channel('channel').notNull(),
+    status: conversationStatus('status').notNull().default('open'),
+    createdAt: createdAt(),
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('conversations_contact_status_idx').on(t.contactId, t.status),
+    uniqueIndex('conversations_one_open_per_channel_key')
+      .on(t.contactId, t.channel)
+      .where(sql`${t.status} = 'open'`),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    direction: text('direction').notNull().$type<'inbound' | 'outbound'>(),
+    // What makes a redelivered or retried message land once: the provider's message id, else the workflow's.
+    idempotencyKey: text('idempotency_key').notNull(),
+    text: text('text').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    // The outcome of resolving the sender, kept so that a retried delivery answers exactly as the first did.
+    resolution: jsonb('resolution').$type<{ contactId: string; outcome: string }>(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('messages_idempotency_key').on(t.businessId, t.idempotencyKey)],
+);
+
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    provider: text('provider'),
+    externalId: text('external_id'),
+    number: text('number'),
+    status: invoiceStatus('status').notNull().default('open'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invoices_contact_status_idx').on(t.contactId, t.status)],
+);
+
+/** What a delete left behind, so that a retried delete answers "deleted" rather than "not found". */
+export const deletedContacts = pgTable('deleted_contacts', {
+  contactId: uuid('contact_id').primaryKey(),
+  businessId: uuid('business_id')
+    .notNull()
+    .references(() => businesses.id, { onDelete: 'cascade' }),
+  deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Workflow inputs, as an operator types them into the Temporal UI or `temporal workflow start --input`.
+ * Checked inside the workflow so that a bad one fails that workflow at once with a message naming the field.
+ */
+
+const uuid = (field: string) => z.uuid({ message: `${field} must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d` });
+const nonBlank = (field: string, max = 10_000) =>
+  z
+    .string({ message: `${field} must be a string` })
+    .trim()
+    .min(1, { message: `${field} must not be empty` })
+    .max(max, { message: `${field} must be at most ${max} characters` });
+
+export const deleteContactInput = z.strictObject({
+  businessId: uuid('businessId'),
+  contactId: uuid('contactId'),
+});
+export type DeleteContactInput = z.infer<typeof deleteContactInput>;
+export type DeleteContactResult = { outcome: 'deleted' | 'archived'; reason?: string };
+
+export const inboundChannels = ['sms', 'whatsapp', 'webchat', 'email'] as const;
+export type InboundChannel = (typeof inboundChannels)[number];
+
+export const receiveInboundMessageInput = z
+  .strictObject({
+    businessId: uuid('businessId'),
+    channel: z.enum(inboundChannels, { message: `channel must be one of ${inboundChannels.join(', ')}` }),
+    from: z.strictObject(
+      {
+        phone: nonBlank('from.phone', 64).optional(),
+        email: nonBlank('from.email', 320).optional(),
+        sessionId: nonBlank('from.sessionId', 200).optional(),
+      },
+      { message: 'from must be an object such as { "phone": "+61412345678" }' },
+    ),
+    name: z.string({ message: 'name must be a string' }).trim().max(300).optional(),
+    text: z.string({ message: 'text must be a string' }).max(100_000, { message: 'text must be at most 100000 characters' }),
+    receivedAt: z.iso
+      .datetime({ offset: true, message: 'receivedAt must be an ISO 8601 date-time, e.g. 2026-11-21T09:30:00Z' })
+      .optional(),
+    /** The provider's message id, when there is one: a redelivery with the same id is recorded once. */
+    messageId: nonBlank('messageId', 300).optional(),
+  })
+  .superRefine((input, ctx) => {
+    const need = (field: 'phone' | 'email' | 'sessionId', why: string) => {
+      if (!input.from[field]) ctx.addIssue({ code: 'custom', path: ['from', field], message: `from.${field} is required ${why}` });
+    };
+    if (input.channel === 'sms' || input.channel === 'whatsapp') need('phone', `for ${input.channel} messages`);
+    if (input.channel === 'email') need('email', 'for email messages');
+    if (input.channel === 'webchat' && !input.from.sessionId && !input.from.email) {
+      ctx.addIssue({ code: 'custom', path: ['from', 'sessionId'], message: 'from.sessionId (or from.email) is required for webchat messages' });
+    }
+  });
+export type ReceiveInboundMessageInput = z.infer<typeof receiveInboundMessageInput>;
+export type ReceiveInboundMessageResult = { contactId: string; outcome: 'matched' | 'reactivated' | 'created' };
+
+export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = field ? ` in ${field}` : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.join(', ')}`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field || 'input'} is required`;
+  // Messages written above already start with the field's name; zod's own do not.
+  return field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
+}
+
+/** Validates one workflow's input; the message lists every problem, each by field. */
+export function checkInput<T>(workflowType: string, schema: z.ZodType<T>, raw: unknown): InputCheck<T> {
+  if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return {
+      ok: false,
+      message: `${workflowType} takes one JSON object as its input, e.g. ${exampleInputs[workflowType] ?? '{ … }'}`,
+    };
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = [...new Set(parsed.error.issues.map(describeIssue))];
+  return { ok: false, message: `${workflowType} input is invalid: ${problems.join('; ')}` };
+}
+
+export const exampleInputs: Record<string, string> = {
+  deleteContact: '{"businessId":"<uuid>","contactId":"<uuid>"}',
+  receiveInboundMessage: '{"businessId":"<uuid>","channel":"sms","from":{"phone":"+61412345678"},"text":"Hi"}',
+};
+
+export const workflowTypes = Object.keys(exampleInputs);

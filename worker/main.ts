@@ -1,0 +1,47 @@
+/**
+ * The production worker: everything from the environment, nothing started on the side. Run migrations first with
+ * `npm run db:migrate`.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../db/client';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { installTemporalRuntime } from './runtime';
+import { createSecretBox, loadOrCreateLocalSecretKey } from './secret-box';
+import { createSwitchboardWorker, ensureSearchAttributes } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  installTemporalRuntime(logger);
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL is required to run the worker on its own (or use `npm start`)']);
+  const secretKey = config.secretKey ?? (await loadOrCreateLocalSecretKey(path.resolve(config.dataDir)));
+  const database = openDatabase(config.databaseUrl);
+  await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace, logger);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  try {
+    const worker = await createSwitchboardWorker({
+      config,
+      connection,
+      database,
+      secretBox: createSecretBox(secretKey),
+      workflowBundlePath: existsSync(bundle) ? bundle : undefined,
+    });
+    logger.info({ temporalAddress: config.temporalAddress, taskQueue: config.taskQueue }, 'worker started');
+    await worker.run();
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`switchboard worker: ${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);

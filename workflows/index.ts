@@ -1,0 +1,2 @@
+export { deleteContact } from './contacts';
+export { receiveInboundMessage } from './inbound';
