@@ -1,0 +1,92 @@
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { aBusiness, aContact, anOpenConversation } from '../support/fixtures';
+import { startTestWorker, type TestWorker } from '../support/temporal';
+
+/**
+ * Histories recorded from real runs replay against today's workflow code without non-determinism. The ones in
+ * test/histories were recorded by earlier versions (`npm run record-histories` adds today's), so a change that would
+ * break workflows already running in production fails here.
+ */
+const historiesDir = path.join(__dirname, '..', 'histories');
+const recorded: { name: string; history: unknown }[] = [];
+
+let database: TestDatabase;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  worker = await startTestWorker(database);
+  const business = await aBusiness(database.db);
+  const deletable = await aContact(database.db, business, { phones: [] });
+  const busy = await aContact(database.db, business, { email: null });
+  await anOpenConversation(database.db, business, busy);
+  const scenarios: [string, string, unknown][] = [
+    ['deleteContact-deleted', 'deleteContact', { businessId: business.id, contactId: deletable }],
+    ['deleteContact-archived', 'deleteContact', { businessId: business.id, contactId: busy }],
+    ['deleteContact-invalid-input', 'deleteContact', { businessId: 'not-a-uuid' }],
+    ['receiveInboundMessage-reactivated', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '0412 345 678' }, text: 'hi' }],
+    ['receiveInboundMessage-created', 'receiveInboundMessage', { businessId: business.id, channel: 'webchat', from: { sessionId: 's-1' }, text: 'hello' }],
+    ['receiveInboundMessage-invalid-phone', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '123' }, text: 'x' }],
+  ];
+  for (const [name, type, input] of scenarios) {
+    const handle = await worker.client.workflow.start(type, { args: [input], taskQueue: worker.taskQueue, workflowId: `replay-${name}-${Date.now()}` });
+    await handle.result().catch(() => undefined);
+    recorded.push({ name, history: JSON.parse(historyToJSON(await handle.fetchHistory())) });
+  }
+  if (process.env.RECORD_HISTORIES) {
+    for (const { name, history } of recorded) {
+      // Stack traces carry the recording machine's paths and play no part in replay.
+      const text = JSON.stringify(history, (key, value: unknown) => (key === 'stackTrace' ? undefined : value), 2);
+      await writeFile(path.join(historiesDir, `${name}.json`), `${text}\n`);
+    }
+  }
+});
+afterAll(async () => {
+  await worker?.close();
+  await database?.drop();
+});
+
+async function replay(histories: { name: string; history: unknown }[], codePath: string) {
+  const results: { name: string; error?: unknown }[] = [];
+  const iterable = Worker.runReplayHistories(
+    { workflowBundle: { codePath } },
+    histories.map(({ name, history }) => ({ workflowId: name, history: historyFromJSON(history) })),
+  );
+  for await (const result of iterable) results.push({ name: result.workflowId, error: result.error });
+  return results;
+}
+
+describe('workflow replay', () => {
+  it('replays the histories of this run', async () => {
+    const results = await replay(recorded, inject('workflowBundlePath'));
+    expect(results).toHaveLength(6);
+    expect(results.filter((r) => r.error)).toEqual([]);
+  });
+
+  it('replays the histories recorded by earlier versions', async () => {
+    const files = (await readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    const histories = await Promise.all(
+      files.map(async (file) => ({ name: file, history: JSON.parse(await readFile(path.join(historiesDir, file), 'utf8')) as unknown })),
+    );
+    const results = await replay(histories, inject('workflowBundlePath'));
+    expect(results.filter((r) => r.error).map((r) => `${r.name}: ${String(r.error)}`)).toEqual([]);
+  });
+
+  it('reports non-determinism when the workflow code changed incompatibly', async () => {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, '..', 'fixtures', 'changed-workflows.ts'),
+      logger: new DefaultLogger('WARN'),
+    });
+    const codePath = path.join(path.dirname(inject('workflowBundlePath')), 'changed-bundle.js');
+    await writeFile(codePath, code);
+    const [result] = await replay(recorded.filter((r) => r.name === 'deleteContact-archived'), codePath);
+    expect(result?.error).toBeInstanceOf(DeterminismViolationError);
+  });
+});
