@@ -58,13 +58,19 @@ export type ReceiveInboundMessageResult = { contactId: string; outcome: 'matched
 
 export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const field = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = field ? ` in ${field}` : '';
     return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.join(', ')}`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field || 'input'} is required`;
+  if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return `${field || 'input'} is required`;
   // Messages written above already start with the field's name; zod's own do not.
   return field && !issue.message.startsWith(field) ? `${field}: ${issue.message}` : issue.message;
 }
@@ -79,7 +85,13 @@ export function checkInput<T>(workflowType: string, schema: z.ZodType<T>, raw: u
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const problems = [...new Set(parsed.error.issues.map(describeIssue))];
+  // One problem per field: the first one is the one to fix (a blank phone is not also "missing").
+  const byField = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const field = issue.path.map(String).join('.');
+    if (!byField.has(field)) byField.set(field, describeIssue(issue, raw));
+  }
+  const problems = [...byField.values()];
   return { ok: false, message: `${workflowType} input is invalid: ${problems.join('; ')}` };
 }
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { checkInput, deleteContactInput, receiveInboundMessageInput } from '../../domain/inputs';
+
+const businessId = '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d';
+
+describe('workflow input checks', () => {
+  it.each([
+    [{ businessId, channel: 'sms', from: { phone: '0412345678' }, text: 'hi' }],
+    [{ businessId, channel: 'email', from: { email: 'a@b.co' }, text: '', name: 'Ann Lee', receivedAt: '2026-11-21T09:30:00+11:00' }],
+    [{ businessId, channel: 'webchat', from: { sessionId: 'abc' }, text: 'hi', messageId: 'm-1' }],
+  ])('accepts %j', (input) => {
+    expect(checkInput('receiveInboundMessage', receiveInboundMessageInput, input)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['a string', 'hello', 'receiveInboundMessage takes one JSON object as its input, e.g. {"businessId":"<uuid>","channel":"sms","from":{"phone":"+61412345678"},"text":"Hi"}'],
+    ['an array', [], 'receiveInboundMessage takes one JSON object as its input, e.g. {"businessId":"<uuid>","channel":"sms","from":{"phone":"+61412345678"},"text":"Hi"}'],
+    ['no business', { channel: 'sms', from: { phone: '1' }, text: 'x' }, 'receiveInboundMessage input is invalid: businessId is required'],
+    ['a missing from', { businessId, channel: 'sms', text: 'x' }, 'receiveInboundMessage input is invalid: from is required'],
+    ['a webchat without session', { businessId, channel: 'webchat', from: {}, text: 'x' }, 'receiveInboundMessage input is invalid: from.sessionId (or from.email) is required for webchat messages'],
+    ['an email without address', { businessId, channel: 'email', from: { phone: '1' }, text: 'x' }, 'receiveInboundMessage input is invalid: from.email is required for email messages'],
+    ['an unknown sender field', { businessId, channel: 'sms', from: { phone: '1', fax: '2' }, text: 'x' }, 'receiveInboundMessage input is invalid: unknown field in from: fax'],
+    ['a numeric text', { businessId, channel: 'sms', from: { phone: '1' }, text: 5 }, 'receiveInboundMessage input is invalid: text must be a string'],
+    ['a blank phone', { businessId, channel: 'sms', from: { phone: '  ' }, text: 'x' }, 'receiveInboundMessage input is invalid: from.phone must not be empty'],
+  ])('rejects %s, naming the field', (_, input, message) => {
+    expect(checkInput('receiveInboundMessage', receiveInboundMessageInput, input)).toEqual({ ok: false, message });
+  });
+
+  it('lists every problem at once', () => {
+    const result = checkInput('deleteContact', deleteContactInput, { businessId: 'x', contactId: 'y' });
+    expect(result).toEqual({
+      ok: false,
+      message:
+        'deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d',
+    });
+  });
+});
