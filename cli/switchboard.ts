@@ -41,7 +41,8 @@ async function withDatabase<T>(use: (database: Database) => Promise<T>): Promise
   try {
     return await use(database);
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    // Drizzle wraps the driver's error; the network code sits on its cause.
+    const code = (error as { code?: string }).code ?? ((error as { cause?: { code?: string } }).cause?.code);
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
       throw new CliError(`cannot reach the database (${code}): is it running, and is DATABASE_URL right?`);
     }
@@ -58,8 +59,11 @@ function print(json: boolean, value: unknown, text: string): void {
 export function buildProgram(): Command {
   const program = new Command('switchboard')
     .description('Operate Switchboard: businesses, contacts and workflows')
-    .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({
+      // Usage mistakes get one line, like every other error; the usage itself is one --help away.
+      outputError: (message, write) => write(`switchboard: ${message.replace(/^error: /, '').trim()} (see --help)\n`),
+    });
 
   const businesses = program.command('businesses').description('clinics and businesses (the owners of contacts)');
   businesses

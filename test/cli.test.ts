@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { aContact, anOpenConversation } from './support/fixtures';
+import { startTestWorker, type TestWorker } from './support/temporal';
+import { findBusiness } from '../db/businesses';
+
+const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
+
+let database: TestDatabase;
+let worker: TestWorker;
+let scratch: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  worker = await startTestWorker(database);
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'sb-cli-'));
+});
+afterAll(async () => {
+  await worker?.close();
+  await database?.drop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real CLI in its own process, as an operator runs it. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATABASE_URL: database.url,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_TASK_QUEUE: worker.taskQueue,
+          SWITCHBOARD_DATA_DIR: scratch,
+          ...env,
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function createBusinessId(args: string[] = []): Promise<string> {
+  const run = await cli(['businesses', 'create', '--name', 'Harbour Clinic', '--country', 'au', '--json', ...args]);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return (JSON.parse(run.stdout) as { id: string }).id;
+}
+
+describe('switchboard CLI', () => {
+  it('creates a business and prints its id as JSON', async () => {
+    const id = await createBusinessId(['--identity', 'none']);
+    expect(await findBusiness(database.db, id)).toMatchObject({ name: 'Harbour Clinic', defaultCountry: 'AU', identityPolicy: 'none' });
+  });
+
+  it('lists contacts as JSON, archived ones only when asked', async () => {
+    const businessId = await createBusinessId();
+    const business = await findBusiness(database.db, businessId);
+    if (!business) throw new Error('no business');
+    const active = await aContact(database.db, business);
+    const archived = await aContact(database.db, business, {
+      firstName: 'Bea',
+      email: null,
+      phones: [{ raw: '0499 000 999', e164: '+61499000999', type: 'mobile', primary: true }],
+    });
+    await anOpenConversation(database.db, business, archived);
+    expect((await cli(['workflow', 'deleteContact', '--input', JSON.stringify({ businessId, contactId: archived })])).code).toBe(0);
+
+    const list = await cli(['contacts', 'list', '--business', businessId, '--json']);
+    expect(list.code).toBe(0);
+    const contacts = JSON.parse(list.stdout) as unknown[];
+    expect(contacts).toEqual([
+      {
+        id: active,
+        firstName: 'Ada',
+        middleName: null,
+        lastName: 'Lovelace',
+        businessName: null,
+        email: 'Ada@Example.com',
+        phones: [{ e164: '+61412345678', raw: '0412 345 678', type: 'mobile', primary: true }],
+        tags: [],
+        status: 'active',
+        anonymous: false,
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      },
+    ]);
+    const all = JSON.parse((await cli(['contacts', 'list', '--business', businessId, '--include-archived', '--json'])).stdout) as { id: string; status: string }[];
+    expect(all.map((c) => [c.id, c.status]).sort()).toEqual([[active, 'active'], [archived, 'archived']].sort());
+  });
+
+  it('runs a workflow from JSON input, from a file too, and prints its result', async () => {
+    const businessId = await createBusinessId();
+    const input = { businessId, channel: 'sms', from: { phone: '0412 777 888' }, text: 'hello' };
+    const run = await cli(['workflow', 'receiveInboundMessage', '--input', JSON.stringify(input)]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { contactId: string; outcome: string };
+    expect(result.outcome).toBe('created');
+    const file = path.join(scratch, 'input.json');
+    await writeFile(file, JSON.stringify(input));
+    const again = await cli(['workflow', 'receiveInboundMessage', '--input-file', file]);
+    expect(JSON.parse(again.stdout)).toEqual({ contactId: result.contactId, outcome: 'matched' });
+  });
+
+  it.each([
+    [['workflow', 'deleteContact', '--input', '{"businessId":1}'], 'switchboard: deleteContact failed: deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId is required'],
+    [['workflow', 'deleteContact', '--input', '{not json'], /^switchboard: --input is not valid JSON: /],
+    [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage'],
+    [['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
+    [['contacts', 'list', '--business', 'clinic-1'], "switchboard: --business must be a business id (a UUID), got 'clinic-1'"],
+    [['businesses', 'create', '--name', 'X', '--country', 'Australia'], "switchboard: --country must be an ISO 3166 alpha-2 country code such as AU, GB or US, got 'Australia'"],
+  ] as const)('fails with one clear line for %j', async (args, message) => {
+    const run = await cli([...args]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    if (typeof message === 'string') expect(lines[0]).toBe(message);
+    else expect(lines[0]).toMatch(message);
+  });
+
+  it('says plainly when no Temporal server answers', async () => {
+    const run = await cli(['workflow', 'deleteContact', '--input', '{}'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^switchboard: cannot reach Temporal at 127\.0\.0\.1:1: .*\(is `npm start` running, or TEMPORAL_ADDRESS set\?\)\n$/);
+  });
+
+  it('says plainly when no database answers', async () => {
+    const run = await cli(['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' });
+    expect(run).toMatchObject({ code: 1, stderr: 'switchboard: cannot reach the database (ECONNREFUSED): is it running, and is DATABASE_URL right?\n' });
+  });
+
+  it('rejects a bad flag in one line and a non-zero exit', async () => {
+    const run = await cli(['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d', '--bogus']);
+    expect(run).toMatchObject({ code: 2, stderr: "switchboard: unknown option '--bogus' (see --help)\n" });
+  });
+
+  it('names a bad environment value', async () => {
+    const run = await cli(['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], { TEMPORAL_ADDRESS: 'nowhere' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('TEMPORAL_ADDRESS="nowhere": must be host:port, e.g. localhost:7233');
+  });
+});
