@@ -4,6 +4,7 @@
  * migrations and the worker. Ctrl-C stops all of it.
  */
 import { NativeConnection } from '@temporalio/worker';
+import net from 'node:net';
 import path from 'node:path';
 import { openDatabase, runMigrations } from '../db/client';
 import { ConfigError, loadConfig } from './config';
@@ -13,6 +14,19 @@ import { createLogger } from './logger';
 import { installTemporalRuntime, removeLocalRuntimeInfo, writeLocalRuntimeInfo } from './runtime';
 import { createSecretBox, loadOrCreateLocalSecretKey } from './secret-box';
 import { createSwitchboardWorker, ensureSearchAttributes } from './worker';
+
+function answersOnPort(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1000 });
+    const settle = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once('connect', () => settle(true));
+    socket.once('error', () => settle(false));
+    socket.once('timeout', () => settle(false));
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,7 +55,9 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.temporalAddress;
     let uiUrl: string | undefined;
-    if (!config.temporalAddressGiven) {
+    if (!config.temporalAddressGiven && (await answersOnPort('127.0.0.1', 7233))) {
+      log('A server already answers on localhost:7233: using it as Temporal (set TEMPORAL_ADDRESS to choose another)');
+    } else if (!config.temporalAddressGiven) {
       log('Starting the Temporal dev server');
       const server: DevServer = await startDevServer({
         port: 7233,

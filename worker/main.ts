@@ -19,8 +19,13 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL is required to run the worker on its own (or use `npm start`)']);
   const secretKey = config.secretKey ?? (await loadOrCreateLocalSecretKey(path.resolve(config.dataDir)));
   const database = openDatabase(config.databaseUrl);
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (error) {
+    throw new ConfigError([`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}`]);
+  }
   await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace, logger);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   try {
     const worker = await createSwitchboardWorker({
