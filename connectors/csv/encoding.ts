@@ -1,0 +1,75 @@
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+export interface DetectedEncoding {
+  /** 'utf-8', 'utf-16le', 'utf-16be' or another name iconv-lite decodes, such as 'windows-1252'. */
+  encoding: string;
+  /** Bytes of byte-order mark at the start of the sample, to skip before decoding. */
+  bom: number;
+  reason: string;
+}
+
+const BYTE_ORDER_MARKS = [
+  { encoding: 'utf-8', bytes: Buffer.from([0xef, 0xbb, 0xbf]) },
+  { encoding: 'utf-16le', bytes: Buffer.from([0xff, 0xfe]) },
+  { encoding: 'utf-16be', bytes: Buffer.from([0xfe, 0xff]) },
+] as const;
+
+// Excel on Windows saves "CSV" in the system code page, which for Western languages is windows-1252; chardet names it
+// ISO-8859-1, which differs only in 0x80-0x9F, where windows-1252 has € and the curly quotes. chardet's ASCII or UTF-8
+// for a sample that is not valid UTF-8 means stray high bytes, which windows-1252 reads best too.
+const EXCEL_ENCODING = 'windows-1252';
+const READ_AS_EXCEL_ENCODING = new Set(['iso-8859-1', 'ascii', 'utf-8']);
+
+export function detectEncoding(sample: Buffer): DetectedEncoding {
+  const marked = BYTE_ORDER_MARKS.find(({ bytes }) => sample.subarray(0, bytes.length).equals(bytes));
+  if (marked) {
+    return { encoding: marked.encoding, bom: marked.bytes.length, reason: `${marked.encoding} byte-order mark` };
+  }
+  // Checked before UTF-8 because ASCII text in UTF-16 is also valid UTF-8, with a NUL in every other byte.
+  const utf16 = utf16ByNulBytes(sample);
+  if (utf16) {
+    return { encoding: utf16, bom: 0, reason: `no byte-order mark, but NUL bytes in every other position as in ${utf16}` };
+  }
+  if (isUtf8(sample)) {
+    const reason = sample.every((byte) => byte < 0x80) ? 'only ASCII in the sample, read as utf-8' : 'valid utf-8';
+    return { encoding: 'utf-8', bom: 0, reason };
+  }
+  return { ...legacyEncoding(sample), bom: 0 };
+}
+
+function utf16ByNulBytes(sample: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.floor(sample.length / 2);
+  if (pairs === 0) return undefined;
+  let nulAtEven = 0;
+  let nulAtOdd = 0;
+  for (let i = 0; i + 1 < sample.length; i += 2) {
+    if (sample[i] === 0) nulAtEven++;
+    if (sample[i + 1] === 0) nulAtOdd++;
+  }
+  // Delimiters, digits and Latin letters are all below U+0100, so one byte of each of their code units is NUL; a text
+  // in a single-byte encoding or in UTF-8 has no NUL at all.
+  if (nulAtOdd >= pairs / 5 && nulAtEven <= nulAtOdd / 10) return 'utf-16le';
+  if (nulAtEven >= pairs / 5 && nulAtOdd <= nulAtEven / 10) return 'utf-16be';
+  return undefined;
+}
+
+function isUtf8(sample: Buffer): boolean {
+  try {
+    // `stream: true` keeps an incomplete sequence at the end waiting for more bytes instead of failing: the sample is
+    // usually cut from a longer file, possibly in the middle of a character.
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function legacyEncoding(sample: Buffer): { encoding: string; reason: string } {
+  const guess = chardet.detect(sample);
+  const encoding = guess?.toLowerCase();
+  if (encoding === undefined || READ_AS_EXCEL_ENCODING.has(encoding) || !iconv.encodingExists(encoding)) {
+    return { encoding: EXCEL_ENCODING, reason: `not utf-8; chardet guessed ${guess ?? 'nothing'}, read as ${EXCEL_ENCODING} as Excel writes it` };
+  }
+  return { encoding, reason: `not utf-8; chardet guessed ${guess}` };
+}

@@ -1,0 +1,211 @@
+import { CsvError, parse, type Info } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { addAbortSignal, pipeline } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { detectDelimiter } from './delimiter';
+import { detectEncoding } from './encoding';
+
+export interface CsvInspection {
+  encoding: string;
+  delimiter: string;
+  /** Trimmed header names, blanks named `Column N` and repeats numbered `Name (2)`, so every name is unique. */
+  headers: string[];
+  /** The first data records, as read. */
+  sample: string[][];
+  sizeBytes: number;
+  headerLine: number;
+}
+
+export interface CsvRecord {
+  /** 0-based among the data records: the header and rows of empty cells are not counted. */
+  index: number;
+  /** 1-based physical line of the file where the record starts. */
+  line: number;
+  cells: string[];
+  /** Bytes of the file read so far, a little ahead of the record, for progress against the file size. */
+  bytesRead: number;
+  /**
+   * Byte position just past this record (its line break included): where a resumed read starts. Exact for UTF-8
+   * files, which is why an import reads a UTF-8 copy of a file in any other encoding.
+   */
+  endOffset: number;
+  /** The physical line at endOffset. */
+  nextLine: number;
+}
+
+export interface ReadCsvOptions {
+  /** Data records to pass over without yielding them, to resume an import. */
+  skipRecords?: number;
+  /**
+   * Start at this byte position of a UTF-8 file, the `endOffset` of an earlier record: no header is read there, and
+   * `startLine` (the physical line at that position) keeps line numbers right.
+   */
+  resume?: { offset: number; line: number };
+  encoding?: string;
+  delimiter?: string;
+  signal?: AbortSignal;
+}
+
+interface CsvFormat {
+  encoding: string;
+  delimiter: string;
+}
+
+interface PhysicalRecord {
+  line: number;
+  cells: string[];
+  bytesRead: number;
+  endOffset: number;
+  nextLine: number;
+}
+
+const SAMPLE_BYTES = 256 * 1024;
+const SAMPLE_RECORDS = 50;
+// A stray quote makes the parser read the rest of the file as one field; this bounds the memory that takes.
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+export function resolveCsvPath(file: string): string {
+  if (/^file:/i.test(file)) return fileURLToPath(file);
+  // Two letters at least, so that a Windows drive letter is not taken for a scheme.
+  if (/^[a-z][a-z\d+.-]+:\/\//i.test(file)) throw new Error(`file must be a local path or a file:// URL, got '${file}'`);
+  return file;
+}
+
+export async function inspectCsv(file: string): Promise<CsvInspection> {
+  const path = resolveCsvPath(file);
+  const [{ size }, format] = await Promise.all([stat(path), detectFormat(path)]);
+  const { header, records } = await openRecords(path, format);
+  const sample: string[][] = [];
+  for await (const { cells } of records) {
+    sample.push(cells);
+    if (sample.length === SAMPLE_RECORDS) break;
+  }
+  return { ...format, headers: headerNames(header.cells), sample, sizeBytes: size, headerLine: header.line };
+}
+
+export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord> {
+  const path = resolveCsvPath(file);
+  const format = await detectFormat(path, options);
+  const records = options.resume
+    ? physicalRecords(path, format, options.signal, options.resume)
+    : (await openRecords(path, format, options.signal)).records;
+  const { skipRecords = 0 } = options;
+  let index = 0;
+  for await (const record of records) {
+    if (index >= skipRecords) yield { index, ...record };
+    index++;
+  }
+}
+
+async function detectFormat(path: string, known: Partial<CsvFormat> = {}): Promise<CsvFormat> {
+  if (known.encoding && known.delimiter) return { encoding: known.encoding, delimiter: known.delimiter };
+  const sample = await readSample(path);
+  const encoding = known.encoding ?? detectEncoding(sample).encoding;
+  return { encoding, delimiter: known.delimiter ?? detectDelimiter(iconv.decode(sample, encoding)).delimiter };
+}
+
+async function readSample(path: string): Promise<Buffer> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(SAMPLE_BYTES), position: 0 });
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+async function openRecords(
+  path: string,
+  format: CsvFormat,
+  signal?: AbortSignal,
+): Promise<{ header: PhysicalRecord; records: AsyncGenerator<PhysicalRecord> }> {
+  const records = physicalRecords(path, format, signal);
+  const first = await records.next();
+  if (first.done) throw new Error('the file has no header row');
+  return { header: first.value, records };
+}
+
+/** Every record of the file with at least one non-blank cell, the header included. */
+async function* physicalRecords(
+  path: string,
+  { encoding, delimiter }: CsvFormat,
+  signal?: AbortSignal,
+  from: { offset: number; line: number } = { offset: 0, line: 1 },
+): AsyncGenerator<PhysicalRecord> {
+  const file = createReadStream(path, { start: from.offset });
+  const parser = parse({
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    // Files stitched together from several sources mix line endings; '\r\n' first so that it counts as one.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  const decoding = isUtf8(encoding) ? [] : [iconv.decodeStream(encoding)];
+  pipeline([file, ...decoding, parser], () => {
+    // Any failure of the pipeline destroys the parser with it, and iterating the parser rejects with it.
+  });
+  if (signal) addAbortSignal(signal, parser);
+
+  const lines = lineCounter(from.line);
+  try {
+    for await (const { info, record } of parser as AsyncIterable<{ info: Info; record: string[] }>) {
+      const line = lines.startOfRecord(info.empty_lines, record);
+      if (record.some((cell) => cell.trim() !== '')) {
+        yield {
+          line,
+          cells: record,
+          bytesRead: from.offset + file.bytesRead,
+          endOffset: from.offset + info.bytes,
+          nextLine: lines.nextLine(),
+        };
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = lines.startOfRecord(Number(error.empty_lines), []);
+    throw new Error(`the CSV record starting at line ${line} cannot be read: ${error.message}`, { cause: error });
+  }
+}
+
+/**
+ * Physical line numbers from the records themselves: csv-parse's own `info.lines` counts a CRLF inside a quoted field
+ * twice. A record starts after the previous one's last line and the blank lines skipped since.
+ */
+function lineCounter(firstLine: number) {
+  let previousLastLine = firstLine - 1;
+  let previousBlankLines = 0;
+  return {
+    startOfRecord(blankLinesSoFar: number, cells: string[]): number {
+      const start = previousLastLine + 1 + (blankLinesSoFar - previousBlankLines);
+      previousLastLine = start + cells.reduce((breaks, cell) => breaks + lineBreaks(cell), 0);
+      previousBlankLines = blankLinesSoFar;
+      return start;
+    },
+    nextLine: () => previousLastLine + 1,
+  };
+}
+
+function lineBreaks(cell: string): number {
+  return cell.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
+function isUtf8(encoding: string): boolean {
+  return /^utf-?8$/i.test(encoding);
+}
+
+function headerNames(cells: string[]): string[] {
+  const taken = new Set<string>();
+  return cells.map((cell, position) => {
+    const name = cell.trim() || `Column ${position + 1}`;
+    let unique = name;
+    for (let repeat = 2; taken.has(unique.toLowerCase()); repeat++) unique = `${name} (${repeat})`;
+    taken.add(unique.toLowerCase());
+    return unique;
+  });
+}

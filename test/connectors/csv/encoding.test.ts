@@ -1,0 +1,35 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { detectEncoding } from '../../../connectors/csv/encoding';
+
+const CONTACTS = 'First name,Last name,Notes\nRenée,Müller,"Paid €20, ""cash"""\nJosé,Núñez,Señor\nZoë,Brontë,\n';
+const CYRILLIC = 'Имя,Фамилия,Телефон\nИван,Петров,0412 345 678\nМария,Смирнова,0412 345 679\nАлексей,Кузнецов,0412 345 680\n';
+
+describe('detectEncoding', () => {
+  it.each([
+    ['UTF-8 with BOM', iconv.encode(CONTACTS, 'utf-8', { addBOM: true }), 'utf-8', 3],
+    ['UTF-16 LE with BOM', iconv.encode(CONTACTS, 'utf-16le', { addBOM: true }), 'utf-16le', 2],
+    ['UTF-16 BE with BOM', iconv.encode(CONTACTS, 'utf-16be', { addBOM: true }), 'utf-16be', 2],
+    ['UTF-16 LE without BOM', iconv.encode(CONTACTS, 'utf-16le'), 'utf-16le', 0],
+    ['UTF-16 BE without BOM', iconv.encode(CONTACTS, 'utf-16be'), 'utf-16be', 0],
+    ['UTF-8 without BOM', Buffer.from(CONTACTS), 'utf-8', 0],
+    ['UTF-8 cut inside its last character', Buffer.from('Name\nJosé').subarray(0, -1), 'utf-8', 0],
+    ['ASCII', Buffer.from('Name,Email\nAda,ada@example.com\n'), 'utf-8', 0],
+    ['nothing', Buffer.alloc(0), 'utf-8', 0],
+    ['windows-1252 from Excel', iconv.encode(CONTACTS, 'windows-1252'), 'windows-1252', 0],
+    ['ISO-8859-1, read as its superset windows-1252', iconv.encode(CONTACTS.replace('€', 'EUR '), 'iso-8859-1'), 'windows-1252', 0],
+    ['windows-1251', iconv.encode(CYRILLIC, 'windows-1251'), 'windows-1251', 0],
+  ])('%s → %s', (_label, sample, encoding, bom) => {
+    const detected = detectEncoding(sample);
+
+    expect(detected).toMatchObject({ encoding, bom });
+    expect(detected.reason).not.toBe('');
+    expect(iconv.encodingExists(detected.encoding)).toBe(true);
+  });
+
+  it('decodes the detected windows-1252 back to the text, the euro sign included', () => {
+    const sample = iconv.encode(CONTACTS, 'windows-1252');
+
+    expect(iconv.decode(sample, detectEncoding(sample).encoding)).toBe(CONTACTS);
+  });
+});
