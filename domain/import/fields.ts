@@ -1,0 +1,73 @@
+/** The contact fields a CSV column can feed, as an operator writes them in an explicit mapping. */
+
+export const addressKinds = ['contactAddress', 'billingAddress'] as const;
+export type AddressKind = (typeof addressKinds)[number];
+
+export const addressParts = ['line1', 'line2', 'city', 'region', 'postalCode', 'country'] as const;
+export type AddressPart = (typeof addressParts)[number];
+
+export const phoneFields = ['phone', 'mobilePhone', 'homePhone', 'workPhone', 'fax'] as const;
+export type PhoneField = (typeof phoneFields)[number];
+
+const personFields = [
+  'firstName',
+  'middleName',
+  'lastName',
+  // Split into first, middle and last name when the file has no first and last name columns.
+  'fullName',
+  'businessName',
+  'email',
+  ...phoneFields,
+  'tags',
+  'notes',
+] as const;
+
+export type AddressField = `${AddressKind}.${AddressPart}`;
+export type ImportField = (typeof personFields)[number] | AddressField;
+export type CustomField = `custom:${string}`;
+export type MappingTarget = ImportField | CustomField | 'ignore';
+
+export const importFields: readonly ImportField[] = [
+  ...personFields,
+  ...addressKinds.flatMap((kind) => addressParts.map((part) => `${kind}.${part}` as const)),
+];
+
+// Every other field holds one value per contact, so only one column may feed it.
+const multiValuedFields: ReadonlySet<MappingTarget> = new Set<MappingTarget>([...phoneFields, 'tags']);
+
+const CUSTOM_PREFIX = 'custom:';
+
+export function isSingleValued(target: MappingTarget): target is ImportField {
+  return isImportField(target) && !multiValuedFields.has(target);
+}
+
+function isImportField(target: string): target is ImportField {
+  return (importFields as readonly string[]).includes(target);
+}
+
+export function isPhoneField(target: MappingTarget): target is PhoneField {
+  return (phoneFields as readonly string[]).includes(target);
+}
+
+export function customField(name: string): CustomField {
+  return `${CUSTOM_PREFIX}${name}`;
+}
+
+export function customFieldName(target: MappingTarget): string | undefined {
+  return target.startsWith(CUSTOM_PREFIX) ? target.slice(CUSTOM_PREFIX.length) : undefined;
+}
+
+/** Reads a field name as an operator typed it: field names in any letter case, `ignore`, or `custom:<name>`. */
+export function parseMappingTarget(text: string): MappingTarget | undefined {
+  const trimmed = text.trim();
+  if (trimmed.toLowerCase() === 'ignore') return 'ignore';
+  if (trimmed.toLowerCase().startsWith(CUSTOM_PREFIX)) {
+    const name = trimmed.slice(CUSTOM_PREFIX.length).trim();
+    return name === '' ? undefined : customField(name);
+  }
+  return importFields.find((field) => field.toLowerCase() === trimmed.toLowerCase());
+}
+
+export function describeMappingTargets(): string {
+  return `${importFields.join(', ')}, custom:<name> or ignore`;
+}

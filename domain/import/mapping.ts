@@ -1,0 +1,437 @@
+import { normalizeEmail } from '../email';
+import { stripExportArtifacts } from '../text';
+import {
+  customField,
+  describeMappingTargets,
+  type ImportField,
+  isPhoneField,
+  isSingleValued,
+  type MappingTarget,
+  parseMappingTarget,
+} from './fields';
+
+export type ColumnMapping = {
+  column: number;
+  header: string;
+  field: MappingTarget;
+  reason: string;
+  /** For Google's "Phone N - Value": the "Phone N - Label" column whose value ("Mobile", "Work") types the number. */
+  labelColumn?: number;
+};
+
+export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
+
+type AliasRow = { fields: readonly ImportField[]; headers: readonly string[] };
+
+/**
+ * Headers of the exports businesses bring (Xero, QuickBooks Online, Google Contacts, Outlook, practice systems and
+ * hand-made sheets) and the fields they feed. Headers are compared normalised ("E-mail Address", "email_address" and
+ * "EmailAddress" are one alias); "#" stands for any number, as in Google's "E-mail 1 - Value". A row with several
+ * fields lists them by preference. A row with none names a known column that holds no contact field, so that it is
+ * not taken for the contact field it is spelt like.
+ */
+const ALIASES: readonly AliasRow[] = [
+  {
+    fields: ['firstName'],
+    headers: ['first name', 'first', 'given name', 'given names', 'forename', 'forenames', 'fname', 'christian name', 'prénom', 'vorname', 'nombre'],
+  },
+  { fields: ['middleName'], headers: ['middle name', 'middle names', 'middle', 'additional name', 'middle initial'] },
+  {
+    fields: ['lastName'],
+    headers: ['last name', 'last', 'surname', 'family name', 'lname', 'nom', 'nom de famille', 'nachname', 'apellido', 'apellidos'],
+  },
+  // Xero's contact name is the person, or the organisation when the person has its own FirstName and LastName.
+  { fields: ['fullName', 'businessName'], headers: ['contact name'] },
+  { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client name', 'patient name'] },
+  {
+    fields: ['businessName'],
+    headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer'],
+  },
+  { fields: ['email'], headers: ['email', 'email address', 'e-mail # - value', 'mail', 'email id', 'courriel'] },
+  {
+    fields: ['phone'],
+    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone'],
+  },
+  { fields: ['mobilePhone'], headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy'] },
+  { fields: ['homePhone'], headers: ['home phone', 'home number', 'home telephone', 'home tel'] },
+  { fields: ['workPhone'], headers: ['work phone', 'work number', 'business phone', 'office phone', 'company main phone', 'ddi number', 'ddi', 'direct dial'] },
+  { fields: ['fax'], headers: ['fax', 'fax number', 'business fax', 'home fax', 'other fax', 'facsimile'] },
+  { fields: ['tags'], headers: ['tags', 'tag', 'labels', 'group membership', 'groups', 'group', 'categories', 'category'] },
+  { fields: ['notes'], headers: ['notes', 'note', 'comments', 'comment', 'memo'] },
+  // The street address is where the contact is (Xero's SA…, QuickBooks' shipping address, Outlook's home address);
+  // the billing address is where invoices go (Xero's PO…, QuickBooks' billing address, Outlook's business address).
+  {
+    fields: ['contactAddress.line1'],
+    headers: ['address', 'street', 'street address', 'address line 1', 'address 1', 'street 1', 'home address', 'home street', 'shipping address', 'shipping street', 'physical address', 'residential address', 'sa address line 1', 'address # - street'],
+  },
+  {
+    fields: ['contactAddress.line2'],
+    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'address # - extended address'],
+  },
+  { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city'] },
+  {
+    fields: ['contactAddress.region'],
+    headers: ['state', 'region', 'province', 'county', 'state/province', 'home state', 'shipping state', 'sa region', 'address # - region'],
+  },
+  {
+    fields: ['contactAddress.postalCode'],
+    headers: ['postcode', 'postal code', 'zip', 'zip code', 'zip/postal code', 'home postal code', 'shipping zip', 'shipping postal code', 'sa postal code', 'address # - postal code'],
+  },
+  {
+    fields: ['contactAddress.country'],
+    headers: ['country', 'home country', 'home country/region', 'shipping country', 'sa country', 'address # - country'],
+  },
+  {
+    fields: ['billingAddress.line1'],
+    headers: ['billing address', 'billing street', 'billing address line 1', 'postal address', 'mailing address', 'business street', 'po address line 1'],
+  },
+  { fields: ['billingAddress.line2'], headers: ['billing address line 2', 'business street 2', 'po address line 2'] },
+  { fields: ['billingAddress.city'], headers: ['billing city', 'mailing city', 'business city', 'po city'] },
+  { fields: ['billingAddress.region'], headers: ['billing state', 'billing region', 'mailing state', 'business state', 'po region'] },
+  {
+    fields: ['billingAddress.postalCode'],
+    headers: ['billing zip', 'billing postal code', 'billing postcode', 'mailing zip', 'business postal code', 'po postal code'],
+  },
+  { fields: ['billingAddress.country'], headers: ['billing country', 'mailing country', 'business country', 'business country/region', 'po country'] },
+  // Someone else's number, a tax number one letter away from "Fax Number", and third address lines.
+  { fields: [], headers: ["assistant's phone", 'tax number', 'home street #', 'business street #'] },
+];
+
+// Words that qualify a header without changing its field: "Client Email", "Primary Phone", "Patient First Name".
+const QUALIFYING_WORDS = new Set(['primary', 'main', 'client', 'customer', 'patient', 'contact', 'personal']);
+const NUMBER_WORDS = new Set(['no', 'nr', 'num', 'number']);
+
+const NAME_FIELDS: ReadonlySet<MappingTarget> = new Set<MappingTarget>(['firstName', 'middleName', 'lastName', 'fullName', 'businessName']);
+
+type ValueLook = 'email addresses' | 'phone numbers' | 'text' | 'mixed' | 'nothing';
+type HeaderKind = 'unknown' | 'name' | 'email' | 'phone' | 'other';
+
+/** When a column's values overrule its header: which field they make it, over which kinds of header. */
+const READ_BY_VALUES: Partial<Record<ValueLook, { field: ImportField; overrules: readonly HeaderKind[] }>> = {
+  // Email addresses are unmistakable, so they place even a column with an unknown header. Phone numbers are not:
+  // account, tax and bank numbers look like them.
+  'email addresses': { field: 'email', overrules: ['unknown', 'name', 'phone'] },
+  'phone numbers': { field: 'phone', overrules: ['name', 'email'] },
+};
+const EXPECTED_VALUES: Partial<Record<HeaderKind, ValueLook>> = { email: 'email addresses', phone: 'phone numbers' };
+
+const GOOGLE_PHONE_VALUE = /^phone(\d+)value$/;
+const GOOGLE_PHONE_LABEL = /^phone(\d+)(?:label|type)$/;
+
+const ALIAS_STRENGTH = 3;
+const FUZZY_STRENGTH = 2;
+const VALUES_STRENGTH = 1;
+
+type Alias = { phrase: string; key: string; fields: readonly ImportField[] };
+type HeaderMatch = { fields: readonly ImportField[]; how: 'alias' | 'fuzzy'; phrase: string };
+
+type Column = { column: number; header: string };
+/** Fields in order of preference, with how strongly the column reads as them. */
+type FieldProposal = Column & { fields: readonly ImportField[]; strength: number; explain: (field: ImportField) => string };
+type KeptProposal = Column & { keep: 'custom' | 'ignore'; reason: string };
+type Proposal = FieldProposal | KeptProposal;
+
+const aliases: readonly Alias[] = ALIASES.flatMap(({ fields, headers }) =>
+  headers.map((phrase) => ({ phrase, key: aliasKey(phrase), fields })),
+);
+// Reversed so that, of two phrases with the same key, the first one written names the match.
+const aliasesByKey = new Map(aliases.map((alias) => [alias.key, alias] as const).reverse());
+const aliasesByWords = new Map(aliases.map((alias) => [wordsKey(headerWords(alias.phrase)), alias] as const).reverse());
+
+/** One mapping per header, in order, read from the header and checked against the column's sample values. */
+export function autoMapColumns(headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
+  const proposals = headers.map((header, column) =>
+    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? ''))),
+  );
+  return pairPhoneLabels(assignFields(proposals), new Set());
+}
+
+/**
+ * Applies an operator's `{ "<header>": "<field>" }` on top of the automatic mapping. Headers match exactly, else
+ * ignoring letter case. A column that loses its single-valued field to an explicit choice is kept as a custom field.
+ */
+export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<Record<string, string>>): MappingOutcome {
+  const errors: string[] = [];
+  const chosen = new Map<number, MappingTarget>();
+  for (const [header, fieldName] of Object.entries(explicit)) {
+    const column = findColumn(auto, header);
+    const target = parseMappingTarget(fieldName);
+    if (column === undefined) {
+      errors.push(`"${header}" is not a column of the file; its columns are ${auto.map((m) => `"${m.header}"`).join(', ')}`);
+    }
+    if (target === undefined) {
+      errors.push(`"${fieldName}" (given for "${header}") is not a field; use one of ${describeMappingTargets()}`);
+    }
+    if (column !== undefined && target !== undefined) chosen.set(column.column, target);
+  }
+  errors.push(...singleValuedClashes(auto, chosen));
+  if (errors.length > 0) return { ok: false, errors };
+
+  const chosenBy = new Map([...chosen].map(([column, target]) => [target, auto[column]?.header ?? '']));
+  const mapping = auto.map((m): ColumnMapping => {
+    const target = chosen.get(m.column);
+    if (target !== undefined) return { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave' };
+    const holder = isSingleValued(m.field) ? chosenBy.get(m.field) : undefined;
+    if (holder === undefined) return m;
+    return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
+  });
+  return { ok: true, mapping: pairPhoneLabels(mapping, new Set(chosen.keys())) };
+}
+
+function normalizeHeader(header: string): string {
+  return withoutDiacritics(header)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+function propose(column: number, header: string, values: readonly string[]): Proposal {
+  const base = { column, header };
+  if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
+  const match = matchHeader(header);
+  const headerKind = kindOfHeader(match);
+  const looksLike = describeValues(values);
+  const byValues = READ_BY_VALUES[looksLike];
+  if (byValues?.overrules.includes(headerKind)) {
+    return { ...base, fields: [byValues.field], strength: VALUES_STRENGTH, explain: () => `values look like ${looksLike}` };
+  }
+  if (match === undefined) return keep(base, 'no known field: kept as custom field');
+  const [field] = match.fields;
+  if (field === undefined) return keep(base, 'known column with no contact field: kept as custom field');
+  const byHeader = fromHeader(base, match);
+  const expected = EXPECTED_VALUES[headerKind];
+  if (looksLike === 'text' && expected !== undefined) {
+    return keep(base, `${byHeader.explain(field)}, but the values do not look like ${expected}: kept as custom field`);
+  }
+  return byHeader;
+}
+
+function fromHeader(base: Column, match: HeaderMatch): FieldProposal {
+  const alias = match.how === 'alias';
+  return {
+    ...base,
+    fields: match.fields,
+    strength: alias ? ALIAS_STRENGTH : FUZZY_STRENGTH,
+    explain: alias ? (field) => `alias of ${field} ("${base.header}")` : () => `close to "${match.phrase}" (fuzzy)`,
+  };
+}
+
+function keep(base: Column, reason: string): KeptProposal {
+  return { ...base, keep: 'custom', reason };
+}
+
+function kindOfHeader(match: HeaderMatch | undefined): HeaderKind {
+  const field = match?.fields[0];
+  if (match === undefined) return 'unknown';
+  if (field === undefined) return 'other';
+  if (NAME_FIELDS.has(field)) return 'name';
+  if (field === 'email') return 'email';
+  return isPhoneField(field) ? 'phone' : 'other';
+}
+
+/**
+ * Stronger readings claim single-valued fields first (an "Email" header before a "Name" column full of addresses),
+ * then earlier columns ("E-mail 1" before "E-mail 2"). Full names come last: they are used only when the file has
+ * no first and last name columns.
+ */
+function assignFields(proposals: readonly Proposal[]): ColumnMapping[] {
+  const isFullName = (proposal: Proposal) => Number('fields' in proposal && proposal.fields.includes('fullName'));
+  const strength = (proposal: Proposal) => ('strength' in proposal ? proposal.strength : 0);
+  const ordered = [...proposals].sort(
+    (a, b) => isFullName(a) - isFullName(b) || strength(b) - strength(a) || a.column - b.column,
+  );
+  const holders = new Map<ImportField, string>();
+  return ordered.map((proposal) => place(proposal, holders)).sort((a, b) => a.column - b.column);
+}
+
+function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMapping {
+  const { column, header } = proposal;
+  if ('keep' in proposal) {
+    return { column, header, field: proposal.keep === 'ignore' ? 'ignore' : customFieldFor(column, header), reason: proposal.reason };
+  }
+  let refused = '';
+  let why = '';
+  for (const field of proposal.fields) {
+    const taken = whyTaken(field, holders);
+    if (taken !== undefined) {
+      [refused, why] = [proposal.explain(field), taken];
+      continue;
+    }
+    if (isSingleValued(field)) holders.set(field, header);
+    return { column, header, field, reason: why === '' ? proposal.explain(field) : `${proposal.explain(field)}, as ${why}` };
+  }
+  return { column, header, field: customFieldFor(column, header), reason: `${refused}, but ${why}: kept as custom field` };
+}
+
+function whyTaken(field: ImportField, holders: ReadonlyMap<ImportField, string>): string | undefined {
+  if (field === 'fullName' && (holders.has('firstName') || holders.has('lastName'))) {
+    return 'first and last names come from their own columns';
+  }
+  const holder = holders.get(field);
+  return holder === undefined ? undefined : `${field} already comes from "${holder}"`;
+}
+
+function matchHeader(header: string): HeaderMatch | undefined {
+  const key = normalizeHeader(header);
+  // "Home Phone 2" is another home phone and "E-mail 2 - Value" another email, unless a numbered alias says otherwise.
+  const exact = [key, key.replace(/\d+/g, '#'), key.replace(/\d+/g, '')]
+    .map((candidate) => aliasesByKey.get(candidate))
+    .find((alias) => alias !== undefined);
+  if (exact !== undefined) return { fields: exact.fields, how: 'alias', phrase: exact.phrase };
+  const near = matchWords(header) ?? matchSpelling(key);
+  return near === undefined ? undefined : { fields: near.fields, how: 'fuzzy', phrase: near.phrase };
+}
+
+/** The same words in any order, less qualifying words: "Phone Mobile", "Client Email", "Mobile No.". */
+function matchWords(header: string): Alias | undefined {
+  const words = headerWords(header).filter((word) => !QUALIFYING_WORDS.has(word));
+  const byWords = aliasesByWords.get(wordsKey(words));
+  if (byWords !== undefined) return byWords;
+  // Only phones are numbers: "Mobile No." is the mobile, but "Company Number" is not the company.
+  const byNumberWords = aliasesByWords.get(wordsKey(words.filter((word) => !NUMBER_WORDS.has(word))));
+  return byNumberWords?.fields.every(isPhoneField) && byNumberWords.fields.length > 0 ? byNumberWords : undefined;
+}
+
+/** Typos ("E-mail Adress", "Frist Name"), allowing more of them in longer headers; a tie between fields is no match. */
+function matchSpelling(key: string): Alias | undefined {
+  const allowed = key.length >= 10 ? 2 : key.length >= 6 ? 1 : 0;
+  if (allowed === 0) return undefined;
+  let best: Alias[] = [];
+  let bestDistance = allowed;
+  for (const alias of aliases) {
+    // A different number is a different column: "POAddressLine3" is not line 1.
+    const numbered = alias.key.includes('#');
+    if (!numbered && numbersIn(alias.key) !== numbersIn(key)) continue;
+    const distance = editDistance(numbered ? key.replace(/\d+/g, '#') : key, alias.key);
+    if (distance < bestDistance) [best, bestDistance] = [[alias], distance];
+    else if (distance === bestDistance) best.push(alias);
+  }
+  const [first] = best;
+  return first !== undefined && best.every((alias) => sameFields(alias.fields, first.fields)) ? first : undefined;
+}
+
+/** What most of a column's sample values are; "text" when not one of them is an email address or phone number. */
+function describeValues(values: readonly string[]): ValueLook {
+  const filled = values.filter((value) => value !== '');
+  if (filled.length === 0) return 'nothing';
+  const emails = filled.filter((value) => normalizeEmail(value).ok).length;
+  const phones = filled.filter(looksLikePhone).length;
+  if (emails * 2 > filled.length) return 'email addresses';
+  if (phones * 2 > filled.length) return 'phone numbers';
+  return emails + phones === 0 ? 'text' : 'mixed';
+}
+
+const PHONE_CHARACTERS = /^\+?[\d\s().-]+(?:\s*(?:x|ext\.?)\s*\d+)?$/i;
+const DATE = /^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}$/;
+
+function looksLikePhone(value: string): boolean {
+  const digits = value.replace(/\D/g, '').length;
+  return PHONE_CHARACTERS.test(value) && !DATE.test(value) && digits >= 6 && digits <= 17;
+}
+
+/** Google's "Phone N - Label" types the number in "Phone N - Value", so it is read with it rather than kept apart. */
+function pairPhoneLabels(mapping: readonly ColumnMapping[], explicitColumns: ReadonlySet<number>): ColumnMapping[] {
+  const labelsByNumber = new Map<string, ColumnMapping>();
+  for (const m of mapping) {
+    const number = GOOGLE_PHONE_LABEL.exec(normalizeHeader(m.header))?.[1];
+    if (number !== undefined) labelsByNumber.set(number, m);
+  }
+  const labelOfPhone = new Map<number, ColumnMapping>();
+  for (const m of mapping) {
+    const number = GOOGLE_PHONE_VALUE.exec(normalizeHeader(m.header))?.[1];
+    const label = number === undefined ? undefined : labelsByNumber.get(number);
+    if (label !== undefined && isPhoneField(m.field)) labelOfPhone.set(m.column, label);
+  }
+  const phoneOfLabel = new Map([...labelOfPhone].map(([phoneColumn, label]) => [label.column, phoneColumn]));
+  const headerOf = new Map(mapping.map((m) => [m.column, m.header]));
+
+  return mapping.map((m): ColumnMapping => {
+    const plain = { column: m.column, header: m.header, field: m.field, reason: m.reason };
+    const label = labelOfPhone.get(m.column);
+    if (label !== undefined) return { ...plain, labelColumn: label.column };
+    if (explicitColumns.has(m.column) || !GOOGLE_PHONE_LABEL.test(normalizeHeader(m.header))) return plain;
+    const phoneColumn = phoneOfLabel.get(m.column);
+    if (phoneColumn !== undefined) {
+      return { ...plain, field: 'ignore', reason: `label of "${headerOf.get(phoneColumn)}": types that number` };
+    }
+    // Ignored only while it labelled a phone column that has since been mapped to something else.
+    return m.field === 'ignore' ? { ...asCustom(m), reason: 'no phone column to label: kept as custom field' } : plain;
+  });
+}
+
+function singleValuedClashes(auto: readonly ColumnMapping[], chosen: ReadonlyMap<number, MappingTarget>): string[] {
+  const headersByTarget = new Map<MappingTarget, string[]>();
+  for (const [column, target] of chosen) {
+    if (isSingleValued(target)) headersByTarget.set(target, [...(headersByTarget.get(target) ?? []), auto[column]?.header ?? '']);
+  }
+  return [...headersByTarget]
+    .filter(([, headers]) => headers.length > 1)
+    .map(
+      ([target, headers]) =>
+        `${target} is given to ${headers.map((header) => `"${header}"`).join(' and ')}, but a contact has one ${target}: ` +
+        'map the others to custom:<name> or ignore',
+    );
+}
+
+function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMapping | undefined {
+  return (
+    mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === header.toLowerCase())
+  );
+}
+
+function asCustom(m: ColumnMapping): ColumnMapping {
+  return { column: m.column, header: m.header, field: customFieldFor(m.column, m.header), reason: m.reason };
+}
+
+function customFieldFor(column: number, header: string): MappingTarget {
+  const name = header.trim();
+  return customField(name === '' ? `Column ${column + 1}` : name);
+}
+
+function aliasKey(phrase: string): string {
+  return withoutDiacritics(phrase)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}#]/gu, '');
+}
+
+/** "POAddressLine1" → po address line 1; "E-mail 1 - Value" → email 1 value. */
+function headerWords(header: string): string[] {
+  return withoutDiacritics(header)
+    .replace(/e-mail/gi, 'email')
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/(\p{L})(\p{N})/gu, '$1 $2')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}#]+/u)
+    .filter((word) => word !== '');
+}
+
+function wordsKey(words: readonly string[]): string {
+  return [...new Set(words)].sort().join(' ');
+}
+
+function withoutDiacritics(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '');
+}
+
+function numbersIn(key: string): string {
+  return key.replace(/\D+/g, ' ').trim();
+}
+
+function sameFields(a: readonly ImportField[], b: readonly ImportField[]): boolean {
+  return a.length === b.length && a.every((field, index) => field === b[index]);
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours cost one each. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? at(i - 2, j - 2) + 1 : Number.POSITIVE_INFINITY;
+      const row = rows[i];
+      if (row !== undefined) row[j] = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, substitution, swap);
+    }
+  }
+  return at(a.length, b.length);
+}

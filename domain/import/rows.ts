@@ -1,0 +1,373 @@
+import { normalizeEmail } from '../email';
+import { splitFullName } from '../names';
+import { normalizePhone } from '../phone';
+import { stripExportArtifacts } from '../text';
+import {
+  type AddressKind,
+  type AddressPart,
+  addressParts,
+  customFieldName,
+  type ImportField,
+  isPhoneField,
+  type PhoneField,
+} from './fields';
+import type { ColumnMapping } from './mapping';
+
+export type PhoneType = 'mobile' | 'home' | 'work' | 'fax' | 'other';
+export type Address = Partial<Record<AddressPart, string>>;
+export type ImportedPhone = { raw: string; e164: string; type: PhoneType; primary: boolean };
+
+export type ImportedContact = {
+  firstName: string;
+  middleName?: string;
+  lastName: string;
+  businessName?: string;
+  email?: { address: string; normalized: string };
+  phones: ImportedPhone[];
+  tags: string[];
+  notes?: string;
+  customFields: Record<string, string>;
+  contactAddress?: Address;
+  billingAddress?: Address;
+};
+
+export type RowProblem = { column?: string /* header */; field?: string; message: string };
+export type RowOutcome = { ok: true; contact: ImportedContact; warnings: RowProblem[] } | { ok: false; problems: RowProblem[] };
+
+/** A contact as the contacts store holds it (db/schema.ts), for the "update" match mode. */
+export type StoredAddress = { [P in AddressPart]?: string | null };
+export type StoredPhone = { raw: string; e164: string; type: PhoneType; isPrimary: boolean };
+export type ExistingContact = {
+  firstName: string;
+  middleName: string | null;
+  lastName: string;
+  businessName: string | null;
+  email: string | null;
+  emailNormalized: string | null;
+  notes: string | null;
+  phones: readonly StoredPhone[];
+  tags: readonly string[];
+  customFields: Readonly<Record<string, string>>;
+  contactAddress: StoredAddress | null;
+  billingAddress: StoredAddress | null;
+};
+
+export type ContactField = 'firstName' | 'middleName' | 'lastName' | 'businessName' | 'email' | 'emailNormalized' | 'notes';
+export type ContactUpdate = {
+  changes: {
+    fields: Partial<Record<ContactField, string>>;
+    addPhones: StoredPhone[];
+    addTags: string[];
+    customFields: Record<string, string>;
+    /** Only the parts that were empty. */
+    contactAddress: Address;
+    billingAddress: Address;
+  };
+  /** What each change replaced, for undo; null where there was nothing. */
+  previous: {
+    fields: Partial<Record<ContactField, string | null>>;
+    customFields: Record<string, string | null>;
+    contactAddress: StoredAddress;
+    billingAddress: StoredAddress;
+  };
+  warnings: RowProblem[];
+};
+
+type Cell = { header: string; field: ColumnMapping['field']; value: string; label: string };
+
+const PHONE_TYPE_OF_FIELD: Record<PhoneField, PhoneType | undefined> = {
+  phone: undefined,
+  mobilePhone: 'mobile',
+  homePhone: 'home',
+  workPhone: 'work',
+  fax: 'fax',
+};
+
+// Google's phone labels. "Main" and "Other" say nothing about the number, so the number itself is asked.
+const PHONE_TYPE_OF_LABEL: Record<string, PhoneType> = {
+  mobile: 'mobile',
+  cell: 'mobile',
+  home: 'home',
+  work: 'work',
+  fax: 'fax',
+  'home fax': 'fax',
+  'work fax': 'fax',
+  'other fax': 'fax',
+};
+
+// Google puts these on every contact; they are not the business's tags.
+const GOOGLE_SYSTEM_LABELS = new Set(['* mycontacts', '* my contacts', '* starred']);
+const TAG_SEPARATORS = /\s*:::\s*|[;,]/;
+// Google Contacts puts several numbers or addresses of one kind in one cell.
+const GOOGLE_MULTI_VALUE = /\s+:::\s+/;
+
+export function buildContact(
+  record: readonly string[],
+  mapping: readonly ColumnMapping[],
+  options: { defaultCountry: string },
+): RowOutcome {
+  const cells = mapping
+    .filter((m) => m.field !== 'ignore')
+    .map((m): Cell => ({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn) }));
+  const name = readName(cells);
+  const points = readPhonesAndEmail(cells, options.defaultCountry);
+  const reachable = points.phones.length > 0 || points.email !== undefined;
+  if (!name.ok || !reachable) {
+    return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)] };
+  }
+  const businessName = valueOf(cells, 'businessName');
+  const notes = valueOf(cells, 'notes');
+  const contactAddress = readAddress(cells, 'contactAddress');
+  const billingAddress = readAddress(cells, 'billingAddress');
+  const contact: ImportedContact = {
+    firstName: name.firstName,
+    ...(name.middleName !== undefined && { middleName: name.middleName }),
+    lastName: name.lastName,
+    ...(businessName !== undefined && { businessName }),
+    ...(points.email !== undefined && { email: points.email }),
+    phones: points.phones,
+    tags: readTags(cells.filter((cell) => cell.field === 'tags').map((cell) => cell.value)),
+    ...(notes !== undefined && { notes }),
+    customFields: readCustomFields(cells),
+    ...(contactAddress !== undefined && { contactAddress }),
+    ...(billingAddress !== undefined && { billingAddress }),
+  };
+  return { ok: true, contact, warnings: points.problems };
+}
+
+/**
+ * Fills and updates an existing contact with what a row adds, for the "update" match mode. An empty cell never
+ * blanks anything; a different email is not replaced (it may be how the contact is known) but warned about.
+ */
+export function mergeForUpdate(existing: ExistingContact, incoming: ImportedContact): ContactUpdate {
+  const update: ContactUpdate = {
+    changes: { fields: {}, addPhones: [], addTags: [], customFields: {}, contactAddress: {}, billingAddress: {} },
+    previous: { fields: {}, customFields: {}, contactAddress: {}, billingAddress: {} },
+    warnings: [],
+  };
+  const set = (field: ContactField, given: string | undefined) => {
+    const value = nonBlank(given);
+    if (value === undefined || value === existing[field]) return;
+    update.changes.fields[field] = value;
+    update.previous.fields[field] = existing[field];
+  };
+  set('firstName', incoming.firstName);
+  set('middleName', incoming.middleName);
+  set('lastName', incoming.lastName);
+  set('businessName', incoming.businessName);
+  set('notes', mergedNotes(existing.notes, incoming.notes));
+  mergeEmail(existing, incoming, set, update.warnings);
+
+  const knownNumbers = new Set(existing.phones.map((phone) => phone.e164));
+  const keepsPrimary = existing.phones.some((phone) => phone.isPrimary);
+  update.changes.addPhones = incoming.phones
+    .filter((phone) => !knownNumbers.has(phone.e164))
+    .map(({ raw, e164, type, primary }) => ({ raw, e164, type, isPrimary: primary && !keepsPrimary }));
+
+  const knownTags = new Set(existing.tags.map((tag) => tag.toLowerCase()));
+  update.changes.addTags = incoming.tags.filter((tag) => !knownTags.has(tag.toLowerCase()));
+
+  for (const [name, value] of Object.entries(incoming.customFields)) {
+    if (nonBlank(value) === undefined || existing.customFields[name] === value) continue;
+    update.changes.customFields[name] = value;
+    update.previous.customFields[name] = existing.customFields[name] ?? null;
+  }
+  fillAddress(existing.contactAddress, incoming.contactAddress, update.changes.contactAddress, update.previous.contactAddress);
+  fillAddress(existing.billingAddress, incoming.billingAddress, update.changes.billingAddress, update.previous.billingAddress);
+  return update;
+}
+
+type PhonesAndEmail = { phones: ImportedPhone[]; email?: { address: string; normalized: string }; problems: RowProblem[] };
+
+/**
+ * The usable numbers and email, and what was wrong with the others: warnings while the contact can still be reached,
+ * the reasons it is rejected when it cannot.
+ */
+function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): PhonesAndEmail {
+  const phoneCells = cells.filter((cell) => isPhoneField(cell.field) && cell.value !== '');
+  const emailCell = cells.find((cell) => cell.field === 'email' && cell.value !== '');
+  if (phoneCells.length === 0 && emailCell === undefined) return { phones: [], problems: [noPhoneOrEmail(cells)] };
+
+  const readings = phoneCells.flatMap((cell) =>
+    splitMultiValue(cell.value).map((value) => ({ cell, value, result: normalizePhone(value, defaultCountry) })),
+  );
+  const phones = collectPhones(
+    readings.flatMap(({ cell, value, result }) => (result.ok ? [{ raw: value, e164: result.e164, type: phoneType(cell, result.type) }] : [])),
+  );
+  const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitMultiValue(emailCell.value);
+  const emailResult = emailValue === undefined ? undefined : normalizeEmail(emailValue);
+  const email = emailResult?.ok ? { address: emailResult.email, normalized: emailResult.normalized } : undefined;
+
+  const reachable = phones.length > 0 || email !== undefined;
+  const otherwise = (leftOut: string, missing: string) => (reachable ? `; ${leftOut} was left out` : ` and there is no ${missing}`);
+  const phoneProblems = readings.flatMap(({ cell, result }) => {
+    const missing = readings.length > 1 || emailCell !== undefined ? 'other usable phone or email' : 'email';
+    return result.ok ? [] : [problem(cell, `phone ${result.reason}${otherwise('the number', missing)}`)];
+  });
+  const emailProblems =
+    emailCell === undefined
+      ? []
+      : [
+          ...(emailResult?.ok === false
+            ? [problem(emailCell, `email ${emailResult.reason}${otherwise('the email', phoneCells.length > 0 ? 'usable phone' : 'phone')}`)]
+            : []),
+          ...extraEmails.map((extra) => problem(emailCell, `the email '${extra}' was left out: a contact has one email`)),
+        ];
+  return { phones, ...(email !== undefined && { email }), problems: [...phoneProblems, ...emailProblems] };
+}
+
+function cellAt(record: readonly string[], column: number | undefined): string {
+  return column === undefined ? '' : stripExportArtifacts(record[column] ?? '');
+}
+
+function valueOf(cells: readonly Cell[], field: ImportField): string | undefined {
+  const value = cells.find((cell) => cell.field === field)?.value;
+  return value === '' ? undefined : value;
+}
+
+type Name = { ok: true; firstName: string; middleName?: string; lastName: string } | { ok: false; problem: RowProblem };
+
+function readName(cells: readonly Cell[]): Name {
+  const first = cells.find((cell) => cell.field === 'firstName');
+  const last = cells.find((cell) => cell.field === 'lastName');
+  const full = cells.find((cell) => cell.field === 'fullName');
+  const middleName = valueOf(cells, 'middleName');
+  if (first?.value && last?.value) {
+    return { ok: true, firstName: first.value, ...(middleName !== undefined && { middleName }), lastName: last.value };
+  }
+  if (full?.value) {
+    const split = splitFullName(full.value);
+    const middle = middleName ?? split.middleName;
+    if (split.lastName !== undefined) {
+      return { ok: true, firstName: split.firstName, ...(middle !== undefined && { middleName: middle }), lastName: split.lastName };
+    }
+    return { ok: false, problem: problem(full, `last name is missing (the name '${full.value}' is one word)`) };
+  }
+  return { ok: false, problem: missingName(cells, first, last) };
+}
+
+function missingName(cells: readonly Cell[], first: Cell | undefined, last: Cell | undefined): RowProblem {
+  if (first?.value) return missingPart('last', 'lastName', last);
+  if (last?.value) return missingPart('first', 'firstName', first);
+  const business = cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
+  if (business !== undefined) {
+    return problem(business, `first and last name are missing (only the business name '${business.value}' is given)`);
+  }
+  const nameHeaders = cells.filter((cell) => ['firstName', 'lastName', 'fullName'].includes(cell.field)).map((cell) => `"${cell.header}"`);
+  const detail =
+    nameHeaders.length === 0
+      ? 'no column is mapped to firstName and lastName, or to fullName'
+      : `${nameHeaders.join(' and ')} ${nameHeaders.length === 1 ? 'is' : 'are'} empty`;
+  return { message: `first and last name are missing (${detail})` };
+}
+
+function missingPart(part: 'first' | 'last', field: ImportField, cell: Cell | undefined): RowProblem {
+  if (cell === undefined) return { field, message: `${part} name is missing (no column is mapped to ${field} or fullName)` };
+  return problem(cell, `${part} name is missing ("${cell.header}" is empty)`);
+}
+
+function noPhoneOrEmail(cells: readonly Cell[]): RowProblem {
+  const mapped = cells.some((cell) => cell.field === 'email' || isPhoneField(cell.field));
+  const detail = mapped ? 'their columns are empty' : 'no column is mapped to email or a phone field';
+  return { message: `a contact needs a phone or an email, and there is neither (${detail})` };
+}
+
+function problem(cell: Cell, message: string): RowProblem {
+  return { column: cell.header, field: cell.field, message };
+}
+
+/** The column's kind of phone, else a Google label, else what libphonenumber knows of the number. */
+function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
+  const ofField = isPhoneField(cell.field) ? PHONE_TYPE_OF_FIELD[cell.field] : undefined;
+  const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(/^\*\s*/, '').toLowerCase()];
+  return ofField ?? ofLabel ?? (numberType === 'MOBILE' ? 'mobile' : 'other');
+}
+
+/** One entry per number however it was written; the mobile is primary, else the first number that is not a fax. */
+function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): ImportedPhone[] {
+  const byNumber = new Map<string, Omit<ImportedPhone, 'primary'>>();
+  for (const reading of readings) {
+    const seen = byNumber.get(reading.e164);
+    // A later column may know what kind of number an earlier, generic one was.
+    if (seen === undefined || seen.type === 'other') byNumber.set(reading.e164, { ...reading, raw: seen?.raw ?? reading.raw });
+  }
+  const phones = [...byNumber.values()];
+  const primary = phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
+  return phones.map((phone) => ({ ...phone, primary: phone === primary }));
+}
+
+function splitMultiValue(value: string): string[] {
+  return value.split(GOOGLE_MULTI_VALUE).filter((part) => part !== '');
+}
+
+function readTags(values: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const tag of values.flatMap((value) => value.split(TAG_SEPARATORS)).map((tag) => tag.trim())) {
+    const key = tag.toLowerCase();
+    if (tag === '' || GOOGLE_SYSTEM_LABELS.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    tags.push(tag);
+  }
+  return tags;
+}
+
+function readCustomFields(cells: readonly Cell[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const cell of cells) {
+    const name = customFieldName(cell.field);
+    if (name === undefined || cell.value === '') continue;
+    // Two columns with one header both keep their values.
+    fields[name] = fields[name] === undefined ? cell.value : `${fields[name]}; ${cell.value}`;
+  }
+  return fields;
+}
+
+function readAddress(cells: readonly Cell[], kind: AddressKind): Address | undefined {
+  const address: Address = {};
+  for (const part of addressParts) {
+    const value = valueOf(cells, `${kind}.${part}`);
+    if (value !== undefined) address[part] = value;
+  }
+  return Object.keys(address).length === 0 ? undefined : address;
+}
+
+function mergeEmail(
+  existing: ExistingContact,
+  incoming: ImportedContact,
+  set: (field: ContactField, value: string) => void,
+  warnings: RowProblem[],
+): void {
+  if (incoming.email === undefined || existing.emailNormalized === incoming.email.normalized) return;
+  if (nonBlank(existing.emailNormalized) === undefined) {
+    set('email', incoming.email.address);
+    set('emailNormalized', incoming.email.normalized);
+    return;
+  }
+  warnings.push({
+    field: 'email',
+    message: `the email '${incoming.email.address}' differs from the contact's '${existing.email}'; the contact keeps its email`,
+  });
+}
+
+/** Notes are written by people on both sides, so the file's are added to the contact's rather than replacing them. */
+function mergedNotes(existing: string | null, incoming: string | undefined): string | undefined {
+  const notes = nonBlank(incoming);
+  const current = nonBlank(existing);
+  if (notes === undefined || current === undefined) return notes;
+  return current.includes(notes) ? undefined : `${current}\n\n${notes}`;
+}
+
+function fillAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): void {
+  for (const part of addressParts) {
+    const value = nonBlank(incoming?.[part]);
+    const current = existing?.[part] ?? null;
+    if (value === undefined || nonBlank(current) !== undefined) continue;
+    changes[part] = value;
+    previous[part] = current;
+  }
+}
+
+function nonBlank(value: string | null | undefined): string | undefined {
+  return value === undefined || value === null || value.trim() === '' ? undefined : value;
+}

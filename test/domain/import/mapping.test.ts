@@ -1,0 +1,458 @@
+import { describe, expect, it } from 'vitest';
+import { isSingleValued } from '../../../domain/import/fields';
+import { applyMapping, autoMapColumns, type ColumnMapping } from '../../../domain/import/mapping';
+import { readFixture } from './read-fixture';
+
+const fixtures = [
+  'xero-contacts.csv',
+  'quickbooks-customers.csv',
+  'quickbooks-customer-contacts.csv',
+  'google-contacts.csv',
+  'google-contacts-legacy.csv',
+  'outlook-contacts.csv',
+  'sheet-first-name-surname.csv',
+  'sheet-name-phone-email.csv',
+  'sheet-given-family-cell.csv',
+  'sheet-first-last-mobile-number.csv',
+];
+
+/** Every header of the file with its field: the known ones as given, every other one kept as `custom:<header>`. */
+function expectedFields(headers: readonly string[], known: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(headers.map((header) => [header, known[header] ?? `custom:${header}`]));
+}
+
+function fieldsOf(mapping: readonly ColumnMapping[]): Record<string, string> {
+  return Object.fromEntries(mapping.map((m) => [m.header, m.field]));
+}
+
+function mapFixture(name: string): { headers: string[]; mapping: ColumnMapping[] } {
+  const { headers, records } = readFixture(name);
+  return { headers, mapping: autoMapColumns(headers, records) };
+}
+
+describe('autoMapColumns on real export formats', () => {
+  it.each<[string, Record<string, string>]>([
+    [
+      'xero-contacts.csv',
+      {
+        '*ContactName': 'businessName',
+        EmailAddress: 'email',
+        FirstName: 'firstName',
+        LastName: 'lastName',
+        POAddressLine1: 'billingAddress.line1',
+        POAddressLine2: 'billingAddress.line2',
+        POCity: 'billingAddress.city',
+        PORegion: 'billingAddress.region',
+        POPostalCode: 'billingAddress.postalCode',
+        POCountry: 'billingAddress.country',
+        SAAddressLine1: 'contactAddress.line1',
+        SAAddressLine2: 'contactAddress.line2',
+        SACity: 'contactAddress.city',
+        SARegion: 'contactAddress.region',
+        SAPostalCode: 'contactAddress.postalCode',
+        SACountry: 'contactAddress.country',
+        PhoneNumber: 'phone',
+        FaxNumber: 'fax',
+        MobileNumber: 'mobilePhone',
+        DDINumber: 'workPhone',
+      },
+    ],
+    [
+      'quickbooks-customers.csv',
+      {
+        Customer: 'fullName',
+        Company: 'businessName',
+        'Street Address': 'contactAddress.line1',
+        City: 'contactAddress.city',
+        State: 'contactAddress.region',
+        Country: 'contactAddress.country',
+        Zip: 'contactAddress.postalCode',
+        Phone: 'phone',
+        Email: 'email',
+        Notes: 'notes',
+      },
+    ],
+    [
+      'quickbooks-customer-contacts.csv',
+      {
+        'Company name': 'businessName',
+        Email: 'email',
+        Phone: 'phone',
+        Mobile: 'mobilePhone',
+        Fax: 'fax',
+        'Billing address': 'billingAddress.line1',
+        'Billing city': 'billingAddress.city',
+        'Billing state': 'billingAddress.region',
+        'Billing ZIP': 'billingAddress.postalCode',
+        'Billing country': 'billingAddress.country',
+        'Shipping address': 'contactAddress.line1',
+        'Shipping city': 'contactAddress.city',
+        'Shipping state': 'contactAddress.region',
+        'Shipping ZIP': 'contactAddress.postalCode',
+        'Shipping country': 'contactAddress.country',
+        'First name': 'firstName',
+        'Last name': 'lastName',
+        'Middle name': 'middleName',
+      },
+    ],
+    [
+      'google-contacts.csv',
+      {
+        'First Name': 'firstName',
+        'Middle Name': 'middleName',
+        'Last Name': 'lastName',
+        'Organization Name': 'businessName',
+        Notes: 'notes',
+        Labels: 'tags',
+        'E-mail 1 - Value': 'email',
+        'Phone 1 - Label': 'ignore',
+        'Phone 1 - Value': 'phone',
+        'Phone 2 - Label': 'ignore',
+        'Phone 2 - Value': 'phone',
+        'Address 1 - Street': 'contactAddress.line1',
+        'Address 1 - City': 'contactAddress.city',
+        'Address 1 - Region': 'contactAddress.region',
+        'Address 1 - Postal Code': 'contactAddress.postalCode',
+        'Address 1 - Country': 'contactAddress.country',
+        'Address 1 - Extended Address': 'contactAddress.line2',
+      },
+    ],
+    [
+      'google-contacts-legacy.csv',
+      {
+        'Given Name': 'firstName',
+        'Additional Name': 'middleName',
+        'Family Name': 'lastName',
+        Notes: 'notes',
+        'Group Membership': 'tags',
+        'E-mail 1 - Value': 'email',
+        'Phone 1 - Type': 'ignore',
+        'Phone 1 - Value': 'phone',
+        'Phone 2 - Type': 'ignore',
+        'Phone 2 - Value': 'phone',
+        'Address 1 - Street': 'contactAddress.line1',
+        'Address 1 - City': 'contactAddress.city',
+        'Address 1 - Region': 'contactAddress.region',
+        'Address 1 - Postal Code': 'contactAddress.postalCode',
+        'Address 1 - Country': 'contactAddress.country',
+        'Address 1 - Extended Address': 'contactAddress.line2',
+        'Organization 1 - Name': 'businessName',
+      },
+    ],
+    [
+      'outlook-contacts.csv',
+      {
+        'First Name': 'firstName',
+        'Middle Name': 'middleName',
+        'Last Name': 'lastName',
+        'E-mail Address': 'email',
+        'Home Phone': 'homePhone',
+        'Home Phone 2': 'homePhone',
+        'Business Phone': 'workPhone',
+        'Business Phone 2': 'workPhone',
+        'Mobile Phone': 'mobilePhone',
+        'Car Phone': 'phone',
+        'Other Phone': 'phone',
+        'Primary Phone': 'phone',
+        'Business Fax': 'fax',
+        'Home Fax': 'fax',
+        'Other Fax': 'fax',
+        'Company Main Phone': 'workPhone',
+        Callback: 'phone',
+        'Radio Phone': 'phone',
+        'TTY/TDD Phone': 'phone',
+        Company: 'businessName',
+        'Business Street': 'billingAddress.line1',
+        'Business City': 'billingAddress.city',
+        'Business State': 'billingAddress.region',
+        'Business Postal Code': 'billingAddress.postalCode',
+        'Business Country/Region': 'billingAddress.country',
+        'Home Street': 'contactAddress.line1',
+        'Home City': 'contactAddress.city',
+        'Home State': 'contactAddress.region',
+        'Home Postal Code': 'contactAddress.postalCode',
+        'Home Country/Region': 'contactAddress.country',
+        Notes: 'notes',
+        Categories: 'tags',
+      },
+    ],
+    [
+      'sheet-first-name-surname.csv',
+      { first_name: 'firstName', Surname: 'lastName', 'Email address': 'email', Mobile: 'mobilePhone', Tags: 'tags' },
+    ],
+    ['sheet-name-phone-email.csv', { Name: 'fullName', Phone: 'phone', 'E-mail': 'email' }],
+    ['sheet-given-family-cell.csv', { 'Given name': 'firstName', 'Family name': 'lastName', Cell: 'mobilePhone', Email: 'email' }],
+    [
+      'sheet-first-last-mobile-number.csv',
+      { First: 'firstName', Last: 'lastName', 'Mobile Number': 'mobilePhone', 'Email Address': 'email', Company: 'businessName' },
+    ],
+  ])('%s', (fixture, known) => {
+    const { headers, mapping } = mapFixture(fixture);
+    expect(fieldsOf(mapping)).toStrictEqual(expectedFields(headers, known));
+    expect(mapping.map((m) => m.column)).toStrictEqual(headers.map((_, index) => index));
+  });
+
+  it.each(fixtures)('%s maps no single-valued field twice', (fixture) => {
+    const singleValued = mapFixture(fixture).mapping.map((m) => m.field).filter((field) => isSingleValued(field));
+    expect(singleValued).toStrictEqual([...new Set(singleValued)]);
+  });
+
+  it.each<[string, string, Partial<ColumnMapping>]>([
+    ['xero-contacts.csv', '*ContactName', { reason: 'alias of businessName ("*ContactName"), as first and last names come from their own columns' }],
+    ['xero-contacts.csv', 'TaxNumber', { reason: 'known column with no contact field: kept as custom field' }],
+    ['xero-contacts.csv', 'POAddressLine3', { reason: 'no known field: kept as custom field' }],
+    ['xero-contacts.csv', 'EmailAddress', { reason: 'alias of email ("EmailAddress")' }],
+    [
+      'quickbooks-customer-contacts.csv',
+      'Name',
+      { reason: 'alias of fullName ("Name"), but first and last names come from their own columns: kept as custom field' },
+    ],
+    ['google-contacts.csv', 'E-mail 1 - Value', { reason: 'alias of email ("E-mail 1 - Value")' }],
+    [
+      'google-contacts.csv',
+      'E-mail 2 - Value',
+      {
+        field: 'custom:E-mail 2 - Value',
+        reason: 'alias of email ("E-mail 2 - Value"), but email already comes from "E-mail 1 - Value": kept as custom field',
+      },
+    ],
+    ['google-contacts.csv', 'Phone 1 - Value', { field: 'phone', labelColumn: 21 }],
+    ['google-contacts.csv', 'Phone 1 - Label', { field: 'ignore', reason: 'label of "Phone 1 - Value": types that number' }],
+    ['google-contacts.csv', 'Phone 2 - Value', { field: 'phone', labelColumn: 23 }],
+    ['google-contacts-legacy.csv', 'Phone 1 - Value', { field: 'phone', labelColumn: 33 }],
+    ['google-contacts-legacy.csv', 'Phone 1 - Type', { field: 'ignore', reason: 'label of "Phone 1 - Value": types that number' }],
+    [
+      'outlook-contacts.csv',
+      'E-mail 2 Address',
+      { reason: 'alias of email ("E-mail 2 Address"), but email already comes from "E-mail Address": kept as custom field' },
+    ],
+    ['outlook-contacts.csv', "Assistant's Phone", { field: "custom:Assistant's Phone" }],
+  ])('%s: %s', (fixture, header, expected) => {
+    const { mapping } = mapFixture(fixture);
+    expect(mapping.find((m) => m.header === header)).toMatchObject(expected);
+  });
+
+  it('pairs a label column only with the phone column of the same number', () => {
+    const mapping = autoMapColumns(['Phone 2 - Label', 'Phone 1 - Value', 'Phone 1 - Label', 'Phone 2 - Value'], []);
+    expect(mapping).toStrictEqual([
+      { column: 0, header: 'Phone 2 - Label', field: 'ignore', reason: 'label of "Phone 2 - Value": types that number' },
+      { column: 1, header: 'Phone 1 - Value', field: 'phone', reason: 'alias of phone ("Phone 1 - Value")', labelColumn: 2 },
+      { column: 2, header: 'Phone 1 - Label', field: 'ignore', reason: 'label of "Phone 1 - Value": types that number' },
+      { column: 3, header: 'Phone 2 - Value', field: 'phone', reason: 'alias of phone ("Phone 2 - Value")', labelColumn: 0 },
+    ]);
+  });
+
+  it('keeps a label column without its phone column as a custom field', () => {
+    expect(autoMapColumns(['Phone 1 - Label'], [])).toStrictEqual([
+      { column: 0, header: 'Phone 1 - Label', field: 'custom:Phone 1 - Label', reason: 'no known field: kept as custom field' },
+    ]);
+  });
+});
+
+describe('autoMapColumns on header spellings', () => {
+  it.each<[string, string, string]>([
+    ['Email', 'email', 'alias of email ("Email")'],
+    ['E_MAIL', 'email', 'alias of email ("E_MAIL")'],
+    ['e-mail address*', 'email', 'alias of email ("e-mail address*")'],
+    ['  Téléphone ', 'phone', 'alias of phone ("  Téléphone ")'],
+    ['Prénom', 'firstName', 'alias of firstName ("Prénom")'],
+    ['Nom', 'lastName', 'alias of lastName ("Nom")'],
+    ['Phone #', 'phone', 'alias of phone ("Phone #")'],
+    ['Phone 3', 'phone', 'alias of phone ("Phone 3")'],
+    ['Address 2', 'contactAddress.line2', 'alias of contactAddress.line2 ("Address 2")'],
+    ['County', 'contactAddress.region', 'alias of contactAddress.region ("County")'],
+    ['ZIP/Postal Code', 'contactAddress.postalCode', 'alias of contactAddress.postalCode ("ZIP/Postal Code")'],
+    // Near-misses
+    ['E-mail Adress', 'email', 'close to "email address" (fuzzy)'],
+    ['Mobile No.', 'mobilePhone', 'close to "mobile" (fuzzy)'],
+    ['Telephone No', 'phone', 'close to "telephone" (fuzzy)'],
+    ['Fax No', 'fax', 'close to "fax" (fuzzy)'],
+    ['Frist Name', 'firstName', 'close to "first name" (fuzzy)'],
+    ['Surename', 'lastName', 'close to "surname" (fuzzy)'],
+    ['Phone Numbr', 'phone', 'close to "phone number" (fuzzy)'],
+    ['Adress', 'contactAddress.line1', 'close to "address" (fuzzy)'],
+    ['Phone Mobile', 'mobilePhone', 'close to "mobile phone" (fuzzy)'],
+    ['Client Email', 'email', 'close to "email" (fuzzy)'],
+    ['Patient First Name', 'firstName', 'close to "first name" (fuzzy)'],
+    // Look-alikes that are something else
+    ['Company Number', 'custom:Company Number', 'no known field: kept as custom field'],
+    ['Tax Number', 'custom:Tax Number', 'known column with no contact field: kept as custom field'],
+    ['Tax No', 'custom:Tax No', 'no known field: kept as custom field'],
+    ['Nickname', 'custom:Nickname', 'no known field: kept as custom field'],
+    ['Stage', 'custom:Stage', 'no known field: kept as custom field'],
+    ['Preferred Name', 'custom:Preferred Name', 'no known field: kept as custom field'],
+    ['Emergency Contact Phone', 'custom:Emergency Contact Phone', 'no known field: kept as custom field'],
+    ['Other City', 'custom:Other City', 'no known field: kept as custom field'],
+    ['Maiden Name', 'custom:Maiden Name', 'no known field: kept as custom field'],
+    ['Home Street 3', 'custom:Home Street 3', 'known column with no contact field: kept as custom field'],
+  ])('%j → %s', (header, field, reason) => {
+    expect(autoMapColumns([header], [])).toStrictEqual([{ column: 0, header, field, reason }]);
+  });
+});
+
+describe('autoMapColumns checks headers against the values', () => {
+  it.each<[string, string[], string[], string[]]>([
+    ['a "Name" column of email addresses becomes the email', ['Name', 'Mobile'], ['jo@example.com', 'ann@example.com'], ['email', 'mobilePhone']],
+    ['…or a custom field when there is an email column', ['Name', 'Email'], ['jo@example.com', 'ann@example.com'], ['custom:Name', 'email']],
+    ['an unknown header over email addresses becomes the email', ['Contact', 'Phone'], ['jo@example.com', 'ann@example.com'], ['email', 'phone']],
+    ['an "Email" column of phone numbers becomes a phone', ['Email', 'Name'], ['0412 345 678', '+61 2 9876 5432'], ['phone', 'fullName']],
+    ['a "Mobile" column of email addresses becomes the email', ['Mobile'], ['jo@example.com', 'ann@example.com'], ['email']],
+    ['a name column of phone numbers becomes a phone', ['Last Name', 'First Name'], ['0412 345 678', '0412 345 679'], ['phone', 'firstName']],
+    ['an unknown header over phone numbers stays custom (account and tax numbers look alike)', ['Account'], ['0412 345 678', '0412 345 679'], ['custom:Account']],
+    ['an "Email" column with no address in it is kept as custom', ['Email'], ['yes', 'no'], ['custom:Email']],
+    ['a "Phone" column with no number in it is kept as custom', ['Phone'], ['n/a', 'ask'], ['custom:Phone']],
+    ['a phone column of dates is kept as custom', ['Phone'], ['1985-03-12', '12.05.1990'], ['custom:Phone']],
+    ['a column with some good values keeps its header field', ['Email'], ['jo@example.com', 'unknown', 'none'], ['email']],
+    ['an empty column keeps its header field', ['Email'], ['', ''], ['email']],
+  ])('%s', (_, headers, columnValues, fields) => {
+    const sample = columnValues.map((value) => [value, ...headers.slice(1).map(() => '')]);
+    expect(autoMapColumns(headers, sample).map((m) => m.field)).toStrictEqual(fields);
+  });
+
+  it('explains a correction by the values', () => {
+    expect(autoMapColumns(['Name'], [['jo@example.com'], ["'ann@example.com"]])).toStrictEqual([
+      { column: 0, header: 'Name', field: 'email', reason: 'values look like email addresses' },
+    ]);
+    expect(autoMapColumns(['Email', 'Name'], [['', 'jo@example.com']])[1]).toStrictEqual({
+      column: 1,
+      header: 'Name',
+      field: 'custom:Name',
+      reason: 'values look like email addresses, but email already comes from "Email": kept as custom field',
+    });
+    expect(autoMapColumns(['Phone'], [['n/a']])).toStrictEqual([
+      {
+        column: 0,
+        header: 'Phone',
+        field: 'custom:Phone',
+        reason: 'alias of phone ("Phone"), but the values do not look like phone numbers: kept as custom field',
+      },
+    ]);
+  });
+});
+
+describe('autoMapColumns keeps single-valued fields single', () => {
+  it.each<[string[], string[]]>([
+    [['Email', 'Email Address'], ['email', 'custom:Email Address']],
+    [['First Name', 'Given Name'], ['firstName', 'custom:Given Name']],
+    // An exact alias wins over a fuzzy one even when it comes later.
+    [['E-mail Adress', 'Email'], ['custom:E-mail Adress', 'email']],
+    [['Phone', 'Telephone', 'Mobile', 'Cell'], ['phone', 'phone', 'mobilePhone', 'mobilePhone']],
+    [['Tags', 'Categories'], ['tags', 'tags']],
+    [['Name', 'Full Name'], ['fullName', 'custom:Full Name']],
+    // Xero's contact name is the organisation only when the person has first and last name columns.
+    [['*ContactName', 'EmailAddress'], ['fullName', 'email']],
+    [['*ContactName', 'FirstName', 'Company'], ['custom:*ContactName', 'firstName', 'businessName']],
+  ])('%j → %j', (headers, fields) => {
+    expect(autoMapColumns(headers, []).map((m) => m.field)).toStrictEqual(fields);
+  });
+});
+
+describe('autoMapColumns never drops a column', () => {
+  it.each<[string, string[][], ColumnMapping]>([
+    ['', [['']], { column: 0, header: '', field: 'ignore', reason: 'no header and no values' }],
+    ['  ', [[' '], ['\u200B']], { column: 0, header: '  ', field: 'ignore', reason: 'no header and no values' }],
+    ['', [['VIP']], { column: 0, header: '', field: 'custom:Column 1', reason: 'no known field: kept as custom field' }],
+    ['Favourite colour', [['']], { column: 0, header: 'Favourite colour', field: 'custom:Favourite colour', reason: 'no known field: kept as custom field' }],
+  ])('%j with %j', (header, sample, expected) => {
+    expect(autoMapColumns([header], sample)).toStrictEqual([expected]);
+  });
+
+  it('reads a ragged sample as empty cells', () => {
+    expect(autoMapColumns(['Name', '', 'Email'], [['Jo Bloggs']]).map((m) => m.field)).toStrictEqual(['fullName', 'ignore', 'email']);
+  });
+});
+
+describe('applyMapping', () => {
+  const auto = autoMapColumns(['Name', 'Email', 'Cell', 'Phone 1 - Label', 'Phone 1 - Value', 'Notes'], []);
+
+  it('returns the automatic mapping when nothing is given', () => {
+    expect(applyMapping(auto, {})).toStrictEqual({ ok: true, mapping: auto });
+  });
+
+  it.each<[string, Record<string, string>, Record<string, string>]>([
+    ['an exact header', { Cell: 'homePhone' }, { Cell: 'homePhone' }],
+    ['a header in another letter case', { cell: 'homePhone' }, { Cell: 'homePhone' }],
+    ['a field name in another letter case', { Cell: 'HOMEPHONE' }, { Cell: 'homePhone' }],
+    ['ignore', { Notes: 'ignore' }, { Notes: 'ignore' }],
+    ['a custom field', { Notes: 'custom:Allergies' }, { Notes: 'custom:Allergies' }],
+    ['an address part', { Notes: 'billingAddress.postalCode' }, { Notes: 'billingAddress.postalCode' }],
+    // The automatic holder of a single-valued field gives way.
+    ['a single-valued field another column had', { Notes: 'email' }, { Notes: 'email', Email: 'custom:Email' }],
+    // A phone column mapped to something else no longer absorbs its label column.
+    ['a labelled phone column', { 'Phone 1 - Value': 'custom:Other number' }, { 'Phone 1 - Value': 'custom:Other number', 'Phone 1 - Label': 'custom:Phone 1 - Label' }],
+  ])('overrides with %s', (_, explicit, changed) => {
+    const result = applyMapping(auto, explicit);
+    expect(result.ok && fieldsOf(result.mapping)).toStrictEqual({ ...fieldsOf(auto), ...changed });
+  });
+
+  it('says which columns were set by hand and why others moved', () => {
+    const result = applyMapping(auto, { Notes: 'email', 'Phone 1 - Value': 'notes' });
+    expect(result).toStrictEqual({
+      ok: true,
+      mapping: [
+        auto[0],
+        { column: 1, header: 'Email', field: 'custom:Email', reason: 'email is set on "Notes" by the mapping you gave: kept as custom field' },
+        auto[2],
+        { column: 3, header: 'Phone 1 - Label', field: 'custom:Phone 1 - Label', reason: 'no phone column to label: kept as custom field' },
+        { column: 4, header: 'Phone 1 - Value', field: 'notes', reason: 'set by the mapping you gave' },
+        { column: 5, header: 'Notes', field: 'email', reason: 'set by the mapping you gave' },
+      ],
+    });
+  });
+
+  it('pairs a label with a column mapped to a phone by hand', () => {
+    const unpaired = autoMapColumns(['Phone 1 - Label', 'Phone 1 - Value'], [['Mobile', 'n/a']]);
+    expect(unpaired.map((m) => m.field)).toStrictEqual(['custom:Phone 1 - Label', 'custom:Phone 1 - Value']);
+    const result = applyMapping(unpaired, { 'Phone 1 - Value': 'mobilePhone' });
+    expect(result).toStrictEqual({
+      ok: true,
+      mapping: [
+        { column: 0, header: 'Phone 1 - Label', field: 'ignore', reason: 'label of "Phone 1 - Value": types that number' },
+        { column: 1, header: 'Phone 1 - Value', field: 'mobilePhone', reason: 'set by the mapping you gave', labelColumn: 0 },
+      ],
+    });
+  });
+
+  it('prefers the exact header over one that differs in letter case', () => {
+    const twoCases = autoMapColumns(['notes', 'Notes'], []);
+    const result = applyMapping(twoCases, { Notes: 'custom:Clinical' });
+    expect(result.ok && result.mapping.map((m) => m.field)).toStrictEqual(['notes', 'custom:Clinical']);
+  });
+
+  const fieldList =
+    'firstName, middleName, lastName, fullName, businessName, email, phone, mobilePhone, homePhone, workPhone, fax, tags, notes, ' +
+    'contactAddress.line1, contactAddress.line2, contactAddress.city, contactAddress.region, contactAddress.postalCode, contactAddress.country, ' +
+    'billingAddress.line1, billingAddress.line2, billingAddress.city, billingAddress.region, billingAddress.postalCode, billingAddress.country, ' +
+    'custom:<name> or ignore';
+
+  it.each<[string, Record<string, string>, string[]]>([
+    [
+      'an unknown header',
+      { Mobile: 'mobilePhone' },
+      ['"Mobile" is not a column of the file; its columns are "Name", "Email", "Cell", "Phone 1 - Label", "Phone 1 - Value", "Notes"'],
+    ],
+    ['an unknown field', { Cell: 'mobile' }, [`"mobile" (given for "Cell") is not a field; use one of ${fieldList}`]],
+    ['a custom field without a name', { Cell: 'custom: ' }, [`"custom: " (given for "Cell") is not a field; use one of ${fieldList}`]],
+    [
+      'one single-valued field for two columns',
+      { Email: 'email', Notes: 'email' },
+      ['email is given to "Email" and "Notes", but a contact has one email: map the others to custom:<name> or ignore'],
+    ],
+    [
+      'several mistakes at once',
+      { Mobile: 'sms', Cell: 'cell' },
+      [
+        '"Mobile" is not a column of the file; its columns are "Name", "Email", "Cell", "Phone 1 - Label", "Phone 1 - Value", "Notes"',
+        `"sms" (given for "Mobile") is not a field; use one of ${fieldList}`,
+        `"cell" (given for "Cell") is not a field; use one of ${fieldList}`,
+      ],
+    ],
+  ])('rejects %s', (_, explicit, errors) => {
+    expect(applyMapping(auto, explicit)).toStrictEqual({ ok: false, errors });
+  });
+
+  it('allows several columns on one multi-valued field', () => {
+    const result = applyMapping(auto, { Email: 'tags', Notes: 'tags', Cell: 'phone', Name: 'phone' });
+    expect(result.ok && result.mapping.map((m) => m.field)).toStrictEqual(['phone', 'tags', 'phone', 'ignore', 'phone', 'tags']);
+  });
+});

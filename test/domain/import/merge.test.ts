@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { type ContactUpdate, type ExistingContact, type ImportedContact, mergeForUpdate } from '../../../domain/import/rows';
+
+const EXISTING: ExistingContact = {
+  firstName: 'Jane',
+  middleName: null,
+  lastName: 'Citizen',
+  businessName: null,
+  email: null,
+  emailNormalized: null,
+  notes: null,
+  phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', isPrimary: true }],
+  tags: ['Patients'],
+  customFields: { Allergies: 'Penicillin' },
+  contactAddress: null,
+  billingAddress: null,
+};
+
+const INCOMING: ImportedContact = { firstName: 'Jane', lastName: 'Citizen', phones: [], tags: [], customFields: {} };
+
+const NO_UPDATE: ContactUpdate = {
+  changes: { fields: {}, addPhones: [], addTags: [], customFields: {}, contactAddress: {}, billingAddress: {} },
+  previous: { fields: {}, customFields: {}, contactAddress: {}, billingAddress: {} },
+  warnings: [],
+};
+
+/** The expected update: NO_UPDATE with the given parts of changes and previous. */
+function update(
+  changes: Partial<ContactUpdate['changes']>,
+  previous: Partial<ContactUpdate['previous']> = {},
+  warnings: ContactUpdate['warnings'] = [],
+): ContactUpdate {
+  return { changes: { ...NO_UPDATE.changes, ...changes }, previous: { ...NO_UPDATE.previous, ...previous }, warnings };
+}
+
+describe('mergeForUpdate', () => {
+  it.each<[string, Partial<ExistingContact>, Partial<ImportedContact>, ContactUpdate]>([
+    ['a row that adds nothing', {}, {}, NO_UPDATE],
+    [
+      'a row of empty cells over a full contact',
+      {
+        middleName: 'Mary',
+        businessName: 'Citizen Dental',
+        email: 'jane@example.com',
+        emailNormalized: 'jane@example.com',
+        notes: 'Prefers SMS',
+        contactAddress: { line1: '12 Harbour St', line2: null, city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'AU' },
+      },
+      {},
+      NO_UPDATE,
+    ],
+    [
+      'new names',
+      { middleName: 'M', businessName: 'Old Name Pty Ltd' },
+      { firstName: 'Janet', middleName: 'Mary', lastName: 'Citizen-Smith', businessName: 'Citizen Dental' },
+      update(
+        { fields: { firstName: 'Janet', middleName: 'Mary', lastName: 'Citizen-Smith', businessName: 'Citizen Dental' } },
+        { fields: { firstName: 'Jane', middleName: 'M', lastName: 'Citizen', businessName: 'Old Name Pty Ltd' } },
+      ),
+    ],
+    [
+      'a middle and business name where there were none',
+      {},
+      { middleName: 'Mary', businessName: 'Citizen Dental' },
+      update({ fields: { middleName: 'Mary', businessName: 'Citizen Dental' } }, { fields: { middleName: null, businessName: null } }),
+    ],
+    [
+      'an email where there was none',
+      {},
+      { email: { address: 'Jane@Example.com', normalized: 'jane@example.com' } },
+      update(
+        { fields: { email: 'Jane@Example.com', emailNormalized: 'jane@example.com' } },
+        { fields: { email: null, emailNormalized: null } },
+      ),
+    ],
+    [
+      'the same email in another letter case',
+      { email: 'jane@example.com', emailNormalized: 'jane@example.com' },
+      { email: { address: 'JANE@example.com', normalized: 'jane@example.com' } },
+      NO_UPDATE,
+    ],
+    [
+      'a different email',
+      { email: 'jane@example.com', emailNormalized: 'jane@example.com' },
+      { email: { address: 'jane@work.example', normalized: 'jane@work.example' } },
+      update({}, {}, [
+        { field: 'email', message: "the email 'jane@work.example' differs from the contact's 'jane@example.com'; the contact keeps its email" },
+      ]),
+    ],
+    [
+      'new and known numbers, keeping the primary',
+      {},
+      {
+        phones: [
+          { raw: '+61 412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+          { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+        ],
+      },
+      update({ addPhones: [{ raw: '02 9876 5432', e164: '+61298765432', type: 'home', isPrimary: false }] }),
+    ],
+    [
+      'a new mobile, which does not take over as primary',
+      {},
+      { phones: [{ raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: true }] },
+      update({ addPhones: [{ raw: '0412 345 679', e164: '+61412345679', type: 'mobile', isPrimary: false }] }),
+    ],
+    [
+      'numbers for a contact that had none',
+      { phones: [] },
+      {
+        phones: [
+          { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+          { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: true },
+        ],
+      },
+      update({
+        addPhones: [
+          { raw: '02 9876 5432', e164: '+61298765432', type: 'home', isPrimary: false },
+          { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', isPrimary: true },
+        ],
+      }),
+    ],
+    ['tags, as a union whatever the letter case', {}, { tags: ['patients', 'VIP'] }, update({ addTags: ['VIP'] })],
+    [
+      'custom fields, the file winning',
+      { customFields: { Allergies: 'Penicillin', Referrer: 'Dr Who' } },
+      { customFields: { Allergies: 'Latex', Referrer: 'Dr Who', Insurer: 'Medibank' } },
+      update({ customFields: { Allergies: 'Latex', Insurer: 'Medibank' } }, { customFields: { Allergies: 'Penicillin', Insurer: null } }),
+    ],
+    [
+      'only the empty parts of an address',
+      { contactAddress: { line1: '12 Harbour St', line2: '', city: null, region: 'NSW', postalCode: null, country: null } },
+      {
+        contactAddress: { line1: '99 Other Rd', line2: 'Level 3', city: 'Sydney', region: 'VIC' },
+        billingAddress: { line1: 'PO Box 1', postalCode: '2001' },
+      },
+      update(
+        { contactAddress: { line2: 'Level 3', city: 'Sydney' }, billingAddress: { line1: 'PO Box 1', postalCode: '2001' } },
+        { contactAddress: { line2: '', city: null }, billingAddress: { line1: null, postalCode: null } },
+      ),
+    ],
+    ['notes where there were none', {}, { notes: 'Prefers SMS' }, update({ fields: { notes: 'Prefers SMS' } }, { fields: { notes: null } })],
+    [
+      'notes beside the contact’s own',
+      { notes: 'Allergic to latex' },
+      { notes: 'Prefers SMS' },
+      update({ fields: { notes: 'Allergic to latex\n\nPrefers SMS' } }, { fields: { notes: 'Allergic to latex' } }),
+    ],
+    ['notes the contact already has', { notes: 'Allergic to latex\n\nPrefers SMS' }, { notes: 'Prefers SMS' }, NO_UPDATE],
+  ])('%s', (_, existing, incoming, expected) => {
+    expect(mergeForUpdate({ ...EXISTING, ...existing }, { ...INCOMING, ...incoming })).toStrictEqual(expected);
+  });
+
+  it('never writes an empty value', () => {
+    const blank: ImportedContact = {
+      ...INCOMING,
+      middleName: '',
+      businessName: '',
+      notes: '',
+      customFields: { Allergies: '' },
+      contactAddress: { line1: '' },
+    };
+    const full: ExistingContact = { ...EXISTING, middleName: 'Mary', businessName: 'Citizen Dental', notes: 'Prefers SMS' };
+    expect(mergeForUpdate(full, blank)).toStrictEqual(NO_UPDATE);
+  });
+});

@@ -1,0 +1,638 @@
+import { describe, expect, it } from 'vitest';
+import { applyMapping, autoMapColumns, type ColumnMapping } from '../../../domain/import/mapping';
+import { buildContact, type ImportedContact, type RowOutcome, type RowProblem } from '../../../domain/import/rows';
+import { readFixture } from './read-fixture';
+
+function build(headers: string[], record: string[], defaultCountry = 'AU'): RowOutcome {
+  return buildContact(record, autoMapColumns(headers, []), { defaultCountry });
+}
+
+function mapped(headers: string[], explicit: Record<string, string>): ColumnMapping[] {
+  const result = applyMapping(autoMapColumns(headers, []), explicit);
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.mapping;
+}
+
+function contactOf(outcome: RowOutcome): ImportedContact {
+  if (!outcome.ok) throw new Error(`rejected: ${JSON.stringify(outcome.problems)}`);
+  return outcome.contact;
+}
+
+const JANE = { firstName: 'Jane', lastName: 'Citizen', phones: [], tags: [], customFields: {} };
+const JANE_EMAIL = { address: 'jane@example.com', normalized: 'jane@example.com' };
+const MOBILE = { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true } as const;
+
+describe('buildContact: names', () => {
+  it.each<[string, string[], string[], Partial<ImportedContact>]>([
+    ['first and last name', ['First Name', 'Last Name', 'Email'], ['Jane', 'Citizen', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
+    [
+      'a middle name column',
+      ['First Name', 'Middle Name', 'Last Name', 'Email'],
+      ['Jane', 'Mary', 'Citizen', 'jane@example.com'],
+      { firstName: 'Jane', middleName: 'Mary', lastName: 'Citizen' },
+    ],
+    ['a full name', ['Name', 'Email'], ['Jane Mary Citizen', 'jane@example.com'], { firstName: 'Jane', middleName: 'Mary', lastName: 'Citizen' }],
+    ['a full name written family first', ['Customer', 'Email'], ['Citizen, Jane', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
+    ['a full name with a particle', ['Full Name', 'Email'], ['Jane van der Berg', 'jane@example.com'], { firstName: 'Jane', lastName: 'van der Berg' }],
+    [
+      'a middle name column over the one in the full name',
+      ['Name', 'Middle Name', 'Email'],
+      ['Jane Mary Citizen', 'M.', 'jane@example.com'],
+      { firstName: 'Jane', middleName: 'M.', lastName: 'Citizen' },
+    ],
+    [
+      'a business name beside the person',
+      ['*ContactName', 'FirstName', 'LastName', 'EmailAddress'],
+      ['Citizen Dental', 'Jane', 'Citizen', 'jane@example.com'],
+      { firstName: 'Jane', lastName: 'Citizen', businessName: 'Citizen Dental' },
+    ],
+    ['padding and invisible characters', ['First Name', 'Last Name', 'Email'], [' \u200BJane ', '\uFEFFCitizen\t', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
+  ])('reads %s', (_, headers, record, expected) => {
+    expect(contactOf(build(headers, record))).toMatchObject(expected);
+  });
+
+  it('splits a mapped full name when the first and last name cells of the row are empty', () => {
+    const mapping = mapped(['First Name', 'Last Name', 'Display Name', 'Email'], { 'Display Name': 'fullName' });
+    const outcome = buildContact(['', '', 'Jane Citizen', 'jane@example.com'], mapping, { defaultCountry: 'AU' });
+    expect(contactOf(outcome)).toMatchObject({ firstName: 'Jane', lastName: 'Citizen' });
+  });
+
+  it.each<[string, string[], string[], RowProblem]>([
+    [
+      'only a business name',
+      ['*ContactName', 'FirstName', 'LastName', 'EmailAddress'],
+      ['Acme Supplies Pty Ltd', '', '', 'accounts@acme.example'],
+      { column: '*ContactName', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" },
+    ],
+    [
+      'a one-word full name',
+      ['Name', 'Email'],
+      ['Cher', 'cher@example.com'],
+      { column: 'Name', field: 'fullName', message: "last name is missing (the name 'Cher' is one word)" },
+    ],
+    [
+      'an empty last name',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', '', 'jane@example.com'],
+      { column: 'Last Name', field: 'lastName', message: 'last name is missing ("Last Name" is empty)' },
+    ],
+    [
+      'an empty first name',
+      ['First Name', 'Last Name', 'Email'],
+      ['', 'Citizen', 'jane@example.com'],
+      { column: 'First Name', field: 'firstName', message: 'first name is missing ("First Name" is empty)' },
+    ],
+    [
+      'no first name column',
+      ['Surname', 'Email'],
+      ['Citizen', 'jane@example.com'],
+      { field: 'firstName', message: 'first name is missing (no column is mapped to firstName or fullName)' },
+    ],
+    [
+      'empty name cells',
+      ['First Name', 'Last Name', 'Email'],
+      ['', '', 'jane@example.com'],
+      { message: 'first and last name are missing ("First Name" and "Last Name" are empty)' },
+    ],
+    ['an empty full name', ['Name', 'Email'], ['', 'jane@example.com'], { message: 'first and last name are missing ("Name" is empty)' }],
+    [
+      'no name columns',
+      ['Email', 'Mobile'],
+      ['jane@example.com', '0412 345 678'],
+      { message: 'first and last name are missing (no column is mapped to firstName and lastName, or to fullName)' },
+    ],
+  ])('rejects %s', (_, headers, record, problem) => {
+    expect(build(headers, record)).toStrictEqual({ ok: false, problems: [problem] });
+  });
+});
+
+describe('buildContact: phones', () => {
+  it('keeps one number however it was written', () => {
+    const outcome = build(['First', 'Last', 'Mobile', 'Phone', 'Home Phone'], ['Jane', 'Citizen', '0412 345 678', '+61 412 345 678', '(04) 1234 5678']);
+    expect(contactOf(outcome).phones).toStrictEqual([MOBILE]);
+  });
+
+  it('lets a later column say what a generic number is', () => {
+    const outcome = build(['First', 'Last', 'Phone', 'Home Phone'], ['Jane', 'Citizen', '02 9876 5432', '(02) 9876-5432']);
+    expect(contactOf(outcome).phones).toStrictEqual([{ raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: true }]);
+  });
+
+  it.each<[string, string[], string[], ImportedContact['phones']]>([
+    [
+      'the mobile column is primary',
+      ['First', 'Last', 'Home Phone', 'Work Phone', 'Mobile'],
+      ['Jane', 'Citizen', '02 9876 5432', '02 9876 5400', '0412 345 678'],
+      [
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+        { raw: '02 9876 5400', e164: '+61298765400', type: 'work', primary: false },
+        MOBILE,
+      ],
+    ],
+    [
+      'a generic number is typed by libphonenumber',
+      ['First', 'Last', 'Phone', 'Other Phone'],
+      ['Jane', 'Citizen', '02 9876 5432', '0412 345 678'],
+      [{ raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false }, MOBILE],
+    ],
+    [
+      'without a mobile the first number is primary',
+      ['First', 'Last', 'Work Phone', 'Home Phone'],
+      ['Jane', 'Citizen', '02 9876 5400', '02 9876 5432'],
+      [
+        { raw: '02 9876 5400', e164: '+61298765400', type: 'work', primary: true },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+      ],
+    ],
+    [
+      'a fax is primary only when it is the only number',
+      ['First', 'Last', 'Fax', 'Phone'],
+      ['Jane', 'Citizen', '02 9876 5433', '02 9876 5432'],
+      [
+        { raw: '02 9876 5433', e164: '+61298765433', type: 'fax', primary: false },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: true },
+      ],
+    ],
+    ['a lone fax', ['First', 'Last', 'Fax'], ['Jane', 'Citizen', '02 9876 5433'], [{ raw: '02 9876 5433', e164: '+61298765433', type: 'fax', primary: true }]],
+    [
+      'a + means international whatever the default country',
+      ['First', 'Last', 'Phone'],
+      ['Jane', 'Citizen', '+44 20 7946 0958'],
+      [{ raw: '+44 20 7946 0958', e164: '+442079460958', type: 'other', primary: true }],
+    ],
+    [
+      'a formula-safe apostrophe',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', "'+61412345678"],
+      [{ raw: '+61412345678', e164: '+61412345678', type: 'mobile', primary: true }],
+    ],
+    [
+      'Google labels type the number',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value', 'Phone 2 - Label', 'Phone 2 - Value'],
+      ['Jane', 'Citizen', 'Work', '0412 345 678', '* Mobile', '0412 345 679'],
+      [
+        { raw: '0412 345 678', e164: '+61412345678', type: 'work', primary: false },
+        { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: true },
+      ],
+    ],
+    [
+      'a Google "Main" label leaves the type to the number',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value'],
+      ['Jane', 'Citizen', 'Main', '0412 345 678'],
+      [MOBILE],
+    ],
+    [
+      'several numbers in one Google cell',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value'],
+      ['Jane', 'Citizen', 'Home', '02 9876 5432 ::: 02 9876 5431'],
+      [
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: true },
+        { raw: '02 9876 5431', e164: '+61298765431', type: 'home', primary: false },
+      ],
+    ],
+  ])('%s', (_, headers, record, phones) => {
+    expect(contactOf(build(headers, record)).phones).toStrictEqual(phones);
+  });
+});
+
+describe('buildContact: usable phone or email', () => {
+  it.each<[string, string[], string[], Partial<ImportedContact>, RowProblem[]]>([
+    [
+      'a bad number beside an email',
+      ['First', 'Last', 'Mobile', 'Email'],
+      ['Jane', 'Citizen', '12345', 'jane@example.com'],
+      { phones: [], email: JANE_EMAIL },
+      [{ column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU; the number was left out" }],
+    ],
+    [
+      'a bad number beside a good one',
+      ['First', 'Last', 'Mobile', 'Home Phone'],
+      ['Jane', 'Citizen', '0412 345 678', '1234'],
+      { phones: [MOBILE] },
+      [{ column: 'Home Phone', field: 'homePhone', message: "phone '1234' is too short for AU; the number was left out" }],
+    ],
+    [
+      'a bad email beside a phone',
+      ['First', 'Last', 'Mobile', 'Email'],
+      ['Jane', 'Citizen', '0412 345 678', 'jane@'],
+      { phones: [MOBILE] },
+      [{ column: 'Email', field: 'email', message: "email 'jane@' is not a valid email address: the domain is missing; the email was left out" }],
+    ],
+    [
+      'several emails in one Google cell',
+      ['First Name', 'Last Name', 'E-mail 1 - Value'],
+      ['Jane', 'Citizen', 'jane@example.com ::: jane@work.example'],
+      { email: JANE_EMAIL },
+      [{ column: 'E-mail 1 - Value', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" }],
+    ],
+  ])('keeps the contact with %s', (_, headers, record, expected, warnings) => {
+    const outcome = build(headers, record);
+    expect(outcome).toMatchObject({ ok: true, warnings });
+    expect(contactOf(outcome)).toMatchObject(expected);
+  });
+
+  it('keeps the address as given and lower-cases it for identity', () => {
+    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', "'Jane.Citizen@Example.COM"]);
+    expect(outcome).toStrictEqual({
+      ok: true,
+      contact: { ...JANE, email: { address: 'Jane.Citizen@Example.COM', normalized: 'jane.citizen@example.com' } },
+      warnings: [],
+    });
+  });
+
+  it.each<[string, string[], string[], RowProblem[]]>([
+    [
+      'a bad number and no email column',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', '12345'],
+      [{ column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU and there is no email" }],
+    ],
+    [
+      'a bad number and an empty email',
+      ['First', 'Last', 'Mobile', 'Email'],
+      ['Jane', 'Citizen', '12345', ''],
+      [{ column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU and there is no email" }],
+    ],
+    [
+      'two bad numbers',
+      ['First', 'Last', 'Mobile', 'Phone'],
+      ['Jane', 'Citizen', '12345', '+999 123'],
+      [
+        { column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU and there is no other usable phone or email" },
+        { column: 'Phone', field: 'phone', message: "phone '+999 123' has an unknown country code and there is no other usable phone or email" },
+      ],
+    ],
+    [
+      'a bad number and a bad email',
+      ['First', 'Last', 'Cell', 'Email'],
+      ['Jane', 'Citizen', '0412', 'jane.example.com'],
+      [
+        { column: 'Cell', field: 'mobilePhone', message: "phone '0412' is too short for AU and there is no other usable phone or email" },
+        { column: 'Email', field: 'email', message: "email 'jane.example.com' is not a valid email address: the '@' is missing and there is no usable phone" },
+      ],
+    ],
+    [
+      'a bad email and no phone',
+      ['First', 'Last', 'Email'],
+      ['Jane', 'Citizen', 'jane@example'],
+      [{ column: 'Email', field: 'email', message: "email 'jane@example' is not a valid email address: the domain 'example' has no dot and there is no phone" }],
+    ],
+    [
+      'empty phone and email cells',
+      ['First', 'Last', 'Mobile', 'Email'],
+      ['Jane', 'Citizen', ' ', "'"],
+      [{ message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' }],
+    ],
+    [
+      'no phone or email column',
+      ['First', 'Last', 'Notes'],
+      ['Jane', 'Citizen', 'Call after 5'],
+      [{ message: 'a contact needs a phone or an email, and there is neither (no column is mapped to email or a phone field)' }],
+    ],
+    [
+      'neither a name nor a number',
+      ['Name', 'Mobile'],
+      ['Cher', '12345'],
+      [
+        { column: 'Name', field: 'fullName', message: "last name is missing (the name 'Cher' is one word)" },
+        { column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU and there is no email" },
+      ],
+    ],
+    // The row is rejected for its name alone; its bad number is not news until the name is fixed.
+    [
+      'no name but a usable number',
+      ['Name', 'Mobile', 'Phone'],
+      ['Cher', '0412 345 678', '12345'],
+      [{ column: 'Name', field: 'fullName', message: "last name is missing (the name 'Cher' is one word)" }],
+    ],
+  ])('rejects %s', (_, headers, record, problems) => {
+    expect(build(headers, record)).toStrictEqual({ ok: false, problems });
+  });
+
+  it('names the default country it read national numbers with', () => {
+    expect(build(['First', 'Last', 'Mobile'], ['Jane', 'Citizen', '12345'], 'NZ')).toStrictEqual({
+      ok: false,
+      problems: [{ column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for NZ and there is no email" }],
+    });
+  });
+});
+
+describe('buildContact: tags', () => {
+  it.each<[string, string[]]>([
+    ['VIP', ['VIP']],
+    ['* myContacts ::: Patients ::: * starred ::: VIP', ['Patients', 'VIP']],
+    ['* My Contacts ::: Patients', ['Patients']],
+    ['Referrers;VIP', ['Referrers', 'VIP']],
+    ['new patient, physio ; pilates', ['new patient', 'physio', 'pilates']],
+    ['VIP, vip ,  Vip', ['VIP']],
+    [' , ;; ::: ', []],
+    ['', []],
+  ])('%j → %j', (cell, tags) => {
+    expect(contactOf(build(['First', 'Last', 'Email', 'Tags'], ['Jane', 'Citizen', 'jane@example.com', cell])).tags).toStrictEqual(tags);
+  });
+
+  it('gathers tags from several columns, first spelling first', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Labels', 'Categories'], ['Jane', 'Citizen', 'jane@example.com', 'Patients ::: vip', 'VIP;Referrers']);
+    expect(contactOf(outcome).tags).toStrictEqual(['Patients', 'vip', 'Referrers']);
+  });
+});
+
+describe('buildContact: cells', () => {
+  it('reads missing cells of a short row as empty', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Mobile', 'Notes', 'Allergies', 'City'], ['Jane', 'Citizen', 'jane@example.com']);
+    expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
+  });
+
+  it('ignores cells beyond the header', () => {
+    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', 'stray', 'cells']);
+    expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
+  });
+
+  it('keeps formula-looking cells as text once the protecting apostrophe is gone', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Notes', 'Balance', 'Tags'], ['Jane', 'Citizen', 'jane@example.com', "'=SUM(A1)", "'=1+2", "'@risk"]);
+    expect(contactOf(outcome)).toMatchObject({ notes: '=SUM(A1)', customFields: { Balance: '=1+2' }, tags: ['@risk'] });
+  });
+
+  it('keeps non-empty custom cells, under their header', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Allergies', 'Medicare No', 'Referrer'], ['Jane', 'Citizen', 'jane@example.com', 'Penicillin', '', 'Dr Who']);
+    expect(contactOf(outcome).customFields).toStrictEqual({ Allergies: 'Penicillin', Referrer: 'Dr Who' });
+  });
+
+  it('keeps both values of two columns with one header', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Other', 'Other'], ['Jane', 'Citizen', 'jane@example.com', 'a', 'b']);
+    expect(contactOf(outcome).customFields).toStrictEqual({ Other: 'a; b' });
+  });
+
+  it('skips ignored columns', () => {
+    const mapping = mapped(['First', 'Last', 'Email', 'Notes'], { Notes: 'ignore' });
+    expect(buildContact(['Jane', 'Citizen', 'jane@example.com', 'secret'], mapping, { defaultCountry: 'AU' })).toStrictEqual({
+      ok: true,
+      contact: { ...JANE, email: JANE_EMAIL },
+      warnings: [],
+    });
+  });
+
+  it('fills only the address parts that have values', () => {
+    const outcome = build(
+      ['First', 'Last', 'Email', 'Street', 'Suburb', 'Postcode', 'Billing City'],
+      ['Jane', 'Citizen', 'jane@example.com', '12 Harbour St', 'Manly', '', 'Sydney'],
+    );
+    expect(contactOf(outcome)).toMatchObject({
+      contactAddress: { line1: '12 Harbour St', city: 'Manly' },
+      billingAddress: { city: 'Sydney' },
+    });
+  });
+});
+
+describe('buildContact on real exports', () => {
+  function buildFixture(name: string, defaultCountry: string): RowOutcome[] {
+    const { headers, records } = readFixture(name);
+    const mapping = autoMapColumns(headers, records);
+    return records.map((record) => buildContact(record, mapping, { defaultCountry }));
+  }
+
+  it('Xero', () => {
+    expect(buildFixture('xero-contacts.csv', 'AU')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Jane',
+          lastName: 'Citizen',
+          businessName: 'Citizen Family Dental',
+          email: { address: 'Jane.Citizen@Example.com', normalized: 'jane.citizen@example.com' },
+          phones: [
+            { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false },
+            { raw: '02 9876 5433', e164: '+61298765433', type: 'fax', primary: false },
+            { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+            { raw: '02 9876 5400', e164: '+61298765400', type: 'work', primary: false },
+          ],
+          tags: [],
+          customFields: {
+            AccountNumber: 'CUST-0042',
+            POAttentionTo: 'Accounts',
+            SAAddressLine3: 'Suite 4',
+            BankAccountNumber: '062-000 12345678',
+            TaxNumber: '12 345 678 901',
+            AccountsReceivableTaxCodeName: 'GST on Income',
+            Website: 'https://citizendental.example',
+            DueDateSalesDay: '20',
+            DueDateSalesTerm: 'OFFOLLOWINGMONTH',
+          },
+          contactAddress: { line1: '12 Harbour Street', line2: 'Level 3', city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'Australia' },
+          billingAddress: { line1: 'PO Box 123', city: 'Sydney', region: 'NSW', postalCode: '2001', country: 'Australia' },
+        },
+        warnings: [],
+      },
+      {
+        ok: false,
+        problems: [
+          { column: '*ContactName', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" },
+        ],
+      },
+    ]);
+  });
+
+  it('QuickBooks Online customers', () => {
+    expect(buildFixture('quickbooks-customers.csv', 'US')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Amy',
+          lastName: 'Nguyen',
+          businessName: "Amy's Bird Sanctuary",
+          email: { address: 'Birds@Intuit.com', normalized: 'birds@intuit.com' },
+          phones: [{ raw: '(650) 555-3311', e164: '+16505553311', type: 'other', primary: true }],
+          tags: [],
+          notes: 'Note to self',
+          customFields: { 'Open Balance': '239.00' },
+          contactAddress: { line1: '4581 Finch St.', city: 'Bayshore', region: 'CA', postalCode: '94326', country: 'USA' },
+        },
+        warnings: [],
+      },
+      {
+        ok: true,
+        contact: {
+          firstName: 'Bill',
+          lastName: 'Lucchini',
+          businessName: "Bill's Windsurf Shop",
+          phones: [{ raw: '(415) 444-6538', e164: '+14154446538', type: 'other', primary: true }],
+          tags: [],
+          customFields: { 'Open Balance': '85.00' },
+          contactAddress: { line1: '12 Ocean Dr.', city: 'Half Moon Bay', region: 'CA', postalCode: '94213' },
+        },
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('QuickBooks Online customer contact list', () => {
+    expect(buildFixture('quickbooks-customer-contacts.csv', 'US')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Kathy',
+          middleName: 'Ann',
+          lastName: 'Kuplis',
+          businessName: 'Kookies by Kathy',
+          email: { address: 'qbwebsamplecompany@yahoo.com', normalized: 'qbwebsamplecompany@yahoo.com' },
+          phones: [
+            { raw: '(650) 555-7896', e164: '+16505557896', type: 'other', primary: false },
+            { raw: '(650) 555-2345', e164: '+16505552345', type: 'mobile', primary: true },
+          ],
+          tags: [],
+          customFields: { Name: 'Kookies by Kathy', 'Customer type': 'Retail', Terms: 'Net 30', Title: 'Ms' },
+          contactAddress: { line1: '789 Sugar Lane', city: 'Middlefield', region: 'CA', postalCode: '94303' },
+          billingAddress: { line1: '789 Sugar Lane', city: 'Middlefield', region: 'CA', postalCode: '94303', country: 'USA' },
+        },
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('Google Contacts', () => {
+    expect(buildFixture('google-contacts.csv', 'AU')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Ana',
+          middleName: 'Sofia',
+          lastName: 'García',
+          businessName: 'Bondi Clinic',
+          email: { address: 'ana.garcia@example.com', normalized: 'ana.garcia@example.com' },
+          phones: [
+            { raw: '(02) 9365 1234', e164: '+61293651234', type: 'work', primary: false },
+            { raw: '+61 412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+          ],
+          tags: ['Patients', 'VIP'],
+          notes: 'Prefers SMS',
+          customFields: {
+            Nickname: 'Sofi',
+            'Organization Title': 'Practice manager',
+            Birthday: '1985-03-12',
+            'E-mail 1 - Label': '* Home',
+            'E-mail 2 - Label': 'Work',
+            'E-mail 2 - Value': 'ana@bondiclinic.example',
+            'Address 1 - Label': 'Home',
+            'Address 1 - Formatted': '3 Beach Rd\nBondi NSW 2026\nAU',
+          },
+          contactAddress: { line1: '3 Beach Rd', line2: 'Unit 5', city: 'Bondi', region: 'NSW', postalCode: '2026', country: 'AU' },
+        },
+        warnings: [],
+      },
+      {
+        ok: true,
+        contact: {
+          firstName: 'Tom',
+          lastName: 'Baker',
+          phones: [
+            { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: true },
+            { raw: '0412 345 680', e164: '+61412345680', type: 'mobile', primary: false },
+          ],
+          tags: [],
+          customFields: {},
+        },
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('Google Contacts, older export', () => {
+    expect(buildFixture('google-contacts-legacy.csv', 'NZ')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Wiremu',
+          lastName: 'Tane',
+          businessName: 'Tane Builders',
+          email: { address: 'wiremu@example.co.nz', normalized: 'wiremu@example.co.nz' },
+          phones: [
+            { raw: '09 555 1234', e164: '+6495551234', type: 'home', primary: false },
+            { raw: '021 123 4567', e164: '+64211234567', type: 'mobile', primary: true },
+          ],
+          tags: ['Patients'],
+          customFields: {
+            Name: 'Wiremu Tane',
+            'E-mail 1 - Type': '* Home',
+            'Address 1 - Type': 'Home',
+            'Organization 1 - Type': 'Other',
+            'Organization 1 - Title': 'Director',
+          },
+          contactAddress: { line1: '10 Queen St', city: 'Auckland', postalCode: '1010', country: 'New Zealand' },
+        },
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('Outlook', () => {
+    expect(buildFixture('outlook-contacts.csv', 'GB')).toStrictEqual([
+      {
+        ok: true,
+        contact: {
+          firstName: 'Oliver',
+          lastName: 'Smith',
+          businessName: 'Clifton Surgery',
+          email: { address: 'oliver.smith@example.co.uk', normalized: 'oliver.smith@example.co.uk' },
+          phones: [
+            { raw: '020 7946 0958', e164: '+442079460958', type: 'home', primary: false },
+            { raw: '0117 496 0123', e164: '+441174960123', type: 'work', primary: false },
+            { raw: '07400 123456', e164: '+447400123456', type: 'mobile', primary: true },
+            { raw: '0117 496 0124', e164: '+441174960124', type: 'fax', primary: false },
+          ],
+          tags: ['Referrers', 'VIP'],
+          customFields: {
+            Title: 'Dr',
+            'E-mail 2 Address': 'o.smith@work.example',
+            "Assistant's Phone": '07400 999999',
+            'Job Title': 'GP',
+            Birthday: '0/0/00',
+          },
+          contactAddress: { line1: '22 Baker St', city: 'London', postalCode: 'NW1 6XE', country: 'United Kingdom' },
+          billingAddress: { line1: '1 Clifton Down', city: 'Bristol', postalCode: 'BS8 3HT', country: 'United Kingdom' },
+        },
+        warnings: [],
+      },
+    ]);
+  });
+
+  it.each<[string, ImportedContact]>([
+    [
+      'sheet-first-name-surname.csv',
+      {
+        firstName: 'Mia',
+        lastName: 'Wong',
+        email: { address: 'mia@example.com', normalized: 'mia@example.com' },
+        phones: [{ raw: '+61412345678', e164: '+61412345678', type: 'mobile', primary: true }],
+        tags: ['new patient', 'physio'],
+        customFields: {},
+      },
+    ],
+    [
+      'sheet-name-phone-email.csv',
+      { firstName: 'Lee', lastName: 'Chen', email: { address: 'lee@example.com', normalized: 'lee@example.com' }, phones: [MOBILE], tags: [], customFields: {} },
+    ],
+    [
+      'sheet-given-family-cell.csv',
+      {
+        firstName: 'Priya',
+        lastName: 'Patel',
+        email: { address: 'priya@example.com', normalized: 'priya@example.com' },
+        phones: [{ raw: '0412 000 111', e164: '+61412000111', type: 'mobile', primary: true }],
+        tags: [],
+        customFields: {},
+      },
+    ],
+    [
+      'sheet-first-last-mobile-number.csv',
+      {
+        firstName: 'Sam',
+        lastName: "O'Brien",
+        businessName: 'Harbour Clinic',
+        phones: [{ raw: '0412 222 333', e164: '+61412222333', type: 'mobile', primary: true }],
+        tags: [],
+        customFields: {},
+      },
+    ],
+  ])('%s', (fixture, contact) => {
+    expect(buildFixture(fixture, 'AU')).toStrictEqual([{ ok: true, contact, warnings: [] }]);
+  });
+});
