@@ -1,13 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type postgres from 'postgres';
 import type { Db } from '../db/client';
 import { SwitchboardError } from '../domain/errors';
 import type { SecretBox } from '../worker/secret-box';
 import { createContactActivities } from './contacts';
+import { createImportActivities } from './import';
 import { createInboundActivities } from './inbound';
 
 export interface ActivityDeps {
   db: Db;
+  /** The postgres.js client under db, for set-based bulk statements. */
+  sql: postgres.Sql;
   secretBox: SecretBox;
+  /** A folder of the worker's own for working files (UTF-8 copies of imported files, fallback error reports). */
+  workDir: string;
 }
 
 /** Turns our errors into Temporal failures that keep their type and say whether a retry can help. */
@@ -32,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
   return reportingFailures({
     ...createContactActivities(deps),
     ...createInboundActivities(deps),
+    ...createImportActivities(deps),
   });
 }
 

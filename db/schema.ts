@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
+  integer,
   char,
   check,
   index,
@@ -89,6 +91,7 @@ export const contacts = pgTable(
     middleName: text('middle_name'),
     lastName: text('last_name').notNull(),
     businessName: text('business_name'),
+    notes: text('notes'),
     email: text('email'),
     emailNormalized: text('email_normalized'),
     status: contactStatus('status').notNull().default('active'),
@@ -290,3 +293,70 @@ export const deletedContacts = pgTable('deleted_contacts', {
     .references(() => businesses.id, { onDelete: 'cascade' }),
   deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const importStatus = pgEnum('import_status', ['running', 'completed', 'cancelled', 'failed', 'undone']);
+export const importRowOutcome = pgEnum('import_row_outcome', ['created', 'updated', 'skipped', 'failed']);
+
+/** A column mapping saved by a business for files it imports again and again. */
+export const importTemplates = pgTable(
+  'import_templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    mapping: jsonb('mapping').$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('import_templates_business_name_key').on(t.businessId, t.name)],
+);
+
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  businessId: uuid('business_id')
+    .notNull()
+    .references(() => businesses.id, { onDelete: 'cascade' }),
+  file: text('file').notNull(),
+  fileHash: text('file_hash').notNull(),
+  fileSize: bigint('file_size', { mode: 'number' }).notNull(),
+  options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+  mapping: jsonb('mapping').$type<unknown[]>().notNull().default([]),
+  status: importStatus('status').notNull().default('running'),
+  // The workflow that runs the import: a retried prepare step finds its import instead of starting another.
+  workflowId: text('workflow_id').notNull().unique(),
+  errorReport: text('error_report'),
+  createdAt: createdAt(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+});
+
+/**
+ * One row per line of an imported file, written in the same transaction as the contact it produced: what makes an
+ * import resumable after a crash without doing a line twice, and a second import of the same file a no-op.
+ */
+export const importLedger = pgTable(
+  'import_ledger',
+  {
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    fileHash: text('file_hash').notNull(),
+    line: integer('line').notNull(),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => imports.id, { onDelete: 'cascade' }),
+    outcome: importRowOutcome('outcome').notNull(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    // For an update, the contact's values before it, so that the import can be undone.
+    previous: jsonb('previous').$type<Record<string, unknown>>(),
+    problems: jsonb('problems').$type<{ column?: string; field?: string; message: string }[]>(),
+    // The original cells of a failed row, for the error report.
+    cells: jsonb('cells').$type<string[]>(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.businessId, t.fileHash, t.line] }),
+    index('import_ledger_import_idx').on(t.importId, t.outcome),
+    // Deleting a contact looks here (on delete set null); without this index that is a scan of every ledger row.
+    index('import_ledger_contact_idx').on(t.contactId),
+  ],
+);

@@ -56,6 +56,45 @@ export const receiveInboundMessageInput = z
 export type ReceiveInboundMessageInput = z.infer<typeof receiveInboundMessageInput>;
 export type ReceiveInboundMessageResult = { contactId: string; outcome: 'matched' | 'reactivated' | 'created' };
 
+const countryCode = (field: string) =>
+  z
+    .string({ message: `${field} must be a string` })
+    .regex(/^[A-Za-z]{2}$/, { message: `${field} must be an ISO 3166 alpha-2 country code such as AU, GB or US` })
+    .transform((v) => v.toUpperCase());
+
+export const onMatchModes = ['update', 'skip', 'create'] as const;
+
+export const importContactsCsvInput = z.strictObject({
+  businessId: uuid('businessId'),
+  file: nonBlank('file', 4096),
+  mapping: z
+    .record(z.string(), z.string({ message: 'mapping values must be field names or "ignore"' }), {
+      message: 'mapping must be an object such as { "Mobile": "mobilePhone", "Notes": "ignore" }',
+    })
+    .optional(),
+  onMatch: z.enum(onMatchModes, { message: `onMatch must be one of ${onMatchModes.join(', ')}` }).default('update'),
+  dryRun: z.boolean({ message: 'dryRun must be true or false' }).default(false),
+  defaultCountry: countryCode('defaultCountry').optional(),
+  templateId: uuid('templateId').optional(),
+  /** Saves the mapping this import used as a template of the business, under this name. */
+  saveTemplateAs: nonBlank('saveTemplateAs', 200).optional(),
+  /** Where the error report goes; by default next to the file. */
+  errorReport: nonBlank('errorReport', 4096).optional(),
+});
+export type ImportContactsCsvInput = z.infer<typeof importContactsCsvInput>;
+
+export const undoImportInput = z.strictObject({ importId: uuid('importId') });
+export type UndoImportInput = z.infer<typeof undoImportInput>;
+
+export const exportContactsCsvInput = z.strictObject({
+  businessId: uuid('businessId'),
+  tags: z.array(nonBlank('tags[]', 200), { message: 'tags must be a list of tag names' }).optional(),
+  includeArchived: z.boolean({ message: 'includeArchived must be true or false' }).default(false),
+  columns: z.array(nonBlank('columns[]', 200), { message: 'columns must be a list of column names' }).optional(),
+  output: nonBlank('output', 4096),
+});
+export type ExportContactsCsvInput = z.infer<typeof exportContactsCsvInput>;
+
 export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -98,6 +137,9 @@ export function checkInput<T>(workflowType: string, schema: z.ZodType<T>, raw: u
 export const exampleInputs: Record<string, string> = {
   deleteContact: '{"businessId":"<uuid>","contactId":"<uuid>"}',
   receiveInboundMessage: '{"businessId":"<uuid>","channel":"sms","from":{"phone":"+61412345678"},"text":"Hi"}',
+  importContactsCsv: '{"businessId":"<uuid>","file":"/data/contacts.csv"}',
+  undoImport: '{"importId":"<uuid>"}',
+  exportContactsCsv: '{"businessId":"<uuid>","output":"/data/contacts-export.csv"}',
 };
 
 export const workflowTypes = Object.keys(exampleInputs);

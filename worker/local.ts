@@ -74,7 +74,7 @@ async function main(): Promise<void> {
 
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
-    const worker = await createSwitchboardWorker({ config, connection, database, secretBox: createSecretBox(secretKey) });
+    const worker = await createSwitchboardWorker({ config, connection, database, secretBox: createSecretBox(secretKey), workDir: path.join(dataDir, 'work') });
     await writeLocalRuntimeInfo(dataDir, {
       databaseUrl,
       temporalAddress,

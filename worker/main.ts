@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       connection,
       database,
       secretBox: createSecretBox(secretKey),
+      workDir: path.resolve(config.dataDir, 'work'),
       workflowBundlePath: existsSync(bundle) ? bundle : undefined,
     });
     logger.info({ temporalAddress: config.temporalAddress, taskQueue: config.taskQueue }, 'worker started');

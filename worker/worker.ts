@@ -16,6 +16,8 @@ export interface SwitchboardWorkerOptions {
   connection: NativeConnection;
   database: Database;
   secretBox: SecretBox;
+  /** The worker's own folder for working files. */
+  workDir: string;
   /** A bundle made by `npm run build`; without one the workflows are bundled from source at start. */
   workflowBundlePath?: string;
 }
@@ -26,7 +28,12 @@ export async function createSwitchboardWorker(options: SwitchboardWorkerOptions)
     connection: options.connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ db: options.database.db, secretBox: options.secretBox }),
+    activities: createActivities({
+      db: options.database.db,
+      sql: options.database.sql,
+      secretBox: options.secretBox,
+      workDir: options.workDir,
+    }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,

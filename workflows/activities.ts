@@ -1,15 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
-/**
- * Database activities: short, idempotent transactions. Retried with backoff through a database outage of up to an
- * hour; our own failures (bad input, unknown records, identity conflicts) are marked non-retryable where they raise.
- */
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
 /**
  * Lifts a non-retryable failure of ours out of its ActivityFailure wrapper, so that the workflow's own failure reads
@@ -28,7 +20,27 @@ async function actionable<T>(call: Promise<T>): Promise<T> {
 
 type Actionable<A> = { [K in keyof A]: A[K] extends (...args: infer P) => Promise<infer R> ? (...args: P) => Promise<R> : never };
 
-export const db = new Proxy(activities, {
-  get: (target, name: string) => (...args: unknown[]) =>
-    actionable((target[name as keyof Activities] as (...a: unknown[]) => Promise<unknown>)(...args)),
-}) as Actionable<Activities>;
+function activitiesWith(options: ActivityOptions): Actionable<Activities> {
+  const activities = proxyActivities<Activities>(options);
+  return new Proxy(activities, {
+    get: (target, name: string) => (...args: unknown[]) =>
+      actionable((target[name as keyof Activities] as (...a: unknown[]) => Promise<unknown>)(...args)),
+  }) as Actionable<Activities>;
+}
+
+/**
+ * Database activities: short, idempotent transactions, retried with backoff through a database outage of up to an
+ * hour. Our own failures (bad input, unknown records, identity conflicts) are non-retryable where they are raised.
+ */
+export const db = activitiesWith({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '1 hour', retry });
+
+/**
+ * File activities: a chunk of an import or a whole export. They heartbeat, so a worker that dies is noticed within
+ * the heartbeat timeout and the work resumes elsewhere from its last committed position.
+ */
+export const files = activitiesWith({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  scheduleToCloseTimeout: '6 hours',
+  retry,
+});

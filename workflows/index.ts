@@ -1,2 +1,3 @@
 export { deleteContact } from './contacts';
+export { importContactsCsv } from './import';
 export { receiveInboundMessage } from './inbound';

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { RecordInboundMessageInput } from '../../activities/inbound';
@@ -16,7 +17,7 @@ let messageCounter = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  activities = createActivities({ db: database.db, secretBox: createSecretBox(testSecretKey) });
+  activities = createActivities({ db: database.db, sql: database.sql, secretBox: createSecretBox(testSecretKey), workDir: os.tmpdir() });
 });
 afterAll(async () => database?.drop());
 

@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import type { Database } from '../../db/client';
 import { createSecretBox } from '../../worker/secret-box';
@@ -37,6 +39,7 @@ export async function startTestWorker(database: Database): Promise<TestWorker> {
     connection: nativeConnection,
     database,
     secretBox: createSecretBox(testSecretKey),
+    workDir: path.join(os.tmpdir(), 'switchboard-test-work'),
     workflowBundlePath: inject('workflowBundlePath'),
   });
   const running = worker.run();

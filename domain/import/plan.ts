@@ -1,0 +1,257 @@
+import { bestMatch, identityKeys, identityKeyString, type IdentityKey } from '../identity';
+import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type RowProblem } from './rows';
+
+export type OnMatch = 'update' | 'skip' | 'create';
+
+export interface ValidRow {
+  line: number;
+  contact: ImportedContact;
+  warnings: RowProblem[];
+}
+
+export interface StoredContact extends ExistingContact {
+  id: string;
+  status: 'active' | 'archived';
+}
+
+export interface PlannedCreate {
+  /** Rows point at a new contact by this reference until it has an id. */
+  ref: string;
+  contact: ImportedContact;
+}
+
+export interface PlannedUpdate {
+  contactId: string;
+  /** The changes of every row merged into this contact, in line order. */
+  update: ContactUpdate;
+}
+
+export interface PlannedRow {
+  line: number;
+  outcome: 'created' | 'updated' | 'skipped';
+  /** A contact id, or the ref of a planned create. */
+  contact: string;
+  warnings: RowProblem[];
+}
+
+export interface ChunkPlan {
+  creates: PlannedCreate[];
+  updates: PlannedUpdate[];
+  rows: PlannedRow[];
+}
+
+const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
+const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
+
+/** Rows that share an email or phone, directly or through another row, are one person. */
+function clusterRows(rows: readonly ValidRow[]): ValidRow[][] {
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i] as number] as number;
+      i = parent[i] as number;
+    }
+    return i;
+  };
+  const firstWithKey = new Map<string, number>();
+  rows.forEach((row, i) => {
+    for (const key of keysOfRow(row.contact)) {
+      const name = identityKeyString(key);
+      const other = firstWithKey.get(name);
+      if (other === undefined) firstWithKey.set(name, i);
+      else parent[find(i)] = find(other);
+    }
+  });
+  const clusters = new Map<number, ValidRow[]>();
+  rows.forEach((row, i) => {
+    const root = find(i);
+    clusters.set(root, [...(clusters.get(root) ?? []), row]);
+  });
+  return [...clusters.values()];
+}
+
+function asExisting(contact: ImportedContact): ExistingContact {
+  return {
+    firstName: contact.firstName,
+    middleName: contact.middleName ?? null,
+    lastName: contact.lastName,
+    businessName: contact.businessName ?? null,
+    email: contact.email?.address ?? null,
+    emailNormalized: contact.email?.normalized ?? null,
+    notes: contact.notes ?? null,
+    phones: contact.phones.map(({ raw, e164, type, primary }) => ({ raw, e164, type, isPrimary: primary })),
+    tags: contact.tags,
+    customFields: contact.customFields,
+    contactAddress: contact.contactAddress ?? null,
+    billingAddress: contact.billingAddress ?? null,
+  };
+}
+
+function applied(contact: ExistingContact, { changes }: ContactUpdate): ExistingContact {
+  return {
+    ...contact,
+    ...changes.fields,
+    phones: [...contact.phones, ...changes.addPhones],
+    tags: [...contact.tags, ...changes.addTags],
+    customFields: { ...contact.customFields, ...changes.customFields },
+    contactAddress: { ...contact.contactAddress, ...changes.contactAddress },
+    billingAddress: { ...contact.billingAddress, ...changes.billingAddress },
+  };
+}
+
+function isEmpty(update: ContactUpdate): boolean {
+  const c = update.changes;
+  return (
+    Object.keys(c.fields).length === 0 &&
+    c.addPhones.length === 0 &&
+    c.addTags.length === 0 &&
+    Object.keys(c.customFields).length === 0 &&
+    Object.keys(c.contactAddress).length === 0 &&
+    Object.keys(c.billingAddress).length === 0
+  );
+}
+
+/** Later changes go on top of earlier ones; `previous` keeps the value from before the first change. */
+function combine(a: ContactUpdate, b: ContactUpdate): ContactUpdate {
+  return {
+    changes: {
+      fields: { ...a.changes.fields, ...b.changes.fields },
+      addPhones: [...a.changes.addPhones, ...b.changes.addPhones],
+      addTags: [...a.changes.addTags, ...b.changes.addTags],
+      customFields: { ...a.changes.customFields, ...b.changes.customFields },
+      contactAddress: { ...a.changes.contactAddress, ...b.changes.contactAddress },
+      billingAddress: { ...a.changes.billingAddress, ...b.changes.billingAddress },
+    },
+    previous: {
+      fields: { ...b.previous.fields, ...a.previous.fields },
+      customFields: { ...b.previous.customFields, ...a.previous.customFields },
+      contactAddress: { ...b.previous.contactAddress, ...a.previous.contactAddress },
+      billingAddress: { ...b.previous.billingAddress, ...a.previous.billingAddress },
+    },
+    warnings: [...a.warnings, ...b.warnings],
+  };
+}
+
+/**
+ * Under the `unique` policy a number or email held by another contact cannot be added to this one: the change is
+ * dropped with a warning instead of failing the row.
+ */
+function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => string | undefined, contactId: string): ContactUpdate {
+  const warnings: RowProblem[] = [];
+  const addPhones = update.changes.addPhones.filter((phone) => {
+    const owner = ownerOf({ kind: 'phone', value: phone.e164 });
+    if (owner === undefined || owner === contactId) return true;
+    warnings.push({ field: 'phone', message: `phone ${phone.e164} belongs to another contact and was not added` });
+    return false;
+  });
+  const fields = { ...update.changes.fields };
+  const previous = { ...update.previous.fields };
+  if (fields.emailNormalized !== undefined) {
+    const owner = ownerOf({ kind: 'email', value: fields.emailNormalized });
+    if (owner !== undefined && owner !== contactId) {
+      warnings.push({ field: 'email', message: `email ${fields.emailNormalized} belongs to another contact and was not added` });
+      delete fields.email;
+      delete fields.emailNormalized;
+      delete previous.email;
+      delete previous.emailNormalized;
+    }
+  }
+  return {
+    changes: { ...update.changes, fields, addPhones },
+    previous: { ...update.previous, fields: previous },
+    warnings: [...update.warnings, ...warnings],
+  };
+}
+
+/**
+ * Decides, for the valid rows of one chunk, which contacts to create and which to update, so that the writing step is
+ * a handful of set-based statements. Rows of one person (sharing an email or phone) become one contact; a person
+ * already in the store is updated, skipped or created anew as `onMatch` says.
+ */
+export function planChunk(
+  rows: readonly ValidRow[],
+  stored: readonly StoredContact[],
+  options: { onMatch: OnMatch; uniqueIdentity: boolean },
+): ChunkPlan {
+  const plan: ChunkPlan = { creates: [], updates: [], rows: [] };
+  const storedById = new Map(stored.map((c) => [c.id, c]));
+  const owners = new Map<string, string>();
+  for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
+  const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
+  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status }));
+
+  for (const cluster of clusterRows(rows)) {
+    const clusterKeys = cluster.flatMap((row) => keysOfRow(row.contact));
+    const match = options.onMatch === 'create' ? undefined : bestMatch(clusterKeys, candidates);
+    const target = match ? storedById.get(match.contactId) : undefined;
+
+    if (target && options.onMatch === 'skip') {
+      for (const row of cluster) {
+        plan.rows.push({ line: row.line, outcome: 'skipped', contact: target.id, warnings: [...row.warnings, { message: `matches existing contact ${target.id}` }] });
+      }
+      continue;
+    }
+
+    let state: ExistingContact;
+    let contactId: string;
+    let pending: ContactUpdate | undefined;
+    let rest = cluster;
+    if (target) {
+      state = target;
+      contactId = target.id;
+    } else {
+      const [first, ...others] = cluster as [ValidRow, ...ValidRow[]];
+      const ref = `new:${first.line}`;
+      plan.creates.push({ ref, contact: first.contact });
+      plan.rows.push({ line: first.line, outcome: 'created', contact: ref, warnings: first.warnings });
+      state = asExisting(first.contact);
+      contactId = ref;
+      rest = others;
+    }
+    for (const row of rest) {
+      const update = withoutTakenKeys(mergeForUpdate(state, row.contact), ownerOf, contactId);
+      const changed = !isEmpty(update);
+      plan.rows.push({
+        line: row.line,
+        outcome: changed ? 'updated' : 'skipped',
+        contact: contactId,
+        warnings: [...row.warnings, ...update.warnings, ...(changed ? [] : [{ message: 'no new information for the contact' }])],
+      });
+      if (!changed) continue;
+      state = applied(state, update);
+      pending = pending ? combine(pending, update) : update;
+    }
+    if (!target) {
+      // Rows merged into a contact this chunk creates simply make it whole before it is written.
+      const create = plan.creates.at(-1) as PlannedCreate;
+      create.contact = fromExisting(state);
+    } else if (pending) {
+      plan.updates.push({ contactId, update: pending });
+    }
+  }
+  plan.rows.sort((a, b) => a.line - b.line);
+  return plan;
+}
+
+function fromExisting(contact: ExistingContact): ImportedContact {
+  const compact = (address: ExistingContact['contactAddress']) => {
+    if (!address) return undefined;
+    const parts = Object.fromEntries(Object.entries(address).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
+    return Object.keys(parts).length > 0 ? parts : undefined;
+  };
+  const contactAddress = compact(contact.contactAddress);
+  const billingAddress = compact(contact.billingAddress);
+  return {
+    firstName: contact.firstName,
+    ...(contact.middleName ? { middleName: contact.middleName } : {}),
+    lastName: contact.lastName,
+    ...(contact.businessName ? { businessName: contact.businessName } : {}),
+    ...(contact.email && contact.emailNormalized ? { email: { address: contact.email, normalized: contact.emailNormalized } } : {}),
+    phones: contact.phones.map(({ raw, e164, type, isPrimary }) => ({ raw, e164, type, primary: isPrimary })),
+    tags: [...contact.tags],
+    ...(contact.notes ? { notes: contact.notes } : {}),
+    customFields: { ...contact.customFields },
+    ...(contactAddress ? { contactAddress } : {}),
+    ...(billingAddress ? { billingAddress } : {}),
+  };
+}

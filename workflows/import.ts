@@ -1,0 +1,136 @@
+import {
+  CancellationScope,
+  continueAsNew,
+  defineQuery,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ChunkResult, ImportCounts, ImportState, PreparedImport, RowError } from '../activities/import';
+import { importContactsCsvInput, type ImportContactsCsvInput } from '../domain/inputs';
+import { BusinessIdAttribute } from '../domain/search-attributes';
+import { db, files } from './activities';
+import { validateInput } from './validate';
+
+export interface ImportProgress {
+  importId?: string;
+  status: 'preparing' | 'running' | 'finishing' | 'completed' | 'cancelled';
+  rowsDone: number;
+  /** Exact once the whole file is read; until then estimated from the bytes read so far. */
+  rowsTotal: number;
+  rowsTotalIsEstimate: boolean;
+  bytesDone: number;
+  bytesTotal: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface ImportResult extends ImportCounts {
+  importId: string;
+  status: 'completed' | 'cancelled' | 'dry-run';
+  rows: number;
+  mapping: PreparedImport['mapping'];
+  errors: RowError[];
+  errorReport?: string;
+}
+
+export const progressQuery = defineQuery<ImportProgress>('progress');
+
+/** Enough chunks per run to keep the history far below Temporal's limits, whatever the size of the file. */
+const CHUNKS_PER_RUN = 200;
+const ROWS_PER_CHUNK = 2000;
+const ERRORS_KEPT = 50;
+
+function add(a: ImportCounts, b: ImportCounts): ImportCounts {
+  return { created: a.created + b.created, updated: a.updated + b.updated, skipped: a.skipped + b.skipped, failed: a.failed + b.failed };
+}
+const rowsOf = (c: ImportCounts) => c.created + c.updated + c.skipped + c.failed;
+
+/**
+ * Imports a CSV file of contacts in chunks. Each chunk is one activity and one database transaction that also writes
+ * the per-line ledger, so a crash at any moment resumes from the last committed chunk and no line is done twice.
+ * Long files continue as new every CHUNKS_PER_RUN chunks, carrying their position.
+ */
+export async function importContactsCsv(rawInput: unknown, carried?: ImportState): Promise<ImportResult> {
+  const input: ImportContactsCsvInput = validateInput('importContactsCsv', importContactsCsvInput, rawInput);
+  upsertSearchAttributes([{ key: BusinessIdAttribute, value: input.businessId }]);
+
+  const progress: ImportProgress = {
+    status: 'preparing',
+    rowsDone: 0,
+    rowsTotal: 0,
+    rowsTotalIsEstimate: true,
+    bytesDone: 0,
+    bytesTotal: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+  };
+  setHandler(progressQuery, () => progress);
+
+  const prepared = carried?.prepared ?? (await files.prepareImport({ ...input, workflowId: workflowInfo().workflowId }));
+  let state: ImportState = carried ?? { prepared, counts: { created: 0, updated: 0, skipped: 0, failed: 0 }, errors: [] };
+  progress.importId = prepared.importId;
+  progress.bytesTotal = prepared.sizeBytes;
+
+  const report = (status: ImportProgress['status'], done: boolean) => {
+    const bytesDone = done ? prepared.sizeBytes : (state.position?.offset ?? 0);
+    Object.assign(progress, state.counts, { status, rowsDone: rowsOf(state.counts), bytesDone });
+    progress.rowsTotalIsEstimate = !done;
+    progress.rowsTotal = done
+      ? progress.rowsDone
+      : Math.max(progress.rowsDone, Math.round((progress.rowsDone / Math.max(1, bytesDone)) * prepared.sizeBytes));
+    setCurrentDetails(
+      `**${status}** ${progress.rowsDone.toLocaleString('en')} of ${progress.rowsTotalIsEstimate ? '~' : ''}${progress.rowsTotal.toLocaleString('en')} rows: ` +
+        `${progress.created} created, ${progress.updated} updated, ${progress.skipped} skipped, ${progress.failed} failed`,
+    );
+  };
+  report('running', false);
+
+  let cancelled = false;
+  let done = false;
+  try {
+    for (let chunk = 0; chunk < CHUNKS_PER_RUN && !done; chunk++) {
+      // A cancellation lands between chunks: the chunk under way commits (or not) as a whole.
+      const result: ChunkResult = await CancellationScope.nonCancellable(() =>
+        files.importChunk({ importId: prepared.importId, position: state.position, maxRecords: ROWS_PER_CHUNK, dryRun: input.dryRun }),
+      );
+      state = {
+        ...state,
+        position: result.next ?? state.position,
+        counts: add(state.counts, result.counts),
+        errors: [...state.errors, ...result.errors].slice(0, ERRORS_KEPT),
+      };
+      done = result.done;
+      report('running', done);
+      if (CancellationScope.current().consideredCancelled) {
+        cancelled = true;
+        break;
+      }
+    }
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    cancelled = true;
+  }
+  if (!done && !cancelled) await continueAsNew<typeof importContactsCsv>(rawInput, state);
+
+  report('finishing', done);
+  const finished = await CancellationScope.nonCancellable(() =>
+    db.finishImport({ importId: prepared.importId, status: cancelled ? 'cancelled' : 'completed', dryRun: input.dryRun, errorReport: input.errorReport }),
+  );
+  report(cancelled ? 'cancelled' : 'completed', done);
+  return {
+    importId: prepared.importId,
+    status: input.dryRun ? 'dry-run' : cancelled ? 'cancelled' : 'completed',
+    rows: rowsOf(state.counts),
+    ...state.counts,
+    mapping: prepared.mapping,
+    errors: state.errors,
+    errorReport: finished.errorReport,
+  };
+}
