@@ -4,8 +4,10 @@ import type { Db } from '../db/client';
 import { SwitchboardError } from '../domain/errors';
 import type { SecretBox } from '../worker/secret-box';
 import { createContactActivities } from './contacts';
+import { createExportActivities } from './export';
 import { createImportActivities } from './import';
 import { createInboundActivities } from './inbound';
+import { createUndoImportActivities } from './undo-import';
 
 export interface ActivityDeps {
   db: Db;
@@ -39,6 +41,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createContactActivities(deps),
     ...createInboundActivities(deps),
     ...createImportActivities(deps),
+    ...createUndoImportActivities(deps),
+    ...createExportActivities(deps),
   });
 }
 

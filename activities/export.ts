@@ -1,0 +1,165 @@
+import { heartbeat } from '@temporalio/activity';
+import { access, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type postgres from 'postgres';
+import { resolveCsvPath } from '../connectors/csv/reader';
+import { createCsvWriter } from '../connectors/csv/writer';
+import type { Db } from '../db/client';
+import { findBusiness } from '../db/businesses';
+import { SwitchboardError } from '../domain/errors';
+import type { ExportContactsCsvInput } from '../domain/inputs';
+
+/**
+ * What an export can hold, each with its headers. The headers are ones the import maps without help, so that an
+ * exported file imports back into the same contacts.
+ */
+const fixedColumns = {
+  id: ['Switchboard ID'],
+  firstName: ['First Name'],
+  middleName: ['Middle Name'],
+  lastName: ['Last Name'],
+  businessName: ['Company'],
+  email: ['Email'],
+  tags: ['Tags'],
+  notes: ['Notes'],
+  contactAddress: ['Street', 'Address Line 2', 'City', 'State', 'Postcode', 'Country'],
+  billingAddress: ['Billing Street', 'Billing Address Line 2', 'Billing City', 'Billing State', 'Billing Postal Code', 'Billing Country'],
+  status: ['Status'],
+  createdAt: ['Created At'],
+  updatedAt: ['Updated At'],
+} as const;
+type FixedColumn = keyof typeof fixedColumns;
+export const exportColumnNames = [...Object.keys(fixedColumns), 'phones', 'customFields'] as const;
+const defaultColumns = ['firstName', 'middleName', 'lastName', 'businessName', 'email', 'phones', 'tags', 'notes', 'contactAddress', 'billingAddress', 'customFields'];
+
+const phoneLabel: Record<string, string> = { mobile: 'Mobile', home: 'Home', work: 'Work', fax: 'Fax', other: 'Other' };
+
+interface ExportRow {
+  id: string;
+  first_name: string;
+  middle_name: string | null;
+  last_name: string;
+  business_name: string | null;
+  email: string | null;
+  notes: string | null;
+  status: string;
+  custom_fields: Record<string, string>;
+  created_at: Date;
+  updated_at: Date;
+  phones: { e164: string; raw: string; type: string }[];
+  tags: string[];
+  contact_address: Record<string, string | null> | null;
+  billing_address: Record<string, string | null> | null;
+}
+
+const addressParts = ['line1', 'line2', 'city', 'region', 'postal_code', 'country'];
+
+function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys: string[]): string[] {
+  switch (column) {
+    case 'id':
+      return [row.id];
+    case 'firstName':
+      return [row.first_name];
+    case 'middleName':
+      return [row.middle_name ?? ''];
+    case 'lastName':
+      return [row.last_name];
+    case 'businessName':
+      return [row.business_name ?? ''];
+    case 'email':
+      return [row.email ?? ''];
+    case 'tags':
+      return [row.tags.join('; ')];
+    case 'notes':
+      return [row.notes ?? ''];
+    case 'contactAddress':
+      return addressParts.map((p) => row.contact_address?.[p] ?? '');
+    case 'billingAddress':
+      return addressParts.map((p) => row.billing_address?.[p] ?? '');
+    case 'status':
+      return [row.status];
+    case 'createdAt':
+      return [row.created_at.toISOString()];
+    case 'updatedAt':
+      return [row.updated_at.toISOString()];
+    case 'phones':
+      return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [phoneLabel[p.type] ?? 'Other', p.e164] : ['', '']));
+    case 'customFields':
+      return customKeys.map((key) => row.custom_fields[key] ?? '');
+    default:
+      return [];
+  }
+}
+
+export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql }) {
+  return {
+    /** Streams the business's contacts to a CSV file, written beside the target and renamed into place when whole. */
+    async exportContacts(input: ExportContactsCsvInput): Promise<{ output: string; rows: number; columns: string[] }> {
+      const business = await findBusiness(db, input.businessId);
+      if (!business) throw new SwitchboardError('NotFound', `businessId: no business ${input.businessId}`);
+      const columns = input.columns ?? defaultColumns;
+      const unknown = columns.filter((c) => !(exportColumnNames as readonly string[]).includes(c));
+      if (unknown.length > 0) {
+        throw new SwitchboardError('InvalidInput', `columns: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the columns are ${exportColumnNames.join(', ')}`);
+      }
+      if (!columns.includes('firstName') || !columns.includes('lastName')) {
+        throw new SwitchboardError('InvalidInput', 'columns: firstName and lastName are required: a contact is known by its name');
+      }
+      let output: string;
+      try {
+        output = path.resolve(resolveCsvPath(input.output));
+        await access(path.dirname(output));
+      } catch (error) {
+        throw new SwitchboardError('InvalidInput', `output: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${path.dirname(input.output)} does not exist where the worker runs` : (error as Error).message}`);
+      }
+
+      const tags = (input.tags ?? []).map((t) => t.toLowerCase());
+      const filter = sql`
+        c.business_id = ${business.id} and not c.hidden
+        ${input.includeArchived ? sql`` : sql`and c.status = 'active'`}
+        ${tags.length > 0 ? sql`and exists (select 1 from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = any(${tags}::text[]))` : sql``}`;
+      const [shape] = await sql<{ phone_slots: number; custom_keys: string[] }[]>`
+        select coalesce(max((select count(*) from contact_phones p where p.contact_id = c.id)), 0)::int as phone_slots,
+          coalesce((select array_agg(distinct k order by k) from contacts c2, jsonb_object_keys(c2.custom_fields) k
+                    where c2.id in (select c.id from contacts c where ${filter})), '{}') as custom_keys
+        from contacts c where ${filter}`;
+      const phoneSlots = columns.includes('phones') ? Math.max(1, shape?.phone_slots ?? 0) : 0;
+      const customKeys = columns.includes('customFields') ? (shape?.custom_keys ?? []) : [];
+      const headers = columns.flatMap((column) =>
+        column === 'phones'
+          ? Array.from({ length: phoneSlots }, (_, i) => [`Phone ${i + 1} - Label`, `Phone ${i + 1} - Value`]).flat()
+          : column === 'customFields'
+            ? customKeys
+            : [...fixedColumns[column as FixedColumn]],
+      );
+
+      const partial = `${output}.partial`;
+      const writer = createCsvWriter(partial, headers);
+      let rows = 0;
+      try {
+        const cursor = sql<ExportRow[]>`
+          select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.notes, c.status, c.custom_fields,
+            c.created_at, c.updated_at,
+            coalesce((select json_agg(json_build_object('e164', p.e164, 'raw', p.raw, 'type', p.type)
+                      order by p.is_primary desc, p.created_at, p.e164) from contact_phones p where p.contact_id = c.id), '[]') as phones,
+            coalesce((select json_agg(t.name order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id
+                      where ct.contact_id = c.id), '[]') as tags,
+            (select row_to_json(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'contact') as contact_address,
+            (select row_to_json(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'billing') as billing_address
+          from contacts c where ${filter}
+          order by c.last_name, c.first_name, c.id`.cursor(500);
+        for await (const batch of cursor) {
+          for (const row of batch) await writer.write(columns.flatMap((column) => cellsOf(column, row, phoneSlots, customKeys)));
+          rows += batch.length;
+          heartbeat({ rows });
+        }
+        await writer.close();
+        await rename(partial, output);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+      return { output, rows, columns: headers };
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type postgres from 'postgres';
+import { SwitchboardError } from '../domain/errors';
+
+export interface UndoBatchResult {
+  done: boolean;
+  deleted: number;
+  restored: number;
+  /** Created contacts left in place because they have open conversations or invoices by now. */
+  kept: number;
+}
+
+interface UndoRecord {
+  fields?: Record<string, string | null>;
+  customFields?: Record<string, string | null>;
+  contactAddress?: Record<string, string | null>;
+  billingAddress?: Record<string, string | null>;
+  addedPhones?: string[];
+  addedTags?: string[];
+}
+
+const columnOf: Record<string, string> = {
+  firstName: 'first_name',
+  middleName: 'middle_name',
+  lastName: 'last_name',
+  businessName: 'business_name',
+  email: 'email',
+  emailNormalized: 'email_normalized',
+  notes: 'notes',
+};
+const addressColumnOf: Record<string, string> = {
+  line1: 'line1',
+  line2: 'line2',
+  city: 'city',
+  region: 'region',
+  postalCode: 'postal_code',
+  country: 'country',
+};
+
+async function restore(tx: postgres.TransactionSql, contactId: string, record: UndoRecord): Promise<void> {
+  if (record.fields?.emailNormalized !== undefined) {
+    // The import gave the contact its email; its claim on that email goes with it.
+    await tx`delete from identity_keys where contact_id = ${contactId} and kind = 'email'`;
+  }
+  for (const [field, previous] of Object.entries(record.fields ?? {})) {
+    const column = columnOf[field];
+    if (column) await tx`update contacts set ${tx(column)} = ${previous}, updated_at = now() where id = ${contactId}`;
+  }
+  for (const [name, previous] of Object.entries(record.customFields ?? {})) {
+    await (previous === null
+      ? tx`update contacts set custom_fields = custom_fields - ${name}::text where id = ${contactId}`
+      : tx`update contacts set custom_fields = jsonb_set(custom_fields, ${[name]}::text[], to_jsonb(${previous}::text)) where id = ${contactId}`);
+  }
+  for (const [kind, parts] of [['contact', record.contactAddress], ['billing', record.billingAddress]] as const) {
+    for (const [part, previous] of Object.entries(parts ?? {})) {
+      const column = addressColumnOf[part];
+      if (column) await tx`update contact_addresses set ${tx(column)} = ${previous} where contact_id = ${contactId} and kind = ${kind}::address_kind`;
+    }
+  }
+  if (record.addedPhones?.length) {
+    await tx`delete from contact_phones where contact_id = ${contactId} and e164 = any(${record.addedPhones}::text[])`;
+    await tx`delete from identity_keys where contact_id = ${contactId} and kind = 'phone' and value = any(${record.addedPhones}::text[])`;
+  }
+  if (record.addedTags?.length) {
+    await tx`
+      delete from contact_tags where contact_id = ${contactId}
+        and tag_id in (select t.id from tags t join contacts c on c.business_id = t.business_id
+                       where c.id = ${contactId} and lower(t.name) = any(${record.addedTags.map((t) => t.toLowerCase())}::text[]))`;
+  }
+}
+
+/**
+ * Takes an import back in batches, last line first so that the earliest saved value of a field is the one that stays:
+ * deletes the contacts it created (unless they have open conversations or invoices by now: those are kept, as the
+ * archive rule would) and restores the fields it updated. Each batch removes its ledger rows in the same transaction,
+ * so a retry or a crash picks up where it stopped, and the file can be imported again afterwards.
+ */
+export function createUndoImportActivities({ sql }: { sql: postgres.Sql }) {
+  return {
+    async undoImportBatch({ importId, batchSize }: { importId: string; batchSize: number }): Promise<UndoBatchResult> {
+      return sql.begin(async (tx) => {
+        const [found] = await tx<{ status: string }[]>`select status from imports where id = ${importId} for update`;
+        if (!found) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
+        if (found.status === 'running') {
+          throw new SwitchboardError('Conflict', `import ${importId} is still running: cancel its workflow, then undo it`);
+        }
+        const nothing = { deleted: 0, restored: 0, kept: 0 };
+        if (found.status === 'undone') return { done: true, ...nothing };
+        const rows = await tx<{ line: number; outcome: string; contact_id: string | null; previous: UndoRecord | null }[]>`
+          select line, outcome, contact_id, previous from import_ledger
+          where import_id = ${importId} order by line desc limit ${batchSize}`;
+        if (rows.length === 0) {
+          await tx`update imports set status = 'undone' where id = ${importId}`;
+          return { done: true, ...nothing };
+        }
+        const created = rows.filter((r) => r.outcome === 'created' && r.contact_id).map((r) => r.contact_id as string);
+        const deleted = created.length === 0
+          ? []
+          : await tx`
+              delete from contacts c where c.id = any(${created}::uuid[])
+                and not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
+                and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
+              returning c.id`;
+        let restored = 0;
+        for (const row of rows) {
+          if (row.outcome !== 'updated' || !row.contact_id || !row.previous) continue;
+          await restore(tx, row.contact_id, row.previous);
+          restored += 1;
+        }
+        await tx`delete from import_ledger where import_id = ${importId} and line = any(${rows.map((r) => r.line)}::int[])`;
+        return { done: false, deleted: deleted.length, restored, kept: created.length - deleted.length };
+      });
+    },
+  };
+}

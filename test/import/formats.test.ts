@@ -1,0 +1,71 @@
+import { readdir, readFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listContacts } from '../../db/contacts';
+import type { ImportResult } from '../../workflows/import';
+import { aBusiness } from '../support/fixtures';
+import { useImportTestContext } from './support';
+
+const t = useImportTestContext();
+const exportsDir = path.join(__dirname, '..', 'fixtures', 'csv');
+
+describe('real exports, imported without help', () => {
+  // The QuickBooks files come from a US company; Xero's second row is an organisation with no person to contact.
+  it.each([
+    ['google-contacts.csv', 'AU', { created: 2, failed: 0 }],
+    ['google-contacts-legacy.csv', 'AU', { created: 1, failed: 0 }],
+    ['outlook-contacts.csv', 'AU', { created: 1, failed: 0 }],
+    ['quickbooks-customers.csv', 'US', { created: 2, failed: 0 }],
+    ['quickbooks-customer-contacts.csv', 'US', { created: 1, failed: 0 }],
+    ['xero-contacts.csv', 'AU', { created: 1, failed: 1 }],
+    ['sheet-first-last-mobile-number.csv', 'AU', { created: 1, failed: 0 }],
+    ['sheet-first-name-surname.csv', 'AU', { created: 1, failed: 0 }],
+    ['sheet-given-family-cell.csv', 'AU', { created: 1, failed: 0 }],
+    ['sheet-name-phone-email.csv', 'AU', { created: 1, failed: 0 }],
+  ] as const)('%s', async (name, defaultCountry, expected) => {
+    const business = await aBusiness(t.database.db, { defaultCountry });
+    // A copy, so that the error report written beside it stays out of the fixtures.
+    const file = await t.file(name, await readFile(path.join(exportsDir, name)));
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(result).toMatchObject({ ...expected, updated: 0, skipped: 0 });
+    expect(result.errors.map((e) => e.message)).toEqual(
+      name === 'xero-contacts.csv' ? ["row 3: first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)"] : [],
+    );
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts).toHaveLength(expected.created);
+    for (const contact of contacts) {
+      expect(contact.firstName).not.toBe('');
+      expect(contact.lastName).not.toBe('');
+      expect(contact.email !== null || contact.phones.length > 0).toBe(true);
+    }
+  });
+
+  it('covers every export fixture', async () => {
+    expect((await readdir(exportsDir)).filter((f) => f.endsWith('.csv'))).toHaveLength(10);
+  });
+});
+
+describe('encodings and delimiters', () => {
+  const rows = [
+    ['First Name', 'Last Name', 'Email', 'Mobile'],
+    ['Zoë', 'Müller', 'zoe@example.com', '0412 000 001'],
+    ['José', 'Núñez', 'jose@example.com', '0412 000 002'],
+  ];
+  const expected = [
+    ['Müller', 'Zoë', 'zoe@example.com', '+61412000001'],
+    ['Núñez', 'José', 'jose@example.com', '+61412000002'],
+  ];
+
+  it.each([
+    ['windows-1252 with semicolons', 'win.csv', iconv.encode(rows.map((r) => r.join(';')).join('\r\n'), 'windows-1252')],
+    ['UTF-16 LE with BOM and tabs', 'utf16.tsv', iconv.encode(rows.map((r) => r.join('\t')).join('\r\n'), 'utf-16le', { addBOM: true })],
+    ['UTF-8 with BOM and pipes', 'bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.map((r) => r.join('|')).join('\n'))])],
+  ])('%s', async (_, name, content) => {
+    const business = await aBusiness(t.database.db);
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file(name, content) });
+    expect(result).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => [c.lastName, c.firstName, c.email, c.phones[0]?.e164])).toEqual(expected);
+  });
+});

@@ -1,0 +1,35 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startTestWorker, type TestWorker } from '../support/temporal';
+
+export interface ImportTestContext {
+  database: TestDatabase;
+  worker: TestWorker;
+  dir: string;
+  /** Writes a file into this test file's own folder and returns its path. */
+  file(name: string, content: string | Buffer): Promise<string>;
+}
+
+/** A database, a worker and a scratch folder for the tests of one file, set up before them and removed after. */
+export function useImportTestContext(): ImportTestContext {
+  const context = {} as ImportTestContext;
+  beforeAll(async () => {
+    context.database = await createTestDatabase();
+    context.worker = await startTestWorker(context.database);
+    context.dir = await mkdtemp(path.join(os.tmpdir(), 'sb-import-'));
+    context.file = async (name, content) => {
+      const file = path.join(context.dir, name);
+      await writeFile(file, content);
+      return file;
+    };
+  });
+  afterAll(async () => {
+    await context.worker?.close();
+    await context.database?.drop();
+    if (context.dir) await rm(context.dir, { recursive: true, force: true });
+  });
+  return context;
+}
