@@ -1,0 +1,145 @@
+/**
+ * The benchmark's Postgres: which server, a database of its own on it, and the COPY baseline the import is
+ * compared with.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import net from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import postgres from 'postgres';
+import { runMigrations } from '../db/client';
+import { startEmbeddedPostgres } from '../worker/embedded-postgres';
+
+/** The machine's own Postgres, as CI and this project's development machines have it. */
+const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface PostgresServer {
+  /** A database on the server as a superuser, from which the benchmark's own database is made. */
+  adminUrl: string;
+  description: string;
+  stop?: () => Promise<void>;
+}
+
+export interface BenchDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+const quietClient = (url: string, options: { connect_timeout?: number } = {}) =>
+  postgres(url, { max: 1, onnotice: () => undefined, ...options });
+
+async function answers(url: string): Promise<boolean> {
+  const sql = quietClient(url, { connect_timeout: 3 });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** DATABASE_URL if set, else the local server on 5432 if it answers, else an embedded one in the scratch folder. */
+export async function resolvePostgresServer(scratch: string, log: (message: string) => void): Promise<PostgresServer> {
+  const given = process.env.DATABASE_URL;
+  if (given) return { adminUrl: given, description: 'DATABASE_URL' };
+  if (await answers(LOCAL_POSTGRES_URL)) return { adminUrl: LOCAL_POSTGRES_URL, description: 'local server on 127.0.0.1:5432' };
+  log('no Postgres answers on 127.0.0.1:5432: starting an embedded one');
+  const port = await freePort();
+  const embedded = await startEmbeddedPostgres({ dataDir: scratch, port, log });
+  return { adminUrl: embedded.url, description: `embedded Postgres on 127.0.0.1:${port}`, stop: () => embedded.stop() };
+}
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/** A new, migrated database of the benchmark's own, as the tests make theirs (test/support/database.ts). */
+export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
+  const name = `switchboard_bench_${randomBytes(6).toString('hex')}`;
+  const admin = quietClient(adminUrl);
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const database: BenchDatabase = {
+    url: withDatabaseName(adminUrl, name),
+    name,
+    async drop() {
+      const cleanup = quietClient(adminUrl);
+      try {
+        await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+  try {
+    await runMigrations(database.url);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return database;
+}
+
+export interface CopyBaseline {
+  seconds: number;
+  rows: number;
+}
+
+/**
+ * The fastest way Postgres can take the file in: COPY into a staging table of the file's columns as text, with a
+ * key and the indexes a match by email and mobile would need, so that the baseline pays for index upkeep as the
+ * import does. The table is dropped afterwards so that it does not weigh on the import.
+ */
+export async function measureCopyBaseline(databaseUrl: string, file: string): Promise<CopyBaseline> {
+  const sql = quietClient(databaseUrl);
+  try {
+    await sql`
+      create table bench_copy_staging (
+        id bigserial primary key,
+        first_name text, last_name text, email text, mobile text, phone text, tags text, notes text
+      )`;
+    await sql`create index on bench_copy_staging (lower(email))`;
+    await sql`create index on bench_copy_staging (mobile)`;
+    const started = performance.now();
+    const copy = await sql`
+      copy bench_copy_staging (first_name, last_name, email, mobile, phone, tags, notes)
+      from stdin with (format csv, header true)`.writable();
+    await pipeline(createReadStream(file), copy);
+    const seconds = (performance.now() - started) / 1000;
+    const [counted] = await sql<{ rows: number }[]>`select count(*)::int as rows from bench_copy_staging`;
+    await sql`drop table bench_copy_staging`;
+    return { seconds, rows: counted?.rows ?? 0 };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The contacts the business holds after the import, counted by the database rather than by the workflow. */
+export async function countContacts(databaseUrl: string, businessId: string): Promise<number> {
+  const sql = quietClient(databaseUrl);
+  try {
+    const [row] = await sql<{ contacts: number }[]>`select count(*)::int as contacts from contacts where business_id = ${businessId}`;
+    return row?.contacts ?? 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,237 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listContacts } from '../../db/contacts';
+import type { ImportResult } from '../../workflows/import';
+import type { UndoImportResult } from '../../workflows/undo-import';
+import { aBusiness, aContact, anOpenConversation } from '../support/fixtures';
+import { useImportTestContext } from './support';
+
+const t = useImportTestContext();
+
+async function failure(type: string, input: unknown): Promise<string> {
+  const error = await t.worker.execute(type, input).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  return (error as WorkflowFailedError).cause?.message ?? '';
+}
+
+const messy = [
+  'First Name,Last Name,Email,Mobile,Home Phone,Notes,Tags,,',
+  'Ada,Lovelace,ada@example.com,0412 345 678,,"Allergic to penicillin,',
+  'call before ""9am""",VIP,,',
+  '',
+  'Ada,Lovelace,,+61 412 345 678,(02) 9365 1234,,Newsletter',
+  "Grace,Hopper,'=HYPERLINK(\"http://x\"),'+61 412 000 111,,'=1+1,,,",
+  ',Nameless,nobody@example.com,0412 000 222,,,,,',
+  'Bad,Phone,,12345,,,,,',
+  'Bad,Email,not-an-email,,,,,,',
+  'No,Way,,,,,,,',
+  '\u200BZed,Wide,zed@example.com,(04) 1234 0000,,,,,',
+].join('\r\n');
+
+describe('a messy real-world file', () => {
+  it('keeps every row accounted for, merges one person, and says what is wrong with each bad row', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('messy.csv', messy);
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(result.errors).toEqual([
+      { row: 7, column: 'First Name', field: 'firstName', message: 'row 7: first name is missing ("First Name" is empty)' },
+      { row: 8, column: 'Mobile', field: 'mobilePhone', message: "row 8: phone '12345' is not a valid number for AU and there is no email" },
+      { row: 9, column: 'Email', field: 'email', message: "row 9: email 'not-an-email' is not a valid email address: the '@' is missing and there is no phone" },
+      { row: 10, message: 'row 10: a contact needs a phone or an email, and there is neither (their columns are empty)' },
+    ]);
+    expect(result).toMatchObject({ rows: 8, created: 3, updated: 1, skipped: 0, failed: 4, status: 'completed' });
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => [c.firstName, c.lastName, c.email, c.phones.map((p) => [p.e164, p.type, p.primary]), c.tags])).toEqual([
+      ['Grace', 'Hopper', null, [['+61412000111', 'mobile', true]], []],
+      ['Ada', 'Lovelace', 'ada@example.com', [['+61412345678', 'mobile', true], ['+61293651234', 'home', false]], ['Newsletter', 'VIP']],
+      ['Zed', 'Wide', 'zed@example.com', [['+61412340000', 'mobile', true]], []],
+    ]);
+    const report = await readFile(result.errorReport as string, 'utf8');
+    expect(report.startsWith('\uFEFFFirst Name,Last Name,Email,Mobile,Home Phone,Notes,Tags,Column 8,Column 9,Line,Error')).toBe(true);
+    expect(report.split('\r\n').slice(1)).toEqual([
+      ',Nameless,nobody@example.com,0412 000 222,,,,,,7,"first name is missing (""First Name"" is empty)"',
+      "Bad,Phone,,12345,,,,,,8,phone '12345' is not a valid number for AU and there is no email",
+      "Bad,Email,not-an-email,,,,,,,9,email 'not-an-email' is not a valid email address: the '@' is missing and there is no phone",
+      'No,Way,,,,,,,,10,"a contact needs a phone or an email, and there is neither (their columns are empty)"',
+      '',
+    ]);
+  });
+});
+
+const people = [
+  'First Name,Last Name,Email,Mobile,Notes,Member Since',
+  'Ada,Lovelace,ada@example.com,0412 345 678,New note,2019',
+  'Bea,Arthur,bea@example.com,0412 000 333,,2020',
+].join('\n');
+
+describe('matching existing contacts', () => {
+  async function businessWithAda(identityPolicy: 'unique' | 'none' = 'unique') {
+    const business = await aBusiness(t.database.db, { identityPolicy });
+    const ada = await aContact(t.database.db, business, { firstName: 'Ada', lastName: 'Lovelace', businessName: 'Analytical Ltd', phones: [] });
+    return { business, ada };
+  }
+
+  it('updates a match with what the row adds and never blanks a field (the default)', async () => {
+    const { business, ada } = await businessWithAda();
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('update.csv', people) });
+    expect(result).toMatchObject({ rows: 2, created: 1, updated: 1 });
+    const updated = (await listContacts(t.database.db, business.id)).find((c) => c.id === ada);
+    expect(updated).toMatchObject({ id: ada, businessName: 'Analytical Ltd', email: 'Ada@Example.com', phones: [{ e164: '+61412345678', primary: true }] });
+  });
+
+  it('skips a match when told to', async () => {
+    const { business, ada } = await businessWithAda();
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('skip.csv', people), onMatch: 'skip' });
+    expect(result).toMatchObject({ rows: 2, created: 1, skipped: 1 });
+    expect((await listContacts(t.database.db, business.id)).find((c) => c.id === ada)?.phones).toEqual([]);
+  });
+
+  it('creates a second contact only where the identity policy allows duplicates', async () => {
+    const unique = await businessWithAda('unique');
+    expect(await failure('importContactsCsv', { businessId: unique.business.id, file: await t.file('create.csv', people), onMatch: 'create' })).toBe(
+      "onMatch: 'create' makes duplicates, which only a business whose identity policy is 'none' allows; this one's is 'unique'",
+    );
+    const none = await businessWithAda('none');
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: none.business.id, file: await t.file('create.csv', people), onMatch: 'create' });
+    expect(result).toMatchObject({ rows: 2, created: 2 });
+    expect(await listContacts(t.database.db, none.business.id)).toHaveLength(3);
+  });
+
+  it('keeps an unmapped column as a custom field', async () => {
+    const business = await aBusiness(t.database.db);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('custom.csv', people) });
+    const rows = await t.database.sql<{ custom_fields: Record<string, string> }[]>`
+      select custom_fields from contacts where business_id = ${business.id} order by first_name`;
+    expect(rows.map((r) => r.custom_fields)).toEqual([{ 'Member Since': '2019' }, { 'Member Since': '2020' }]);
+  });
+});
+
+describe('mappings', () => {
+  it('takes an explicit mapping, saves it as a template and reuses it by id', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('mapped.csv', 'Patient,Family,Contact,Extra\nAda,Lovelace,0412 345 678,x\n');
+    const mapping = { Patient: 'firstName', Family: 'lastName', Contact: 'mobilePhone', Extra: 'ignore' };
+    const dry = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping, dryRun: true, saveTemplateAs: 'practice export' });
+    expect(dry.status).toBe('dry-run');
+    expect(dry.mapping.map((m) => [m.header, m.field, m.reason])).toEqual([
+      ['Patient', 'firstName', 'set by the mapping you gave'],
+      ['Family', 'lastName', 'set by the mapping you gave'],
+      ['Contact', 'mobilePhone', 'set by the mapping you gave'],
+      ['Extra', 'ignore', 'set by the mapping you gave'],
+    ]);
+    expect(dry).toMatchObject({ rows: 1, created: 1 });
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+
+    const [template] = await t.database.sql<{ id: string }[]>`select id from import_templates where business_id = ${business.id} and name = 'practice export'`;
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: template?.id });
+    expect(result).toMatchObject({ rows: 1, created: 1 });
+    expect(await listContacts(t.database.db, business.id)).toMatchObject([{ firstName: 'Ada', lastName: 'Lovelace', phones: [{ e164: '+61412345678' }] }]);
+  });
+
+  it('explains each automatic choice in a dry run', async () => {
+    const business = await aBusiness(t.database.db);
+    const dry = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('auto.csv', people), dryRun: true });
+    expect(dry.mapping.map((m) => [m.header, m.field])).toEqual([
+      ['First Name', 'firstName'],
+      ['Last Name', 'lastName'],
+      ['Email', 'email'],
+      ['Mobile', 'mobilePhone'],
+      ['Notes', 'notes'],
+      ['Member Since', 'custom:Member Since'],
+    ]);
+    for (const column of dry.mapping) expect(column.reason).not.toBe('');
+  });
+
+  it.each([
+    [{ mapping: { Nope: 'firstName' } }, /^mapping: "Nope" is not a column of the file; its columns are "First Name", /],
+    [{ mapping: { Email: 'emial' } }, /^mapping: "emial" \(given for "Email"\) is not a field; use one of firstName, /],
+    [{ file: '/nowhere/contacts.csv' }, /^file: no file '\/nowhere\/contacts.csv' where the worker runs$/],
+    [{ file: 'https://example.com/contacts.csv' }, /^file: file must be a local path or a file:\/\/ URL, got 'https:\/\/example.com\/contacts.csv'$/],
+    [{ onMatch: 'merge' }, /^importContactsCsv input is invalid: onMatch must be one of update, skip, create$/],
+    [{ templateId: '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d' }, /^templateId: no mapping template 0b7c8e9a-/],
+  ])('fails with a message naming the parameter for %j', async (overrides, message) => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('bad-input.csv', people);
+    expect(await failure('importContactsCsv', { businessId: business.id, file, ...overrides })).toMatch(message);
+  });
+});
+
+describe('undoImport', () => {
+  it('deletes the contacts an import created and restores what it updated; the file can then be imported again', async () => {
+    const business = await aBusiness(t.database.db);
+    const ada = await aContact(t.database.db, business, { firstName: 'Ada', lastName: 'Lovelace', phones: [] });
+    const busyFile = 'First Name,Last Name,Email,Mobile,Notes,Tags\nAda,Lovelace,ada@example.com,0412 345 678,New note,VIP\nBea,Arthur,bea@example.com,,,\nCy,Young,cy@example.com,,,\n';
+    const file = await t.file('undo.csv', busyFile);
+    const before = await listContacts(t.database.db, business.id);
+    const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(imported).toMatchObject({ created: 2, updated: 1 });
+    const cy = (await listContacts(t.database.db, business.id)).find((c) => c.firstName === 'Cy');
+    await anOpenConversation(t.database.db, business, cy?.id as string);
+
+    const undone = await t.worker.execute<UndoImportResult>('undoImport', { importId: imported.importId });
+    expect(undone).toEqual({ importId: imported.importId, deleted: 1, restored: 1, kept: 1 });
+    const after = await listContacts(t.database.db, business.id);
+    expect(after.map((c) => c.firstName).sort()).toEqual(['Ada', 'Cy']);
+    const { updatedAt: _a, ...adaBefore } = before.find((c) => c.id === ada) as (typeof before)[number];
+    const { updatedAt: _b, ...adaAfter } = after.find((c) => c.id === ada) as (typeof after)[number];
+    expect(adaAfter).toEqual(adaBefore);
+    const [{ notes } = { notes: 'missing' }] = await t.database.sql<{ notes: string | null }[]>`select notes from contacts where id = ${ada}`;
+    expect(notes).toBeNull();
+
+    expect(await t.worker.execute('undoImport', { importId: imported.importId })).toEqual({ importId: imported.importId, deleted: 0, restored: 0, kept: 0 });
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    // Ada is updated again, Bea created again, and Cy, kept by the undo, has nothing new.
+    expect(again).toMatchObject({ created: 1, updated: 1, skipped: 1 });
+  });
+});
+
+describe('exportContactsCsv', () => {
+  it('writes a formula-safe file that imports back into the same contacts with no changes', async () => {
+    const business = await aBusiness(t.database.db);
+    const source = await t.file('round-trip-source.csv', messy);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: source });
+    const contacts = await listContacts(t.database.db, business.id);
+
+    const output = path.join(t.dir, 'export.csv');
+    const exported = await t.worker.execute<{ rows: number; output: string }>('exportContactsCsv', { businessId: business.id, output });
+    expect(exported).toMatchObject({ rows: 3, output });
+    const text = await readFile(output, 'utf8');
+    expect(text.startsWith('\uFEFFFirst Name,Middle Name,Last Name,Company,Email,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Tags,Notes,')).toBe(true);
+    expect(text).toContain(",'=1+1,");
+    expect(text).toContain("Mobile,'+61412000111");
+
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output });
+    expect(again).toMatchObject({ rows: 3, created: 0, updated: 0, skipped: 3, failed: 0 });
+    expect(await listContacts(t.database.db, business.id)).toEqual(contacts);
+
+    const elsewhere = await aBusiness(t.database.db);
+    const copied = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output });
+    expect(copied).toMatchObject({ rows: 3, created: 3, failed: 0 });
+    // The export writes numbers in E.164, which reads the same whatever the importing business's country.
+    const strip = (list: typeof contacts) =>
+      list.map(({ id: _i, createdAt: _c, updatedAt: _u, phones, ...rest }) => ({ ...rest, phones: phones.map(({ raw: _r, ...p }) => p) }));
+    expect(strip(await listContacts(t.database.db, elsewhere.id))).toEqual(strip(contacts));
+  });
+
+  it('exports only the tags asked for, archived contacts only when asked, and refuses a file without names', async () => {
+    const business = await aBusiness(t.database.db);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('tagged.csv', messy) });
+    const output = path.join(t.dir, 'vip.csv');
+    expect(await t.worker.execute('exportContactsCsv', { businessId: business.id, output, tags: ['vip'], columns: ['firstName', 'lastName', 'email'] })).toMatchObject({
+      rows: 1,
+      columns: ['First Name', 'Last Name', 'Email'],
+    });
+    expect(await readFile(output, 'utf8')).toBe('\uFEFFFirst Name,Last Name,Email\r\nAda,Lovelace,ada@example.com\r\n');
+    expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['email'] })).toBe(
+      'columns: firstName and lastName are required: a contact is known by its name',
+    );
+    expect(await failure('exportContactsCsv', { businessId: business.id, output: '/nowhere/out.csv' })).toBe(
+      'output: the folder /nowhere does not exist where the worker runs',
+    );
+  });
+});
