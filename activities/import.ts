@@ -259,6 +259,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         else failed.push({ line: record.line, cells: record.cells, problems: outcome.problems });
       }
 
+      heartbeat(next);
       const result = await sql.begin(async (tx) => {
         const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
         const plan: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     throw new ConfigError([`cannot reach Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: ${(error as Error).message}`]);
   }
   await ensureSearchAttributes(config.temporalAddress, config.temporalNamespace, logger);
-  const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  // Compiled (npm run build): the pre-bundled workflows beside it; from source: bundled at start, unless told where.
+  const builtBundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  const bundle = process.env.SWITCHBOARD_WORKFLOW_BUNDLE ?? (__filename.endsWith('.js') && existsSync(builtBundle) ? builtBundle : undefined);
   try {
     const worker = await createSwitchboardWorker({
       config,
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
       database,
       secretBox: createSecretBox(secretKey),
       workDir: path.resolve(config.dataDir, 'work'),
-      workflowBundlePath: existsSync(bundle) ? bundle : undefined,
+      workflowBundlePath: bundle,
     });
     logger.info({ temporalAddress: config.temporalAddress, taskQueue: config.taskQueue }, 'worker started');
     await worker.run();

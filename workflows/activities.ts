@@ -40,7 +40,7 @@ export const db = activitiesWith({ startToCloseTimeout: '30 seconds', scheduleTo
  */
 export const files = activitiesWith({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
   scheduleToCloseTimeout: '6 hours',
   retry,
 });

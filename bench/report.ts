@@ -1,0 +1,115 @@
+/** The benchmark's figures as Markdown: what was measured, whether the import was right, and the targets. */
+import type { ImportResult } from '../workflows/import';
+
+export interface ImportRun {
+  seconds: number;
+  result: ImportResult;
+  /** Most resident memory of the worker during this import. */
+  workerPeakMb?: number;
+  /** How the peak was had: the kernel's high-water mark, or the highest of frequent samples where it cannot be reset. */
+  peakFrom: 'VmHWM' | 'samples';
+  cpuSeconds: { worker?: number; postgres: number; temporal: number };
+}
+
+export interface Check {
+  what: string;
+  expected: number | string;
+  actual: number | string;
+}
+
+export interface BenchFigures {
+  rows: number;
+  fileBytes: number;
+  generateSeconds: number;
+  setting: { postgres: string; temporal: string; cores: number; node: string; worker: string };
+  copy: { seconds: number; rows: number };
+  workerAtStart?: { rssMb: number; peakMb: number };
+  importRun: ImportRun;
+  reimport?: ImportRun;
+  checks: Check[];
+}
+
+export const TARGETS = { importSeconds: 60, ratioToCopy: 3, workerRssMb: 400 };
+
+const whole = (n: number) => Math.round(n).toLocaleString('en');
+const seconds = (s: number) => `${s.toFixed(1)} s`;
+const megabytes = (mb: number | undefined) => (mb === undefined ? 'unknown' : `${whole(mb)} MB`);
+const perSecond = (rows: number, s: number) => `${whole(rows / s)} rows/s`;
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export const checkPassed = (check: Check) => String(check.expected) === String(check.actual);
+
+function cpuLine(run: ImportRun): string {
+  const { worker, postgres, temporal } = run.cpuSeconds;
+  return `worker ${worker === undefined ? '?' : seconds(worker)}, postgres ${seconds(postgres)}, temporal ${seconds(temporal)}`;
+}
+
+function counts(result: ImportResult): string {
+  return `${whole(result.created)} created, ${whole(result.updated)} updated, ${whole(result.skipped)} skipped, ${whole(result.failed)} failed`;
+}
+
+export function renderReport(f: BenchFigures): string {
+  const run = f.importRun;
+  const ratio = run.seconds / f.copy.seconds;
+  const figures = table(
+    ['measure', 'value'],
+    [
+      ['rows', whole(f.rows)],
+      ['file size', `${(f.fileBytes / 1024 / 1024).toFixed(1)} MB`],
+      ['COPY baseline (indexed staging table)', `${seconds(f.copy.seconds)} (${perSecond(f.rows, f.copy.seconds)})`],
+      ['import (parse, normalise, match, upsert, ledger)', `${seconds(run.seconds)} (${perSecond(f.rows, run.seconds)})`],
+      ['ratio import / COPY', `${ratio.toFixed(1)}x`],
+      [`peak worker RSS during the import (${run.peakFrom})`, megabytes(run.workerPeakMb)],
+      ['worker RSS when polling, before the import (peak while starting)', f.workerAtStart ? `${megabytes(f.workerAtStart.rssMb)} (${megabytes(f.workerAtStart.peakMb)})` : 'unknown'],
+      ['CPU time during the import', cpuLine(run)],
+      ['import result', counts(run.result)],
+      ...(f.reimport
+        ? [
+            ['re-import of the same file', `${seconds(f.reimport.seconds)} (${perSecond(f.rows, f.reimport.seconds)})`],
+            ['re-import result', counts(f.reimport.result)],
+            [`peak worker RSS during the re-import (${f.reimport.peakFrom})`, megabytes(f.reimport.workerPeakMb)],
+            ['CPU time during the re-import', cpuLine(f.reimport)],
+          ]
+        : [['re-import', 'not run (BENCH_REIMPORT=0)']]),
+      ['generating the file', seconds(f.generateSeconds)],
+    ],
+  );
+  const checks = table(
+    ['check', 'expected', 'actual', ''],
+    f.checks.map((c) => [c.what, String(c.expected), String(c.actual), checkPassed(c) ? 'OK' : 'MISMATCH']),
+  );
+  const met = (ok: boolean) => (ok ? 'met' : 'not met');
+  const targets = table(
+    ['target', 'measured', ''],
+    [
+      [`full import under ${TARGETS.importSeconds} s`, seconds(run.seconds), met(run.seconds < TARGETS.importSeconds)],
+      [`within ${TARGETS.ratioToCopy}x of the COPY baseline`, `${ratio.toFixed(1)}x`, met(ratio <= TARGETS.ratioToCopy)],
+      [
+        `worker RSS under ${TARGETS.workerRssMb} MB`,
+        megabytes(run.workerPeakMb),
+        run.workerPeakMb === undefined ? 'unknown' : met(run.workerPeakMb < TARGETS.workerRssMb),
+      ],
+    ],
+  );
+  const s = f.setting;
+  return [
+    `## CSV import benchmark: ${whole(f.rows)} rows`,
+    '',
+    `Postgres: ${s.postgres}. Temporal: ${s.temporal}. ${s.cores} cores, Node ${s.node}. Worker: ${s.worker}.`,
+    '',
+    figures,
+    '',
+    '### Checks against the generated file',
+    '',
+    checks,
+    '',
+    '### Targets (reported, not enforced)',
+    '',
+    targets,
+    '',
+  ].join('\n');
+}
