@@ -8,6 +8,7 @@
  *   BENCH_ROWS=20000 npm run bench        a quick run
  *   BENCH_REIMPORT=0                      skips the second import of the same file
  *   DATABASE_URL, TEMPORAL_ADDRESS        use these servers instead of the local or embedded ones
+ *   BENCH_WORKER_PROFILE=1                runs the worker with --cpu-prof; the profile is kept in os.tmpdir()
  */
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -233,7 +234,11 @@ async function main(): Promise<number> {
   const client = new Client({ connection, namespace: config.temporalNamespace });
 
   log(`Starting the worker (node --import tsx ${path.join('worker', 'main.ts')}) on task queue ${config.taskQueue}…`);
-  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, env: workerEnv, log });
+  const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${hex()}`) : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // Node writes the profile as the worker exits during the cleanup, so this is registered to run after the stop.
+  if (profileDir) onCleanup('naming the CPU profile', async () => log(`Worker CPU profile (for Chrome DevTools): ${profileDir}`));
+  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, env: workerEnv, nodeArgs, log });
   onCleanup('stopping the worker', () => worker.stop());
   await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
   checkIsWorker(worker.pid);

@@ -24,8 +24,14 @@ function prefixLines(stream: Readable, write: (line: string) => void): void {
   createInterface({ input: stream }).on('line', write);
 }
 
-export function startWorkerProcess(options: { projectRoot: string; env: NodeJS.ProcessEnv; log: (line: string) => void }): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+export function startWorkerProcess(options: {
+  projectRoot: string;
+  env: NodeJS.ProcessEnv;
+  /** Extra node flags, e.g. --cpu-prof to see where the worker spends its time. */
+  nodeArgs?: readonly string[];
+  log: (line: string) => void;
+}): WorkerProcess {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], {
     cwd: options.projectRoot,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect, it } from 'vitest';
+import type { ImportProgress, ImportResult } from '../../workflows/import';
+import { aBusiness } from '../support/fixtures';
+import { writeContactsCsv } from '../support/generate-csv';
+import { useImportTestContext } from './support';
+
+const t = useImportTestContext();
+
+it('reports progress while it runs and, when cancelled, stops at a chunk boundary and reports what it did', async () => {
+  const business = await aBusiness(t.database.db);
+  const file = path.join(t.dir, 'long.csv');
+  const generated = await writeContactsCsv(file, 30_000);
+  const handle = await t.worker.client.workflow.start('importContactsCsv', {
+    args: [{ businessId: business.id, file }],
+    taskQueue: t.worker.taskQueue,
+    workflowId: `progress-${Date.now()}`,
+  });
+  let progress: ImportProgress | undefined;
+  for (let i = 0; i < 600 && !(progress && progress.rowsDone > 0); i++) {
+    await sleep(50);
+    progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+  }
+  expect(progress).toMatchObject({ status: 'running', rowsTotalIsEstimate: true });
+  expect(progress?.bytesTotal).toBeGreaterThan(0);
+  // Estimated from the bytes read so far: within a fifth of the truth.
+  expect(Math.abs((progress?.rowsTotal ?? 0) - generated.rows)).toBeLessThan(generated.rows / 5);
+  // What the Temporal UI shows as the workflow's current details.
+  const { currentDetails: details } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  expect(details).toMatch(/^\*\*running\*\* [\d,]+ of ~[\d,]+ rows: \d+ created, \d+ updated, \d+ skipped, \d+ failed$/);
+
+  await handle.cancel();
+  const result = (await handle.result()) as ImportResult;
+  expect(result.status).toBe('cancelled');
+  expect(result.rows).toBeGreaterThan(0);
+  expect(result.rows).toBeLessThan(generated.rows);
+  expect(result.rows % 2000).toBe(0);
+  expect(result.rows).toBe(result.created + result.updated + result.skipped + result.failed);
+  const [{ ledger } = { ledger: -1 }] = await t.database.sql<{ ledger: number }[]>`
+    select count(*)::int as ledger from import_ledger where import_id = ${result.importId}`;
+  expect(ledger).toBe(result.rows);
+  const final = await handle.query<ImportProgress>('progress');
+  expect(final).toMatchObject({ status: 'cancelled', rowsDone: result.rows });
+});
