@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/client';
 import { createBusiness, findBusiness } from '../db/businesses';
@@ -10,6 +11,7 @@ import { isValidCountryCode } from '../domain/phone';
 import { exampleInputs, workflowTypes } from '../domain/inputs';
 import { loadConfig, type Config } from '../worker/config';
 import { readLocalRuntimeInfo } from '../worker/runtime';
+import type { ImportProgress, ImportResult } from '../workflows/import';
 
 /** A problem the operator can fix: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -58,7 +60,7 @@ function print(json: boolean, value: unknown, text: string): void {
 
 export function buildProgram(): Command {
   const program = new Command('switchboard')
-    .description('Operate Switchboard: businesses, contacts and workflows')
+    .description('Operate Switchboard: businesses, contacts, imports, exports and workflows')
     .exitOverride()
     .configureOutput({
       // Usage mistakes get one line, like every other error; the usage itself is one --help away.
@@ -124,32 +126,150 @@ export function buildProgram(): Command {
       } catch (error) {
         throw new CliError(`--input is not valid JSON: ${(error as Error).message}`);
       }
-      const { temporalAddress, namespace, taskQueue } = await endpoints();
-      let connection: Connection;
-      try {
-        connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5 seconds' });
-      } catch (error) {
-        throw new CliError(`cannot reach Temporal at ${temporalAddress}: ${(error as Error).message} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-      }
-      try {
-        const client = new Client({ connection, namespace });
-        const result = await client.workflow.execute(type, {
-          args: [input],
-          taskQueue,
-          workflowId: opts.id ?? `${type}-${randomUUID()}`,
-        });
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } catch (error) {
-        if (error instanceof WorkflowFailedError) {
-          throw new CliError(`${type} failed: ${error.cause?.message ?? error.message}`);
+      const result = await runWorkflow(type, input, opts.id);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
+
+  program
+    .command('import')
+    .description('import contacts from a CSV file (Xero, QuickBooks, Google, Outlook or any sheet) and print the result')
+    .argument('<file>', 'the CSV file, as a path the worker can read')
+    .requiredOption('--business <id>', 'business id')
+    .option('--map <Header=field>', 'map a column yourself (repeatable); field "ignore" leaves it out', (v: string, all: string[]) => [...all, v], [])
+    .addOption(new Option('--on-match <mode>', 'what to do with a row that matches an existing contact').choices(['update', 'skip', 'create']).default('update'))
+    .option('--dry-run', 'check the file and show the mapping without writing anything')
+    .option('--template <id>', 'use a saved mapping template')
+    .option('--save-template <name>', 'save the mapping used as a template of the business')
+    .option('--country <ISO2>', "default country for national phone numbers (default: the business's)")
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        file: string,
+        opts: { business: string; map: string[]; onMatch: string; dryRun?: boolean; template?: string; saveTemplate?: string; country?: string; json?: boolean },
+      ) => {
+        const mapping: Record<string, string> = {};
+        for (const pair of opts.map) {
+          const at = pair.lastIndexOf('=');
+          if (at <= 0 || at === pair.length - 1) throw new CliError(`--map takes "Header=field", got '${pair}'`);
+          mapping[pair.slice(0, at)] = pair.slice(at + 1);
         }
-        throw error;
-      } finally {
-        await connection.close();
-      }
+        const input = {
+          businessId: requireUuid('--business', opts.business),
+          file: path.resolve(file),
+          onMatch: opts.onMatch,
+          ...(opts.map.length > 0 && { mapping }),
+          ...(opts.dryRun && { dryRun: true }),
+          ...(opts.template && { templateId: opts.template }),
+          ...(opts.saveTemplate && { saveTemplateAs: opts.saveTemplate }),
+          ...(opts.country && { defaultCountry: opts.country }),
+        };
+        const bar = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
+        const result = (await runWorkflow('importContactsCsv', input, undefined, bar)) as ImportResult;
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(describeImport(result));
+      },
+    );
+
+  program
+    .command('export')
+    .description("export a business's contacts to a CSV file that imports back unchanged")
+    .requiredOption('--business <id>', 'business id')
+    .option('--tag <tag>', 'only contacts with this tag (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--include-archived', 'include archived contacts')
+    .option('--out <file>', 'where to write (default: contacts-<date>.csv here)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { business: string; tag: string[]; includeArchived?: boolean; out?: string; json?: boolean }) => {
+      const output = path.resolve(opts.out ?? `contacts-${new Date().toISOString().slice(0, 10)}.csv`);
+      const result = (await runWorkflow('exportContactsCsv', {
+        businessId: requireUuid('--business', opts.business),
+        output,
+        ...(opts.tag.length > 0 && { tags: opts.tag }),
+        ...(opts.includeArchived && { includeArchived: true }),
+      })) as { output: string; rows: number };
+      print(Boolean(opts.json), result, `${result.rows} contacts written to ${result.output}`);
     });
 
   return program;
+}
+
+/** Starts a workflow on Switchboard's task queue and waits for it, polling its progress query for `onProgress`. */
+async function runWorkflow(type: string, input: unknown, workflowId?: string, onProgress?: ProgressBar): Promise<unknown> {
+  const { temporalAddress, namespace, taskQueue } = await endpoints();
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5 seconds' });
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${temporalAddress}: ${(error as Error).message} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
+  }
+  try {
+    const client = new Client({ connection, namespace });
+    const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: workflowId ?? `${type}-${randomUUID()}` });
+    let finished = false;
+    const polling = onProgress
+      ? (async () => {
+          while (!finished) {
+            const progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+            if (progress && !finished) onProgress.update(progress);
+            await sleep(500);
+          }
+        })()
+      : Promise.resolve();
+    try {
+      return await handle.result();
+    } finally {
+      finished = true;
+      await polling;
+      onProgress?.done();
+    }
+  } catch (error) {
+    if (error instanceof WorkflowFailedError) throw new CliError(`${type} failed: ${error.cause?.message ?? error.message}`);
+    throw error;
+  } finally {
+    await connection.close();
+  }
+}
+
+interface ProgressBar {
+  update(progress: ImportProgress): void;
+  done(): void;
+}
+
+/** One line on the terminal, redrawn in place. */
+function progressBar(): ProgressBar {
+  let drawn = false;
+  return {
+    update(p) {
+      const total = Math.max(p.rowsTotal, 1);
+      const share = Math.min(1, p.rowsDone / total);
+      const width = 30;
+      const filled = Math.round(share * width);
+      const line =
+        `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(share * 100)}% ` +
+        `${p.rowsDone.toLocaleString('en')}/${p.rowsTotalIsEstimate ? '~' : ''}${p.rowsTotal.toLocaleString('en')} rows ` +
+        `(${p.created} created, ${p.updated} updated, ${p.skipped} skipped, ${p.failed} failed)`;
+      process.stderr.write(`\r${line}\x1b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+function describeImport(result: ImportResult): string {
+  const lines = [
+    `import ${result.importId}: ${result.status}`,
+    `${result.rows} rows: ${result.created} created, ${result.updated} updated, ${result.skipped} skipped, ${result.failed} failed`,
+  ];
+  if (result.status === 'dry-run') {
+    lines.push('mapping:', ...result.mapping.map((m) => `  ${m.header} -> ${m.field} (${m.reason})`));
+  }
+  if (result.errors.length > 0) lines.push('errors:', ...result.errors.slice(0, 20).map((e) => `  ${e.message}`));
+  if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function readInputFile(file: string): Promise<string> {

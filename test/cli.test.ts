@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -118,7 +118,7 @@ describe('switchboard CLI', () => {
   it.each([
     [['workflow', 'deleteContact', '--input', '{"businessId":1}'], 'switchboard: deleteContact failed: deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId is required'],
     [['workflow', 'deleteContact', '--input', '{not json'], /^switchboard: --input is not valid JSON: /],
-    [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage'],
+    [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage, importContactsCsv, undoImport, exportContactsCsv'],
     [['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
     [['contacts', 'list', '--business', 'clinic-1'], "switchboard: --business must be a business id (a UUID), got 'clinic-1'"],
     [['businesses', 'create', '--name', 'X', '--country', 'Australia'], "switchboard: --country must be an ISO 3166 alpha-2 country code such as AU, GB or US, got 'Australia'"],
@@ -130,6 +130,33 @@ describe('switchboard CLI', () => {
     expect(lines).toHaveLength(1);
     if (typeof message === 'string') expect(lines[0]).toBe(message);
     else expect(lines[0]).toMatch(message);
+  });
+
+  it('imports a file with a mapping given by flags, then exports it', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(scratch, 'cli-import.csv');
+    await writeFile(file, 'Patient,Family,Cell,Email\nAda,Lovelace,0412 345 678,ada@example.com\nBob,,0412 000 001,\n');
+    const dry = await cli(['import', file, '--business', businessId, '--map', 'Patient=firstName', '--map', 'Family=lastName', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('2 rows: 1 created, 0 updated, 0 skipped, 1 failed');
+    expect(dry.stdout).toContain('  Patient -> firstName (set by the mapping you gave)');
+    expect(dry.stdout).toContain('  Cell -> mobilePhone (');
+
+    const run = await cli(['import', file, '--business', businessId, '--map', 'Patient=firstName', '--map', 'Family=lastName', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { rows: number; created: number; failed: number; errors: { row: number; message: string }[] };
+    expect(result).toMatchObject({ rows: 2, created: 1, failed: 1 });
+    expect(result.errors.map((e) => e.row)).toEqual([3]);
+
+    const out = path.join(scratch, 'cli-export.csv');
+    const exported = await cli(['export', '--business', businessId, '--out', out]);
+    expect(exported).toMatchObject({ code: 0, stdout: `1 contacts written to ${out}\n` });
+    expect(await readFile(out, 'utf8')).toContain('Ada,,Lovelace,,ada@example.com,Mobile,');
+  });
+
+  it('says which --map is malformed', async () => {
+    const run = await cli(['import', 'x.csv', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d', '--map', 'Patient']);
+    expect(run).toMatchObject({ code: 1, stderr: 'switchboard: --map takes "Header=field", got \'Patient\'\n' });
   });
 
   it('says plainly when no Temporal server answers', async () => {
