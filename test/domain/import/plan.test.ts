@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { planChunk, type StoredContact, type ValidRow } from '../../../domain/import/plan';
+import type { ImportedContact } from '../../../domain/import/rows';
+
+function person(first: string, email?: string, ...phones: string[]): ImportedContact {
+  return {
+    firstName: first,
+    lastName: 'Test',
+    ...(email && { email: { address: email, normalized: email.toLowerCase() } }),
+    phones: phones.map((e164, i) => ({ raw: e164, e164, type: 'mobile', primary: i === 0 })),
+    tags: [],
+    customFields: {},
+  };
+}
+const row = (line: number, contact: ImportedContact): ValidRow => ({ line, contact, warnings: [] });
+function stored(id: string, first: string, email: string | null, phones: string[], status: 'active' | 'archived' = 'active'): StoredContact {
+  return {
+    id,
+    status,
+    firstName: first,
+    middleName: null,
+    lastName: 'Test',
+    businessName: null,
+    email,
+    emailNormalized: email,
+    notes: null,
+    phones: phones.map((e164, i) => ({ raw: e164, e164, type: 'mobile', isPrimary: i === 0 })),
+    tags: [],
+    customFields: {},
+    contactAddress: null,
+    billingAddress: null,
+  };
+}
+
+describe('planning a chunk', () => {
+  it.each([
+    {
+      name: 'rows of one person, linked through a phone then an email, make one contact',
+      rows: [row(2, person('Ada', 'ada@x.com')), row(3, person('Ada', undefined, '+61412000001')), row(4, person('Ada', 'ADA@x.com', '+61412000001'))],
+      stored: [],
+      onMatch: 'update' as const,
+      outcomes: [[2, 'created', 'new:2'], [3, 'updated', 'new:2'], [4, 'skipped', 'new:2']],
+      creates: 1,
+      updates: 0,
+    },
+    {
+      name: 'a row matching a stored contact updates it',
+      rows: [row(2, person('Ada', 'ada@x.com', '+61412000001'))],
+      stored: [stored('c1', 'Ada', 'ada@x.com', [])],
+      onMatch: 'update' as const,
+      outcomes: [[2, 'updated', 'c1']],
+      creates: 0,
+      updates: 1,
+    },
+    {
+      name: 'a row adding nothing to its match is skipped',
+      rows: [row(2, person('Ada', 'ada@x.com'))],
+      stored: [stored('c1', 'Ada', 'ada@x.com', [])],
+      onMatch: 'update' as const,
+      outcomes: [[2, 'skipped', 'c1']],
+      creates: 0,
+      updates: 0,
+    },
+    {
+      name: 'skip leaves every matching row alone',
+      rows: [row(2, person('Ada', 'ada@x.com', '+61412000001')), row(3, person('Bea', 'bea@x.com'))],
+      stored: [stored('c1', 'Ada', 'ada@x.com', [])],
+      onMatch: 'skip' as const,
+      outcomes: [[2, 'skipped', 'c1'], [3, 'created', 'new:3']],
+      creates: 1,
+      updates: 0,
+    },
+    {
+      name: 'create ignores stored contacts but still merges one person within the file',
+      rows: [row(2, person('Ada', 'ada@x.com')), row(3, person('Ada', 'ada@x.com', '+61412000001'))],
+      stored: [stored('c1', 'Ada', 'ada@x.com', [])],
+      onMatch: 'create' as const,
+      outcomes: [[2, 'created', 'new:2'], [3, 'updated', 'new:2']],
+      creates: 1,
+      updates: 0,
+    },
+    {
+      name: 'an email match wins over a phone match, and an archived contact is matched too',
+      rows: [row(2, person('Ada', 'ada@x.com', '+61412000009'))],
+      stored: [stored('c1', 'Other', null, ['+61412000009']), stored('c2', 'Ada', 'ada@x.com', [], 'archived')],
+      onMatch: 'update' as const,
+      outcomes: [[2, 'skipped', 'c2']],
+      creates: 0,
+      updates: 0,
+    },
+  ])('$name', ({ rows, stored: existing, onMatch, outcomes, creates, updates }) => {
+    const plan = planChunk(rows, existing, { onMatch, uniqueIdentity: true });
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual(outcomes);
+    expect(plan.creates).toHaveLength(creates);
+    expect(plan.updates).toHaveLength(updates);
+  });
+
+  it('makes a created contact whole from every row of the person', () => {
+    const plan = planChunk(
+      [row(2, person('Ada', 'ada@x.com')), row(3, { ...person('Ada', 'Ada@X.com', '+61412000001'), tags: ['VIP'], notes: 'hi' })],
+      [],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(plan.creates).toEqual([
+      {
+        ref: 'new:2',
+        contact: {
+          firstName: 'Ada',
+          lastName: 'Test',
+          email: { address: 'ada@x.com', normalized: 'ada@x.com' },
+          phones: [{ raw: '+61412000001', e164: '+61412000001', type: 'mobile', primary: true }],
+          tags: ['VIP'],
+          notes: 'hi',
+          customFields: {},
+        },
+      },
+    ]);
+  });
+
+  it('does not give a stored contact a number another stored contact holds, under the unique policy', () => {
+    const plan = planChunk([row(2, person('Ada', 'ada@x.com', '+61412000009'))], [stored('c1', 'Ada', 'ada@x.com', []), stored('c2', 'Bob', null, ['+61412000009'])], {
+      onMatch: 'update',
+      uniqueIdentity: true,
+    });
+    expect(plan.rows).toEqual([
+      { line: 2, outcome: 'skipped', contact: 'c1', warnings: [{ field: 'phone', message: 'phone +61412000009 belongs to another contact and was not added' }, { message: 'no new information for the contact' }] },
+    ]);
+  });
+
+  it('keeps the value from before the first change for undo when two rows change one field', () => {
+    const plan = planChunk(
+      [row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co' }), row(3, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co' })],
+      [stored('c1', 'Ada', 'ada@x.com', [])],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(plan.updates).toHaveLength(1);
+    expect(plan.updates[0]?.update.changes.fields.businessName).toBe('Second Co');
+    expect(plan.updates[0]?.update.previous.fields.businessName).toBeNull();
+  });
+});
