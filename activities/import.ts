@@ -310,9 +310,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           select count(*)::int as failed from import_ledger where import_id = ${importRow.id} and outcome = 'failed'`;
         if ((counted?.failed ?? 0) > 0) errorReport = await writeErrorReport(importRow.id, options, input.errorReport);
       }
-      await sql`
-        update imports set status = ${input.dryRun ? 'cancelled' : input.status}, finished_at = now(), error_report = ${errorReport ?? null}
-        where id = ${importRow.id}`;
+      // A dry run leaves nothing behind but the template it may have saved.
+      await (input.dryRun
+        ? sql`delete from imports where id = ${importRow.id}`
+        : sql`update imports set status = ${input.status}, finished_at = now(), error_report = ${errorReport ?? null} where id = ${importRow.id}`);
       if (options.sourceIsCopy) await rm(options.source, { force: true });
       return errorReport ? { errorReport } : {};
     },

@@ -1,5 +1,6 @@
 /** The benchmark's figures as Markdown: what was measured, whether the import was right, and the targets. */
 import type { ImportResult } from '../workflows/import';
+import type { StatementShare } from './pg-sampler';
 
 export interface ImportRun {
   seconds: number;
@@ -9,6 +10,8 @@ export interface ImportRun {
   /** How the peak was had: the kernel's high-water mark, or the highest of frequent samples where it cannot be reset. */
   peakFrom: 'VmHWM' | 'samples';
   cpuSeconds: { worker?: number; postgres: number; temporal: number };
+  /** What the database's backends were busy with, sampled. */
+  postgresTime: StatementShare[];
 }
 
 export interface Check {
@@ -50,6 +53,16 @@ function cpuLine(run: ImportRun): string {
 
 function counts(result: ImportResult): string {
   return `${whole(result.created)} created, ${whole(result.updated)} updated, ${whole(result.skipped)} skipped, ${whole(result.failed)} failed`;
+}
+
+const POSTGRES_STATEMENTS_SHOWN = 6;
+
+function postgresTable(run: ImportRun): string {
+  if (run.postgresTime.length === 0) return '(no samples)';
+  return table(
+    ['statement (first words)', 'busy backends, on average'],
+    run.postgresTime.slice(0, POSTGRES_STATEMENTS_SHOWN).map((s) => [`\`${s.statement.replace(/\|/g, '\\|')}\``, s.backends.toFixed(2)]),
+  );
 }
 
 export function renderReport(f: BenchFigures): string {
@@ -103,6 +116,11 @@ export function renderReport(f: BenchFigures): string {
     '',
     figures,
     '',
+    '### What Postgres was busy with during the import (pg_stat_activity, sampled every 200 ms)',
+    '',
+    postgresTable(run),
+    '',
+    ...(f.reimport ? ['During the re-import:', '', postgresTable(f.reimport), ''] : []),
     '### Checks against the generated file',
     '',
     checks,

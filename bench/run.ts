@@ -21,7 +21,8 @@ import { loadConfig } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
 import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
-import { countContacts, createBenchDatabase, measureCopyBaseline, resolvePostgresServer } from './postgres';
+import { samplePostgres } from './pg-sampler';
+import { countContacts, createBenchDatabase, measureCopyBaseline, resolvePostgresServer, type BenchDatabase } from './postgres';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
 import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
@@ -111,9 +112,10 @@ async function printProgress(handle: WorkflowHandleWithFirstExecutionRunId, labe
 /** One import of the file, timed from the workflow's start to its result, with the worker's peak memory and CPU. */
 async function runImport(
   client: Client,
-  options: { label: string; taskQueue: string; businessId: string; file: string; worker: WorkerProcess },
+  options: { label: string; taskQueue: string; businessId: string; file: string; worker: WorkerProcess; database: BenchDatabase },
 ): Promise<ImportRun> {
   const { worker } = options;
+  const postgresSampler = samplePostgres(options.database.url, options.database.name);
   const peakReset = resetPeakMemory(worker.pid);
   const samples = sampleMemory(worker.pid);
   const cpuBefore = cpuSnapshot(worker.pid);
@@ -142,6 +144,7 @@ async function runImport(
     const kernelPeak = memoryOf(worker.pid)?.peakMb;
     log(`[${options.label}] done in ${seconds.toFixed(1)} s`);
     return {
+      postgresTime: await postgresSampler.stop(),
       seconds,
       result,
       workerPeakMb: peakReset && kernelPeak !== undefined ? kernelPeak : sampledPeak,
@@ -151,6 +154,7 @@ async function runImport(
   } finally {
     clearInterval(ticker);
     samples.stop();
+    await postgresSampler.stop();
   }
 }
 
@@ -252,7 +256,7 @@ async function main(): Promise<number> {
   const store = openDatabase(database.url, { max: 1 });
   const business = await createBusiness(store.db, { name: 'Benchmark Clinic', defaultCountry: 'AU', identityPolicy: 'unique' }).finally(() => store.close());
 
-  const importOptions = { taskQueue: config.taskQueue, businessId: business.id, file: generated.file, worker };
+  const importOptions = { taskQueue: config.taskQueue, businessId: business.id, file: generated.file, worker, database };
   log('Importing…');
   const importRun = await runImport(client, { ...importOptions, label: 'import' });
   const checks: Check[] = [

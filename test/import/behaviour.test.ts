@@ -126,6 +126,7 @@ describe('mappings', () => {
     ]);
     expect(dry).toMatchObject({ rows: 1, created: 1 });
     expect(await listContacts(t.database.db, business.id)).toEqual([]);
+    expect(await t.database.sql`select 1 from imports where id = ${dry.importId}`).toHaveLength(0);
 
     const [template] = await t.database.sql<{ id: string }[]>`select id from import_templates where business_id = ${business.id} and name = 'practice export'`;
     const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: template?.id });
