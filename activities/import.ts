@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
@@ -6,11 +6,11 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
-import { inspectCsv, readCsvRecords, resolveCsvPath } from '../connectors/csv/reader';
+import { inspectCsv, readCsvRecords, resolveCsvPath, type CsvRecord } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
-import { createOrFindImport, findImport, findTemplate, saveTemplate } from '../db/imports';
+import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
 import { SwitchboardError } from '../domain/errors';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
 import { planChunk, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
@@ -70,6 +70,32 @@ interface ImportOptions {
   defaultCountry: string;
   uniqueIdentity: boolean;
 }
+
+/** What a chunk has done so far, heartbeated after every committed batch. */
+interface ChunkProgress {
+  position?: FilePosition;
+  read: number;
+  counts: ImportCounts;
+  errors: RowError[];
+}
+
+interface Batch {
+  records: CsvRecord[];
+  lines: number[];
+  valid: ValidRow[];
+  failed: { line: number; cells: string[]; problems: RowProblem[] }[];
+}
+
+const BATCH_ROWS = 2000;
+const MAX_ERRORS = 50;
+
+const zeroCounts = (): ImportCounts => ({ created: 0, updated: 0, skipped: 0, failed: 0 });
+const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => ({
+  created: a.created + b.created,
+  updated: a.updated + b.updated,
+  skipped: a.skipped + b.skipped,
+  failed: a.failed + b.failed,
+});
 
 export interface ImportActivityDeps {
   db: Db;
@@ -141,6 +167,70 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     return { row, options: row.options as unknown as ImportOptions, mapping: row.mapping as ColumnMapping[] };
   }
 
+  /** One batch: its ledger checked, its contacts planned and written, its ledger rows added, in one transaction. */
+  async function commitBatch(
+    importRow: ImportRow,
+    options: ImportOptions,
+    batch: Batch,
+    dryRun: boolean,
+  ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
+    // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
+    const ledger = await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
+      select line, import_id, outcome, problems from import_ledger
+      where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
+        and line between ${batch.lines[0] ?? 0} and ${batch.lines.at(-1) ?? 0}`;
+    const mine = ledger.filter((l) => l.import_id === importRow.id);
+    if (!dryRun && mine.length > 0 && mine.length === batch.records.length) {
+      // This batch committed before the worker could say so: answer as it did.
+      const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
+      return { counts: countOf(mine), errors };
+    }
+    const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
+    const valid = batch.valid.filter((r) => !earlier.has(r.line));
+    const failed = batch.failed.filter((r) => !earlier.has(r.line));
+
+    const plan = await sql.begin(async (tx) => {
+      const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
+      const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+      if (dryRun) return planned;
+      const ids = await writeContacts(tx, importRow.businessId, planned, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
+      const undoByLine = new Map<number, ReturnType<typeof undoRecord>>();
+      for (const update of planned.updates) {
+        const firstLine = planned.rows.find((r) => r.contact === update.contactId && r.outcome === 'updated')?.line;
+        if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
+      }
+      const ledgerRows = [
+        ...planned.rows.map((r) => ({
+          line: r.line,
+          outcome: r.outcome,
+          contact_id: ids.get(r.contact) ?? r.contact,
+          previous: undoByLine.get(r.line) ?? null,
+          problems: r.warnings.length > 0 ? r.warnings : null,
+          cells: null,
+        })),
+        ...failed.map((f) => ({ line: f.line, outcome: 'failed', contact_id: null, previous: null, problems: f.problems, cells: f.cells })),
+      ];
+      if (ledgerRows.length > 0) {
+        await tx`
+          insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
+          select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
+          from jsonb_to_recordset(${JSON.stringify(ledgerRows)}::jsonb) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
+      }
+      return planned;
+    });
+
+    const counts = countOf([...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
+    counts.skipped += earlier.size;
+    const [firstEarlier] = earlier;
+    const errors = [
+      ...failed.flatMap((f) => f.problems.map((p) => rowError(f.line, p))),
+      ...(firstEarlier
+        ? [{ row: firstEarlier[0], message: `row ${firstEarlier[0]}: this file was imported into the business before (import ${firstEarlier[1]}); its rows are skipped` }]
+        : []),
+    ].sort((a, b) => a.row - b.row);
+    return { counts, errors };
+  }
+
   return {
     async prepareImport(input: ImportContactsCsvInput & { workflowId: string }): Promise<PreparedImport> {
       const business = await findBusiness(db, input.businessId);
@@ -208,98 +298,62 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     },
 
     /**
-     * One chunk of the file, in one transaction with its ledger rows: a retry after a commit finds the ledger and
-     * answers the same counts; a retry after a crash redoes the chunk from its first line.
+     * A chunk of the file, written in batches: each batch is one transaction together with its ledger rows, and the
+     * position after it is heartbeated, so a retry goes on from the last committed batch. While a batch is being
+     * written the next one is read and checked, which keeps the worker's core and the database's busy at once.
      */
     async importChunk(input: { importId: string; position?: FilePosition; maxRecords: number; dryRun: boolean }): Promise<ChunkResult> {
       const { row: importRow, options, mapping } = await loadImport(input.importId);
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
-      const records: { line: number; cells: string[] }[] = [];
-      let next: FilePosition | undefined;
-      let done = true;
-      for await (const record of readCsvRecords(options.source, {
+      const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
+      let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
+      const records = readCsvRecords(options.source, {
         encoding: 'utf-8',
         delimiter: options.delimiter,
-        ...(input.position && { resume: input.position }),
-      })) {
-        if (records.length === input.maxRecords) {
-          done = false;
-          break;
+        ...(progress.position && { resume: progress.position }),
+      })[Symbol.asyncIterator]();
+      let remaining = input.maxRecords - progress.read;
+      let endOfFile = false;
+
+      const readBatch = async (): Promise<Batch> => {
+        const batch: Batch = { records: [], valid: [], failed: [], lines: [] };
+        while (batch.records.length < Math.min(BATCH_ROWS, remaining)) {
+          const next = await records.next();
+          if (next.done) {
+            endOfFile = true;
+            break;
+          }
+          batch.records.push(next.value);
         }
-        records.push({ line: record.line, cells: record.cells });
-        next = { offset: record.endOffset, line: record.nextLine };
-        if (records.length % 500 === 0) heartbeat(next);
+        remaining -= batch.records.length;
+        for (const record of batch.records) {
+          batch.lines.push(record.line);
+          const outcome = buildContact(record.cells, mapping, { defaultCountry: options.defaultCountry });
+          if (outcome.ok) batch.valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings });
+          else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems });
+        }
+        return batch;
+      };
+
+      let batch = await readBatch();
+      while (batch.records.length > 0) {
+        const following = remaining > 0 && !endOfFile ? readBatch() : Promise.resolve(undefined);
+        const written = await commitBatch(importRow, options, batch, input.dryRun);
+        const last = batch.records.at(-1) as CsvRecord;
+        progress = {
+          position: { offset: last.endOffset, line: last.nextLine },
+          read: progress.read + batch.records.length,
+          counts: addCounts(progress.counts, written.counts),
+          errors: [...progress.errors, ...written.errors].slice(0, MAX_ERRORS),
+        };
+        heartbeat(progress);
+        batch = (await following) ?? { records: [], valid: [], failed: [], lines: [] };
       }
-
-      const lines = records.map((r) => r.line);
-      const ledger = lines.length === 0
-        ? []
-        : await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
-            select line, import_id, outcome, problems from import_ledger
-            where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and line = any(${lines}::int[])`;
-      const mine = ledger.filter((l) => l.import_id === importRow.id);
-      if (!input.dryRun && mine.length > 0 && mine.length === records.length) {
-        // This chunk committed before: answer as it did.
-        const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
-        return { next, done, counts: countOf(mine), errors };
-      }
-      const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
-
-      const valid: ValidRow[] = [];
-      const failed: { line: number; cells: string[]; problems: RowProblem[] }[] = [];
-      const alreadyImported: number[] = [];
-      for (const record of records) {
-        if (earlier.has(record.line)) {
-          alreadyImported.push(record.line);
-          continue;
-        }
-        const outcome = buildContact(record.cells, mapping, { defaultCountry: options.defaultCountry });
-        if (outcome.ok) valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings });
-        else failed.push({ line: record.line, cells: record.cells, problems: outcome.problems });
-      }
-
-      heartbeat(next);
-      const result = await sql.begin(async (tx) => {
-        const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
-        const plan: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
-        if (input.dryRun) return plan;
-        const ids = await writeContacts(tx, importRow.businessId, plan, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
-        const undoByLine = new Map<number, ReturnType<typeof undoRecord>>();
-        for (const update of plan.updates) {
-          const firstLine = plan.rows.find((r) => r.contact === update.contactId && r.outcome === 'updated')?.line;
-          if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
-        }
-        const ledgerRows = [
-          ...plan.rows.map((r) => ({
-            line: r.line,
-            outcome: r.outcome,
-            contact_id: ids.get(r.contact) ?? r.contact,
-            previous: undoByLine.get(r.line) ?? null,
-            problems: r.warnings.length > 0 ? r.warnings : null,
-            cells: null,
-          })),
-          ...failed.map((f) => ({ line: f.line, outcome: 'failed', contact_id: null, previous: null, problems: f.problems, cells: f.cells })),
-        ];
-        if (ledgerRows.length > 0) {
-          await tx`
-            insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
-            select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
-            from jsonb_to_recordset(${JSON.stringify(ledgerRows)}::jsonb) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
-        }
-        return plan;
-      });
-
-      const counts = countOf([...result.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
-      counts.skipped += alreadyImported.length;
-      const errors = [
-        ...failed.flatMap((f) => f.problems.map((p) => rowError(f.line, p))),
-        ...alreadyImported.slice(0, 1).map((line) => ({
-          row: line,
-          message: `row ${line}: this file was imported into the business before (import ${earlier.get(line)}); its rows are skipped`,
-        })),
-      ].sort((a, b) => a.row - b.row);
-      return { next, done, counts, errors };
+      if (remaining > 0) endOfFile = true;
+      else if (!endOfFile) endOfFile = (await records.next()).done === true;
+      await records.return?.(undefined);
+      return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },
 
     async finishImport(input: { importId: string; status: 'completed' | 'cancelled'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {

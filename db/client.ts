@@ -19,6 +19,9 @@ export const migrationsFolder = path.join(__dirname, 'migrations');
 export function openDatabase(url: string, options: { max?: number } = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    // Plans made once for a table that was nearly empty (a fresh import) turn into scans as it grows; unnamed
+    // statements are planned for their actual values every time.
+    prepare: false,
     onnotice: () => undefined,
     connection: { application_name: 'switchboard' },
   });

@@ -114,7 +114,6 @@ export const contacts = pgTable(
 export const contactPhones = pgTable(
   'contact_phones',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
@@ -129,7 +128,8 @@ export const contactPhones = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('contact_phones_contact_e164_key').on(t.contactId, t.e164),
+    // A number once per contact; the key is also how a phone is named, so it needs no id of its own.
+    primaryKey({ columns: [t.contactId, t.e164] }),
     uniqueIndex('contact_phones_one_primary_key').on(t.contactId).where(sql`${t.isPrimary}`),
     index('contact_phones_business_e164_idx').on(t.businessId, t.e164),
   ],
@@ -196,7 +196,9 @@ export const identityKeys = pgTable(
   (t) => [
     primaryKey({ columns: [t.businessId, t.kind, t.value] }),
     index('identity_keys_contact_idx').on(t.contactId),
-    index('identity_keys_user_idx').on(t.userId),
+    index('identity_keys_user_idx')
+      .on(t.userId)
+      .where(sql`${t.userId} is not null`),
     check('identity_keys_one_owner', sql`(${t.contactId} is null) <> (${t.userId} is null)`),
   ],
 );
@@ -346,7 +348,9 @@ export const importLedger = pgTable(
       .notNull()
       .references(() => imports.id, { onDelete: 'cascade' }),
     outcome: importRowOutcome('outcome').notNull(),
-    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    // Not a foreign key: a ledger row outlives the contact it made (deleted, merged), and checking it would slow the
+    // bulk insert of every chunk.
+    contactId: uuid('contact_id'),
     // For an update, the contact's values before it, so that the import can be undone.
     previous: jsonb('previous').$type<Record<string, unknown>>(),
     problems: jsonb('problems').$type<{ column?: string; field?: string; message: string }[]>(),
@@ -356,7 +360,5 @@ export const importLedger = pgTable(
   (t) => [
     primaryKey({ columns: [t.businessId, t.fileHash, t.line] }),
     index('import_ledger_import_idx').on(t.importId, t.outcome),
-    // Deleting a contact looks here (on delete set null); without this index that is a scan of every ledger row.
-    index('import_ledger_contact_idx').on(t.contactId),
   ],
 );

@@ -42,7 +42,7 @@ export const progressQuery = defineQuery<ImportProgress>('progress');
 
 /** Enough chunks per run to keep the history far below Temporal's limits, whatever the size of the file. */
 const CHUNKS_PER_RUN = 200;
-const ROWS_PER_CHUNK = 2000;
+const ROWS_PER_CHUNK = 20_000;
 const ERRORS_KEPT = 50;
 
 function add(a: ImportCounts, b: ImportCounts): ImportCounts {
