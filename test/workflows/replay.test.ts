@@ -2,6 +2,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -26,6 +27,8 @@ beforeAll(async () => {
   const deletable = await aContact(database.db, business, { phones: [] });
   const busy = await aContact(database.db, business, { email: null });
   await anOpenConversation(database.db, business, busy);
+  const csv = path.join(os.tmpdir(), `replay-${Date.now()}.csv`);
+  await writeFile(csv, 'First Name,Last Name,Mobile\nAda,Byron,0412 999 000\nBad,Row,123\n');
   const scenarios: [string, string, unknown][] = [
     ['deleteContact-deleted', 'deleteContact', { businessId: business.id, contactId: deletable }],
     ['deleteContact-archived', 'deleteContact', { businessId: business.id, contactId: busy }],
@@ -33,12 +36,19 @@ beforeAll(async () => {
     ['receiveInboundMessage-reactivated', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '0412 345 678' }, text: 'hi' }],
     ['receiveInboundMessage-created', 'receiveInboundMessage', { businessId: business.id, channel: 'webchat', from: { sessionId: 's-1' }, text: 'hello' }],
     ['receiveInboundMessage-invalid-phone', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '123' }, text: 'x' }],
+    ['importContactsCsv-completed', 'importContactsCsv', { businessId: business.id, file: csv, errorReport: path.join(os.tmpdir(), `replay-${Date.now()}.errors.csv`) }],
+    ['importContactsCsv-invalid-mapping', 'importContactsCsv', { businessId: business.id, file: csv, mapping: { Nope: 'email' } }],
+    ['exportContactsCsv-completed', 'exportContactsCsv', { businessId: business.id, output: path.join(os.tmpdir(), `replay-${Date.now()}-out.csv`) }],
   ];
-  for (const [name, type, input] of scenarios) {
+  const results = new Map<string, unknown>();
+  const record = async (name: string, type: string, input: unknown) => {
     const handle = await worker.client.workflow.start(type, { args: [input], taskQueue: worker.taskQueue, workflowId: `replay-${name}-${Date.now()}` });
-    await handle.result().catch(() => undefined);
+    results.set(name, await handle.result().catch(() => undefined));
     recorded.push({ name, history: JSON.parse(historyToJSON(await handle.fetchHistory())) });
-  }
+  };
+  for (const [name, type, input] of scenarios) await record(name, type, input);
+  const { importId } = results.get('importContactsCsv-completed') as { importId: string };
+  await record('undoImport-completed', 'undoImport', { importId });
   if (process.env.RECORD_HISTORIES) {
     for (const { name, history } of recorded) {
       // Stack traces carry the recording machine's paths and play no part in replay.
@@ -65,13 +75,13 @@ async function replay(histories: { name: string; history: unknown }[], codePath:
 describe('workflow replay', () => {
   it('replays the histories of this run', async () => {
     const results = await replay(recorded, inject('workflowBundlePath'));
-    expect(results).toHaveLength(6);
+    expect(results).toHaveLength(10);
     expect(results.filter((r) => r.error)).toEqual([]);
   });
 
   it('replays the histories recorded by earlier versions', async () => {
     const files = (await readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(10);
     const histories = await Promise.all(
       files.map(async (file) => ({ name: file, history: JSON.parse(await readFile(path.join(historiesDir, file), 'utf8')) as unknown })),
     );
