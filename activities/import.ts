@@ -16,7 +16,7 @@ import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/impo
 import { planChunk, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
 import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { loadStoredContacts, writeContacts } from '../db/contact-bulk';
+import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 
 export interface ImportCounts {
   created: number;
@@ -306,6 +306,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const { row: importRow, options, mapping } = await loadImport(input.importId);
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
+      if (!input.dryRun) await refreshPlannerStatistics(sql);
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
       const records = readCsvRecords(options.source, {

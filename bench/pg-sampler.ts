@@ -64,3 +64,41 @@ export function samplePostgres(databaseUrl: string, databaseName: string): Postg
     stop: () => (stopped ??= stop()),
   };
 }
+
+export interface TableScans {
+  table: string;
+  sequentialScans: number;
+  /** Rows read by sequential scans: where this grows with the file, a lookup is not using an index. */
+  rowsReadSequentially: number;
+  indexScans: number;
+}
+
+/** The database's counters of scans per table (pg_stat_user_tables), to subtract one reading from another. */
+export async function readTableScans(databaseUrl: string): Promise<TableScans[]> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+  try {
+    // The statistics collector reports with a delay; this makes the reading current for this session at least.
+    await sql`select pg_stat_clear_snapshot()`;
+    return await sql<TableScans[]>`
+      select relname as "table", coalesce(seq_scan, 0)::float8 as "sequentialScans",
+        coalesce(seq_tup_read, 0)::float8 as "rowsReadSequentially", coalesce(idx_scan, 0)::float8 as "indexScans"
+      from pg_stat_user_tables`;
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+export function scansBetween(before: readonly TableScans[], after: readonly TableScans[]): TableScans[] {
+  const earlier = new Map(before.map((t) => [t.table, t]));
+  return after
+    .map((t) => {
+      const b = earlier.get(t.table);
+      return {
+        table: t.table,
+        sequentialScans: t.sequentialScans - (b?.sequentialScans ?? 0),
+        rowsReadSequentially: t.rowsReadSequentially - (b?.rowsReadSequentially ?? 0),
+        indexScans: t.indexScans - (b?.indexScans ?? 0),
+      };
+    })
+    .sort((a, b) => b.rowsReadSequentially - a.rowsReadSequentially);
+}

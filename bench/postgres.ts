@@ -133,6 +133,23 @@ export async function measureCopyBaseline(databaseUrl: string, file: string): Pr
   }
 }
 
+/**
+ * The server's version and the settings that move the figures most. autovacuum matters above all: without it the
+ * import's tables are never analysed, and the planner keeps choosing plans made for empty tables.
+ */
+export async function describeServerSettings(databaseUrl: string): Promise<string> {
+  const sql = quietClient(databaseUrl);
+  try {
+    const [row] = await sql<{ version: string; autovacuum: string; shared_buffers: string; synchronous_commit: string }[]>`
+      select current_setting('server_version') as version, current_setting('autovacuum') as autovacuum,
+        current_setting('shared_buffers') as shared_buffers, current_setting('synchronous_commit') as synchronous_commit`;
+    if (!row) return 'settings unknown';
+    return `PostgreSQL ${row.version.split(' ')[0]}, autovacuum ${row.autovacuum}, shared_buffers ${row.shared_buffers}, synchronous_commit ${row.synchronous_commit}`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 /** The contacts the business holds after the import, counted by the database rather than by the workflow. */
 export async function countContacts(databaseUrl: string, businessId: string): Promise<number> {
   const sql = quietClient(databaseUrl);

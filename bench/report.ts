@@ -1,6 +1,6 @@
 /** The benchmark's figures as Markdown: what was measured, whether the import was right, and the targets. */
 import type { ImportResult } from '../workflows/import';
-import type { StatementShare } from './pg-sampler';
+import type { StatementShare, TableScans } from './pg-sampler';
 
 export interface ImportRun {
   seconds: number;
@@ -12,6 +12,8 @@ export interface ImportRun {
   cpuSeconds: { worker?: number; postgres: number; temporal: number };
   /** What the database's backends were busy with, sampled. */
   postgresTime: StatementShare[];
+  /** Scans per table during the import, from pg_stat_user_tables (its last second may be missing). */
+  tableScans: TableScans[];
 }
 
 export interface Check {
@@ -58,10 +60,21 @@ function counts(result: ImportResult): string {
 const POSTGRES_STATEMENTS_SHOWN = 6;
 
 function postgresTable(run: ImportRun): string {
-  if (run.postgresTime.length === 0) return '(no samples)';
+  if (run.postgresTime.length === 0) return '(no backend of the database was busy in any sample)';
   return table(
     ['statement (first words)', 'busy backends, on average'],
     run.postgresTime.slice(0, POSTGRES_STATEMENTS_SHOWN).map((s) => [`\`${s.statement.replace(/\|/g, '\\|')}\``, s.backends.toFixed(2)]),
+  );
+}
+
+const TABLES_SHOWN = 5;
+
+function scansTable(run: ImportRun): string {
+  const scanned = run.tableScans.filter((t) => t.sequentialScans > 0 || t.indexScans > 0).slice(0, TABLES_SHOWN);
+  if (scanned.length === 0) return '(no statistics)';
+  return table(
+    ['table', 'sequential scans', 'rows read by them', 'index scans'],
+    scanned.map((t) => [t.table, whole(t.sequentialScans), whole(t.rowsReadSequentially), whole(t.indexScans)]),
   );
 }
 
@@ -121,6 +134,11 @@ export function renderReport(f: BenchFigures): string {
     postgresTable(run),
     '',
     ...(f.reimport ? ['During the re-import:', '', postgresTable(f.reimport), ''] : []),
+    '### Table scans during the import (pg_stat_user_tables)',
+    '',
+    scansTable(run),
+    '',
+    ...(f.reimport ? ['During the re-import:', '', scansTable(f.reimport), ''] : []),
     '### Checks against the generated file',
     '',
     checks,

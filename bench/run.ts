@@ -12,6 +12,7 @@
  */
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +22,15 @@ import { loadConfig } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
 import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
-import { samplePostgres } from './pg-sampler';
-import { countContacts, createBenchDatabase, measureCopyBaseline, resolvePostgresServer, type BenchDatabase } from './postgres';
+import { readTableScans, samplePostgres, scansBetween } from './pg-sampler';
+import {
+  countContacts,
+  createBenchDatabase,
+  describeServerSettings,
+  measureCopyBaseline,
+  resolvePostgresServer,
+  type BenchDatabase,
+} from './postgres';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
 import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
@@ -39,6 +47,8 @@ const hex = () => randomBytes(5).toString('hex');
 /** Undone in reverse order, once, whether the run ends, fails or is interrupted. */
 const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
 let cleaningUp: Promise<void> | undefined;
+/** After Ctrl-C the run fails in whatever it was waiting for; that failure is only the interruption. */
+let interrupted = false;
 
 function onCleanup(what: string, run: () => Promise<unknown>): void {
   cleanups.push({ what, run });
@@ -60,6 +70,7 @@ function cleanUp(): Promise<void> {
 function stopOnSignal(signal: NodeJS.Signals): void {
   // once: a second Ctrl-C during the cleanup ends the process at once.
   process.once(signal, () => {
+    interrupted = true;
     log(`\n${signal}: stopping the worker and the servers and removing the benchmark's database and files…`);
     void cleanUp().finally(() => process.exit(130));
   });
@@ -115,6 +126,7 @@ async function runImport(
   options: { label: string; taskQueue: string; businessId: string; file: string; worker: WorkerProcess; database: BenchDatabase },
 ): Promise<ImportRun> {
   const { worker } = options;
+  const scansBefore = await readTableScans(options.database.url);
   const postgresSampler = samplePostgres(options.database.url, options.database.name);
   const peakReset = resetPeakMemory(worker.pid);
   const samples = sampleMemory(worker.pid);
@@ -145,6 +157,7 @@ async function runImport(
     log(`[${options.label}] done in ${seconds.toFixed(1)} s`);
     return {
       postgresTime: await postgresSampler.stop(),
+      tableScans: scansBetween(scansBefore, await readTableScans(options.database.url)),
       seconds,
       result,
       workerPeakMb: peakReset && kernelPeak !== undefined ? kernelPeak : sampledPeak,
@@ -207,7 +220,8 @@ async function main(): Promise<number> {
   if (server.stop) onCleanup('stopping the embedded Postgres', server.stop);
   const database = await createBenchDatabase(server.adminUrl);
   onCleanup(`dropping database ${database.name}`, () => database.drop());
-  log(`Postgres: ${server.description}, database ${database.name} (migrated)`);
+  const postgresSetting = `${server.description} (${await describeServerSettings(database.url)})`;
+  log(`Postgres: ${postgresSetting}, database ${database.name} (migrated)`);
 
   let temporalAddress = process.env.TEMPORAL_ADDRESS;
   const temporalDescription = temporalAddress ? `TEMPORAL_ADDRESS=${temporalAddress}` : 'dev server started for the run';
@@ -228,6 +242,8 @@ async function main(): Promise<number> {
     SWITCHBOARD_DATA_DIR: path.join(scratch, 'worker'),
     SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
+    // Stopping the worker at the end (or on Ctrl-C) need not wait the production default of 30 s for a chunk.
+    WORKER_SHUTDOWN_GRACE_SECONDS: process.env.WORKER_SHUTDOWN_GRACE_SECONDS ?? '5',
   };
   // The project's own reading of the worker's environment: bad settings fail here, and the report names them.
   const config = loadConfig(workerEnv);
@@ -276,13 +292,15 @@ async function main(): Promise<number> {
     fileBytes: generated.bytes,
     generateSeconds,
     setting: {
-      postgres: server.description,
+      postgres: postgresSetting,
       temporal: temporalDescription,
       cores: os.availableParallelism(),
       node: process.version,
       worker:
         `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
-        `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, workflows bundled from source at start`,
+        `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, ` +
+        // worker/main.ts uses a pre-built bundle where `npm run build` leaves one next to it; from source it has none.
+        (existsSync(path.join(PROJECT_ROOT, 'workflow-bundle.js')) ? 'pre-built workflow bundle' : 'workflows bundled from source at start'),
     },
     copy,
     workerAtStart,
@@ -302,7 +320,7 @@ async function main(): Promise<number> {
 
 void main()
   .catch((error: unknown) => {
-    log(`bench: ${(error as Error)?.stack ?? String(error)}`);
+    if (!interrupted) log(`bench: ${(error as Error)?.stack ?? String(error)}`);
     return 1;
   })
   .then(async (code) => {

@@ -29,6 +29,22 @@ interface StoredRow {
   billing_address: StoredAddress | null;
 }
 
+const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger'];
+
+/**
+ * Refreshes the planner's statistics of the tables an import fills, where they have grown by a fifth since last
+ * analysed. A bulk load outruns autovacuum (or runs where it is off), and a planner that still thinks a table is
+ * empty answers "which of these emails exist" by reading every contact of the business.
+ */
+export async function refreshPlannerStatistics(sql: Sql): Promise<string[]> {
+  const stale = await sql<{ relname: string }[]>`
+    select relname from pg_stat_user_tables
+    where schemaname = current_schema() and relname = any(${BULK_TABLES}::text[])
+      and n_mod_since_analyze > greatest(5000, n_live_tup / 5)`;
+  for (const { relname } of stale) await sql`analyze ${sql(relname)}`;
+  return stale.map((t) => t.relname);
+}
+
 /**
  * The contacts of the business holding any email or phone of these incoming contacts, archived ones included, locked
  * until the transaction ends so that a concurrent writer cannot change them under the plan.

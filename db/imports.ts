@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './client';
-import { importLedger, imports, importTemplates } from './schema';
+import { imports, importTemplates } from './schema';
 
 export type ImportRow = typeof imports.$inferSelect;
 
@@ -34,12 +34,4 @@ export async function saveTemplate(db: Db, businessId: string, name: string, map
     .returning({ id: importTemplates.id });
   if (!row) throw new Error('the template was not saved');
   return row.id;
-}
-
-export async function failedLines(db: Db, importId: string) {
-  return db
-    .select({ line: importLedger.line, cells: importLedger.cells, problems: importLedger.problems })
-    .from(importLedger)
-    .where(and(eq(importLedger.importId, importId), eq(importLedger.outcome, 'failed')))
-    .orderBy(importLedger.line);
 }

@@ -179,10 +179,19 @@ export function planChunk(
   for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
   const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status }));
+  // Which stored contacts hold a key: a cluster is matched against those few, not against every stored contact.
+  const holders = new Map<string, typeof candidates>();
+  for (const candidate of candidates) {
+    for (const key of identityKeys({ email: candidate.email, phones: candidate.phones })) {
+      const name = identityKeyString(key);
+      holders.set(name, [...(holders.get(name) ?? []), candidate]);
+    }
+  }
+  const candidatesFor = (keys: IdentityKey[]) => [...new Set(keys.flatMap((key) => holders.get(identityKeyString(key)) ?? []))];
 
   for (const cluster of clusterRows(rows)) {
     const clusterKeys = cluster.flatMap((row) => keysOfRow(row.contact));
-    const match = options.onMatch === 'create' ? undefined : bestMatch(clusterKeys, candidates);
+    const match = options.onMatch === 'create' ? undefined : bestMatch(clusterKeys, candidatesFor(clusterKeys));
     const target = match ? storedById.get(match.contactId) : undefined;
 
     if (target && options.onMatch === 'skip') {
