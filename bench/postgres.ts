@@ -4,11 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import net from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { runMigrations } from '../db/client';
 import { startEmbeddedPostgres } from '../worker/embedded-postgres';
+import { freePort } from '../worker/ports';
 
 /** The machine's own Postgres, as CI and this project's development machines have it. */
 const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -39,17 +39,6 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     await sql.end({ timeout: 1 });
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** DATABASE_URL if set, else the local server on 5432 if it answers, else an embedded one in the scratch folder. */

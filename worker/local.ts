@@ -4,7 +4,6 @@
  * migrations and the worker. Ctrl-C stops all of it.
  */
 import { NativeConnection } from '@temporalio/worker';
-import net from 'node:net';
 import path from 'node:path';
 import { openDatabase, runMigrations } from '../db/client';
 import { ConfigError, loadConfig } from './config';
@@ -14,19 +13,7 @@ import { createLogger } from './logger';
 import { installTemporalRuntime, removeLocalRuntimeInfo, writeLocalRuntimeInfo } from './runtime';
 import { createSecretBox, loadOrCreateLocalSecretKey } from './secret-box';
 import { createSwitchboardWorker, ensureSearchAttributes } from './worker';
-
-function answersOnPort(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 1000 });
-    const settle = (answered: boolean) => {
-      socket.destroy();
-      resolve(answered);
-    };
-    socket.once('connect', () => settle(true));
-    socket.once('error', () => settle(false));
-    socket.once('timeout', () => settle(false));
-  });
-}
+import { answersOnPort } from './ports';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,12 +1,12 @@
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../../worker/dev-server';
 import { startEmbeddedPostgres } from '../../worker/embedded-postgres';
 import { workflowsPath } from '../../worker/worker';
+import { freePort } from '../../worker/ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,17 +14,6 @@ declare module 'vitest' {
     temporalAddress: string;
     workflowBundlePath: string;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
