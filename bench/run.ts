@@ -11,8 +11,8 @@
  *   BENCH_WORKER_PROFILE=1                runs the worker with --cpu-prof; the profile is kept in os.tmpdir()
  */
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { createBusiness } from '../db/businesses';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
+import { workflowsPath } from '../worker/worker';
 import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
 import { readTableScans, samplePostgres, scansBetween } from './pg-sampler';
@@ -233,8 +234,12 @@ async function main(): Promise<number> {
   }
   log(`Temporal: ${temporalAddress}`);
 
+  // As `npm run build` ships it: the worker loads pre-bundled workflows instead of running webpack at start.
+  const workflowBundle = path.join(scratch, 'workflow-bundle.js');
+  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
   const workerEnv: NodeJS.ProcessEnv = {
     ...process.env,
+    SWITCHBOARD_WORKFLOW_BUNDLE: workflowBundle,
     SWITCHBOARD_MODE: 'local',
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporalAddress,
@@ -299,8 +304,7 @@ async function main(): Promise<number> {
       worker:
         `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
         `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, ` +
-        // worker/main.ts uses a pre-built bundle where `npm run build` leaves one next to it; from source it has none.
-        (existsSync(path.join(PROJECT_ROOT, 'workflow-bundle.js')) ? 'pre-built workflow bundle' : 'workflows bundled from source at start'),
+        'pre-built workflow bundle',
     },
     copy,
     workerAtStart,
