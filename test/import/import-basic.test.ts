@@ -1,34 +1,18 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { aBusiness } from '../support/fixtures';
-import { startTestWorker, type TestWorker } from '../support/temporal';
+import { useImportTestContext } from './support';
 
-let database: TestDatabase;
-let worker: TestWorker;
-let dir: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  worker = await startTestWorker(database);
-  dir = await mkdtemp(path.join(os.tmpdir(), 'sb-import-'));
-});
-afterAll(async () => {
-  await worker?.close();
-  await database?.drop();
-  await rm(dir, { recursive: true, force: true });
-});
+const t = useImportTestContext();
 
 describe('importContactsCsv', () => {
   it('imports a plain sheet, merging one person written three ways and reporting bad rows', async () => {
-    const business = await aBusiness(database.db);
-    const file = path.join(dir, 'plain.csv');
-    await writeFile(
-      file,
+    const business = await aBusiness(t.database.db);
+    const file = await t.file(
+      'plain.csv',
       [
         'first_name,Surname,Email address,Mobile,Tags',
         'Ada,Lovelace,ada@example.com,0412 345 678,VIP;Newsletter',
@@ -38,23 +22,23 @@ describe('importContactsCsv', () => {
         'Cy,Young,cy@example.com,,',
       ].join('\n'),
     );
-    const result = await worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     expect(result).toMatchObject({ rows: 5, created: 2, failed: 1, status: 'completed' });
     expect(result.updated + result.skipped).toBe(2);
     expect(result.errors).toEqual([
       { row: 5, column: 'Mobile', field: 'mobilePhone', message: "row 5: phone '12345' is not a valid number for AU and there is no email" },
     ]);
-    const contacts = await listContacts(database.db, business.id);
+    const contacts = await listContacts(t.database.db, business.id);
     expect(contacts.map((c) => [c.firstName, c.lastName, c.email, c.phones.map((p) => p.e164), c.tags])).toEqual([
       ['Ada', 'Lovelace', 'ada@example.com', ['+61412345678'], ['Newsletter', 'Returning', 'VIP']],
       ['Cy', 'Young', 'cy@example.com', [], []],
     ]);
-    expect(result.errorReport).toBe(path.join(dir, 'plain.errors.csv'));
+    expect(result.errorReport).toBe(path.join(t.dir, 'plain.errors.csv'));
     const report = await readFile(result.errorReport as string, 'utf8');
     expect(report).toContain('Bob,Stone,,12345,,5,');
 
-    const again = await worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     expect(again).toMatchObject({ rows: 5, created: 0, updated: 0, skipped: 5, failed: 0 });
-    expect(await listContacts(database.db, business.id)).toHaveLength(2);
+    expect(await listContacts(t.database.db, business.id)).toHaveLength(2);
   });
 });
