@@ -86,7 +86,7 @@ interface Batch {
   failed: { line: number; cells: string[]; problems: RowProblem[] }[];
 }
 
-const BATCH_ROWS = 2000;
+const BATCH_ROWS = 10_000;
 const MAX_ERRORS = 50;
 
 const zeroCounts = (): ImportCounts => ({ created: 0, updated: 0, skipped: 0, failed: 0 });

@@ -53,9 +53,6 @@ export async function loadStoredContacts(sql: Sql, businessId: string, incoming:
   const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
   const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
   if (emails.length === 0 && phones.length === 0) return [];
-  // Each key is one probe of an index. Left to itself the planner hashes a whole business's phones and contacts for
-  // every batch instead, which is what made a million-row import slow down as it went.
-  await sql`set local enable_seqscan = off`;
   const rows = await sql<StoredRow[]>`
     with matched as (
       select id from contacts where business_id = ${businessId} and email_normalized = any(${emails}::text[])
@@ -75,7 +72,6 @@ export async function loadStoredContacts(sql: Sql, businessId: string, incoming:
     from contacts c join matched m on m.id = c.id
     order by c.id
     for update of c`;
-  await sql`set local enable_seqscan = on`;
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
