@@ -260,7 +260,9 @@ async function main(): Promise<number> {
 
   log(`Starting the worker (node --import tsx ${path.join('worker', 'main.ts')}) on task queue ${config.taskQueue}…`);
   const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${hex()}`) : undefined;
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // The heap cap `npm run worker` gives the production worker: without it V8 lets a busy import's heap grow far
+  // past what it keeps alive before collecting.
+  const nodeArgs = ['--max-old-space-size=256', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   // Node writes the profile as the worker exits during the cleanup, so this is registered to run after the stop.
   if (profileDir) onCleanup('naming the CPU profile', async () => log(`Worker CPU profile (for Chrome DevTools): ${profileDir}`));
   const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, env: workerEnv, nodeArgs, log });
