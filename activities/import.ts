@@ -12,18 +12,14 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
 import { SwitchboardError } from '../domain/errors';
+import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
 import { planChunk, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
 import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 
-export interface ImportCounts {
-  created: number;
-  updated: number;
-  skipped: number;
-  failed: number;
-}
+export type { ImportCounts };
 
 export interface RowError {
   row: number;
@@ -89,13 +85,6 @@ interface Batch {
 const BATCH_ROWS = 10_000;
 const MAX_ERRORS = 50;
 
-const zeroCounts = (): ImportCounts => ({ created: 0, updated: 0, skipped: 0, failed: 0 });
-const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => ({
-  created: a.created + b.created,
-  updated: a.updated + b.updated,
-  skipped: a.skipped + b.skipped,
-  failed: a.failed + b.failed,
-});
 
 export interface ImportActivityDeps {
   db: Db;
@@ -145,11 +134,6 @@ function rowError(line: number, problem: RowProblem): RowError {
   };
 }
 
-function countOf(outcomes: readonly { outcome: keyof ImportCounts }[]): ImportCounts {
-  const counts: ImportCounts = { created: 0, updated: 0, skipped: 0, failed: 0 };
-  for (const { outcome } of outcomes) counts[outcome] += 1;
-  return counts;
-}
 
 /** What an update replaced, plus what it added, so that undo can take exactly that back. */
 function undoRecord(update: ContactUpdate) {
@@ -183,7 +167,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     if (!dryRun && mine.length > 0 && mine.length === batch.records.length) {
       // This batch committed before the worker could say so: answer as it did.
       const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
-      return { counts: countOf(mine), errors };
+      return { counts: countOutcomes(mine), errors };
     }
     const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
     const valid = batch.valid.filter((r) => !earlier.has(r.line));
@@ -219,7 +203,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       return planned;
     });
 
-    const counts = countOf([...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
+    const counts = countOutcomes([...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
     counts.skipped += earlier.size;
     const [firstEarlier] = earlier;
     const errors = [

@@ -8,7 +8,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChunkResult, ImportCounts, ImportState, PreparedImport, RowError } from '../activities/import';
+import type { ChunkResult, ImportState, PreparedImport, RowError } from '../activities/import';
+import { addCounts, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { importContactsCsvInput, type ImportContactsCsvInput } from '../domain/inputs';
 import { BusinessIdAttribute } from '../domain/search-attributes';
 import { db, files } from './activities';
@@ -45,15 +46,10 @@ const CHUNKS_PER_RUN = 200;
 const ROWS_PER_CHUNK = 20_000;
 const ERRORS_KEPT = 50;
 
-function add(a: ImportCounts, b: ImportCounts): ImportCounts {
-  return { created: a.created + b.created, updated: a.updated + b.updated, skipped: a.skipped + b.skipped, failed: a.failed + b.failed };
-}
-const rowsOf = (c: ImportCounts) => c.created + c.updated + c.skipped + c.failed;
-
 /**
- * Imports a CSV file of contacts in chunks. Each chunk is one activity and one database transaction that also writes
- * the per-line ledger, so a crash at any moment resumes from the last committed chunk and no line is done twice.
- * Long files continue as new every CHUNKS_PER_RUN chunks, carrying their position.
+ * Imports a CSV file of contacts in chunks, one activity each. A chunk writes its rows in batches, each one database
+ * transaction that also writes the per-line ledger, so a crash at any moment resumes from the last committed batch
+ * and no line is done twice. Long files continue as new every CHUNKS_PER_RUN chunks, carrying their position.
  */
 export async function importContactsCsv(rawInput: unknown, carried?: ImportState): Promise<ImportResult> {
   const input: ImportContactsCsvInput = validateInput('importContactsCsv', importContactsCsvInput, rawInput);
@@ -74,7 +70,7 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
   setHandler(progressQuery, () => progress);
 
   const prepared = carried?.prepared ?? (await files.prepareImport({ ...input, workflowId: workflowInfo().workflowId }));
-  let state: ImportState = carried ?? { prepared, counts: { created: 0, updated: 0, skipped: 0, failed: 0 }, errors: [] };
+  let state: ImportState = carried ?? { prepared, counts: zeroCounts(), errors: [] };
   progress.importId = prepared.importId;
   progress.bytesTotal = prepared.sizeBytes;
 
@@ -103,7 +99,7 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
       state = {
         ...state,
         position: result.next ?? state.position,
-        counts: add(state.counts, result.counts),
+        counts: addCounts(state.counts, result.counts),
         errors: [...state.errors, ...result.errors].slice(0, ERRORS_KEPT),
       };
       done = result.done;
