@@ -1,29 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { describe, expect, inject, it } from 'vitest';
+import { useWorkerTestContext } from './support/context';
 import { aContact, anOpenConversation } from './support/fixtures';
-import { startTestWorker, type TestWorker } from './support/temporal';
 import { findBusiness } from '../db/businesses';
 
 const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 
-let database: TestDatabase;
-let worker: TestWorker;
-let scratch: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  worker = await startTestWorker(database);
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'sb-cli-'));
-});
-afterAll(async () => {
-  await worker?.close();
-  await database?.drop();
-  await rm(scratch, { recursive: true, force: true });
-});
+const t = useWorkerTestContext();
 
 interface Run {
   code: number;
@@ -41,10 +26,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
-          DATABASE_URL: database.url,
+          DATABASE_URL: t.database.url,
           TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_TASK_QUEUE: worker.taskQueue,
-          SWITCHBOARD_DATA_DIR: scratch,
+          TEMPORAL_TASK_QUEUE: t.worker.taskQueue,
+          SWITCHBOARD_DATA_DIR: t.dir,
           ...env,
         },
         timeout: 60_000,
@@ -63,20 +48,20 @@ async function createBusinessId(args: string[] = []): Promise<string> {
 describe('switchboard CLI', () => {
   it('creates a business and prints its id as JSON', async () => {
     const id = await createBusinessId(['--identity', 'none']);
-    expect(await findBusiness(database.db, id)).toMatchObject({ name: 'Harbour Clinic', defaultCountry: 'AU', identityPolicy: 'none' });
+    expect(await findBusiness(t.database.db, id)).toMatchObject({ name: 'Harbour Clinic', defaultCountry: 'AU', identityPolicy: 'none' });
   });
 
   it('lists contacts as JSON, archived ones only when asked', async () => {
     const businessId = await createBusinessId();
-    const business = await findBusiness(database.db, businessId);
+    const business = await findBusiness(t.database.db, businessId);
     if (!business) throw new Error('no business');
-    const active = await aContact(database.db, business);
-    const archived = await aContact(database.db, business, {
+    const active = await aContact(t.database.db, business);
+    const archived = await aContact(t.database.db, business, {
       firstName: 'Bea',
       email: null,
       phones: [{ raw: '0499 000 999', e164: '+61499000999', type: 'mobile', primary: true }],
     });
-    await anOpenConversation(database.db, business, archived);
+    await anOpenConversation(t.database.db, business, archived);
     expect((await cli(['workflow', 'deleteContact', '--input', JSON.stringify({ businessId, contactId: archived })])).code).toBe(0);
 
     const list = await cli(['contacts', 'list', '--business', businessId, '--json']);
@@ -109,7 +94,7 @@ describe('switchboard CLI', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { contactId: string; outcome: string };
     expect(result.outcome).toBe('created');
-    const file = path.join(scratch, 'input.json');
+    const file = path.join(t.dir, 'input.json');
     await writeFile(file, JSON.stringify(input));
     const again = await cli(['workflow', 'receiveInboundMessage', '--input-file', file]);
     expect(JSON.parse(again.stdout)).toEqual({ contactId: result.contactId, outcome: 'matched' });
@@ -134,7 +119,7 @@ describe('switchboard CLI', () => {
 
   it('imports a file with a mapping given by flags, then exports it', async () => {
     const businessId = await createBusinessId();
-    const file = path.join(scratch, 'cli-import.csv');
+    const file = path.join(t.dir, 'cli-import.csv');
     await writeFile(file, 'Patient,Family,Cell,Email\nAda,Lovelace,0412 345 678,ada@example.com\nBob,,0412 000 001,\n');
     const dry = await cli(['import', file, '--business', businessId, '--map', 'Patient=firstName', '--map', 'Family=lastName', '--dry-run']);
     expect(dry.code).toBe(0);
@@ -148,7 +133,7 @@ describe('switchboard CLI', () => {
     expect(result).toMatchObject({ rows: 2, created: 1, failed: 1 });
     expect(result.errors.map((e) => e.row)).toEqual([3]);
 
-    const out = path.join(scratch, 'cli-export.csv');
+    const out = path.join(t.dir, 'cli-export.csv');
     const exported = await cli(['export', '--business', businessId, '--out', out]);
     expect(exported).toMatchObject({ code: 0, stdout: `1 contacts written to ${out}\n` });
     expect(await readFile(out, 'utf8')).toContain('Ada,,Lovelace,,ada@example.com,Mobile,');

@@ -6,9 +6,9 @@ import { listContacts } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
 import type { UndoImportResult } from '../../workflows/undo-import';
 import { aBusiness, aContact, anOpenConversation } from '../support/fixtures';
-import { useImportTestContext } from './support';
+import { useWorkerTestContext } from '../support/context';
 
-const t = useImportTestContext();
+const t = useWorkerTestContext();
 
 async function failure(type: string, input: unknown): Promise<string> {
   const error = await t.worker.execute(type, input).then(

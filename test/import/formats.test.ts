@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
-import { useImportTestContext } from './support';
+import { useWorkerTestContext } from '../support/context';
 
-const t = useImportTestContext();
+const t = useWorkerTestContext();
 const exportsDir = path.join(__dirname, '..', 'fixtures', 'csv');
 
 describe('real exports, imported without help', () => {

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
-import { useImportTestContext } from './support';
+import { useWorkerTestContext } from '../support/context';
 
-const t = useImportTestContext();
+const t = useWorkerTestContext();
 
 describe('importContactsCsv', () => {
   it('imports a plain sheet, merging one person written three ways and reporting bad rows', async () => {

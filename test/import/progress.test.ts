@@ -4,9 +4,9 @@ import { expect, it } from 'vitest';
 import type { ImportProgress, ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
 import { writeContactsCsv } from '../support/generate-csv';
-import { useImportTestContext } from './support';
+import { useWorkerTestContext } from '../support/context';
 
-const t = useImportTestContext();
+const t = useWorkerTestContext();
 
 it('reports progress while it runs and, when cancelled, stops at a chunk boundary and reports what it did', async () => {
   const business = await aBusiness(t.database.db);

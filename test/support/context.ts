@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startTestWorker, type TestWorker } from '../support/temporal';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startTestWorker, type TestWorker } from './temporal';
 
-export interface ImportTestContext {
+export interface WorkerTestContext {
   database: TestDatabase;
   worker: TestWorker;
   dir: string;
@@ -14,12 +14,12 @@ export interface ImportTestContext {
 }
 
 /** A database, a worker and a scratch folder for the tests of one file, set up before them and removed after. */
-export function useImportTestContext(): ImportTestContext {
-  const context = {} as ImportTestContext;
+export function useWorkerTestContext(): WorkerTestContext {
+  const context = {} as WorkerTestContext;
   beforeAll(async () => {
     context.database = await createTestDatabase();
     context.worker = await startTestWorker(context.database);
-    context.dir = await mkdtemp(path.join(os.tmpdir(), 'sb-import-'));
+    context.dir = await mkdtemp(path.join(os.tmpdir(), 'sb-test-'));
     context.file = async (name, content) => {
       const file = path.join(context.dir, name);
       await writeFile(file, content);
