@@ -41,19 +41,26 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
     // The import gave the contact its email; its claim on that email goes with it.
     await tx`delete from identity_keys where contact_id = ${contactId} and kind = 'email'`;
   }
-  for (const [field, previous] of Object.entries(record.fields ?? {})) {
-    const column = columnOf[field];
-    if (column) await tx`update contacts set ${tx(column)} = ${previous}, updated_at = now() where id = ${contactId}`;
+  const fields = Object.fromEntries(
+    Object.entries(record.fields ?? {}).flatMap(([field, previous]) => (columnOf[field] ? [[columnOf[field], previous]] : [])),
+  );
+  const custom = Object.entries(record.customFields ?? {});
+  const removedKeys = custom.filter(([, previous]) => previous === null).map(([name]) => name);
+  const restoredValues = Object.fromEntries(custom.filter(([, previous]) => previous !== null));
+  if (Object.keys(fields).length > 0) {
+    await tx`update contacts set ${tx(fields, Object.keys(fields))}, updated_at = now() where id = ${contactId}`;
   }
-  for (const [name, previous] of Object.entries(record.customFields ?? {})) {
-    await (previous === null
-      ? tx`update contacts set custom_fields = custom_fields - ${name}::text where id = ${contactId}`
-      : tx`update contacts set custom_fields = jsonb_set(custom_fields, ${[name]}::text[], to_jsonb(${previous}::text)) where id = ${contactId}`);
+  if (custom.length > 0) {
+    await tx`
+      update contacts set custom_fields = (custom_fields - ${removedKeys}::text[]) || ${JSON.stringify(restoredValues)}::jsonb
+      where id = ${contactId}`;
   }
   for (const [kind, parts] of [['contact', record.contactAddress], ['billing', record.billingAddress]] as const) {
-    for (const [part, previous] of Object.entries(parts ?? {})) {
-      const column = addressColumnOf[part];
-      if (column) await tx`update contact_addresses set ${tx(column)} = ${previous} where contact_id = ${contactId} and kind = ${kind}::address_kind`;
+    const columns = Object.fromEntries(
+      Object.entries(parts ?? {}).flatMap(([part, previous]) => (addressColumnOf[part] ? [[addressColumnOf[part], previous]] : [])),
+    );
+    if (Object.keys(columns).length > 0) {
+      await tx`update contact_addresses set ${tx(columns, Object.keys(columns))} where contact_id = ${contactId} and kind = ${kind}::address_kind`;
     }
   }
   if (record.addedPhones?.length) {

@@ -166,7 +166,8 @@ describe('undoImport', () => {
   it('deletes the contacts an import created and restores what it updated; the file can then be imported again', async () => {
     const business = await aBusiness(t.database.db);
     const ada = await aContact(t.database.db, business, { firstName: 'Ada', lastName: 'Lovelace', phones: [] });
-    const busyFile = 'First Name,Last Name,Email,Mobile,Notes,Tags\nAda,Lovelace,ada@example.com,0412 345 678,New note,VIP\nBea,Arthur,bea@example.com,,,\nCy,Young,cy@example.com,,,\n';
+    const busyFile =
+      'First Name,Last Name,Email,Mobile,Notes,Tags,Member Since\nAda,Lovelace,ada@example.com,0412 345 678,New note,VIP,2019\nBea,Arthur,bea@example.com,,,,\nCy,Young,cy@example.com,,,,\n';
     const file = await t.file('undo.csv', busyFile);
     const before = await listContacts(t.database.db, business.id);
     const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
@@ -181,8 +182,9 @@ describe('undoImport', () => {
     const { updatedAt: _a, ...adaBefore } = before.find((c) => c.id === ada) as (typeof before)[number];
     const { updatedAt: _b, ...adaAfter } = after.find((c) => c.id === ada) as (typeof after)[number];
     expect(adaAfter).toEqual(adaBefore);
-    const [{ notes } = { notes: 'missing' }] = await t.database.sql<{ notes: string | null }[]>`select notes from contacts where id = ${ada}`;
-    expect(notes).toBeNull();
+    const [adaRow] = await t.database.sql<{ notes: string | null; custom_fields: Record<string, string> }[]>`
+      select notes, custom_fields from contacts where id = ${ada}`;
+    expect(adaRow).toEqual({ notes: null, custom_fields: {} });
 
     expect(await t.worker.execute('undoImport', { importId: imported.importId })).toEqual({ importId: imported.importId, deleted: 0, restored: 0, kept: 0 });
     const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
