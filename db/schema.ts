@@ -215,15 +215,100 @@ export const externalLinks = pgTable(
       .notNull()
       .references(() => businesses.id, { onDelete: 'cascade' }),
     provider: text('provider').notNull(),
-    connectionId: uuid('connection_id').notNull(),
+    connectionId: uuid('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
     externalId: text('external_id').notNull(),
     remoteUpdatedAt: timestamp('remote_updated_at', { withTimezone: true }),
+    /** Whether the remote record was last seen active (not archived, inactive or deleted). */
+    remoteActive: boolean('remote_active').notNull().default(true),
+    /** The full sync run that last saw the record: a full run that succeeded marks links it did not see as gone. */
+    lastSeenRun: text('last_seen_run'),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('external_links_remote_key').on(t.connectionId, t.externalId),
     index('external_links_contact_idx').on(t.contactId),
   ],
+);
+
+export const connectionProvider = pgEnum('connection_provider', ['xero', 'quickbooks']);
+export const connectionStatus = pgEnum('connection_status', ['active', 'needs_reauth', 'disabled']);
+
+/**
+ * A business's link to one Xero organisation (tenant) or QuickBooks company (realm). Tokens are sealed with the
+ * worker's secret key; `cursor` is where the next incremental sync starts.
+ */
+export const connections = pgTable(
+  'connections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id, { onDelete: 'cascade' }),
+    provider: connectionProvider('provider').notNull(),
+    /** The Xero tenant id or the QuickBooks realm id. */
+    tenantId: text('tenant_id').notNull(),
+    tenantName: text('tenant_name'),
+    status: connectionStatus('status').notNull().default('active'),
+    accessTokenSealed: text('access_token_sealed').notNull(),
+    refreshTokenSealed: text('refresh_token_sealed').notNull(),
+    accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }).notNull(),
+    tokensRotatedAt: timestamp('tokens_rotated_at', { withTimezone: true }),
+    syncIntervalMinutes: integer('sync_interval_minutes').notNull().default(15),
+    /** How long provider outages are retried before a sync gives up. */
+    outageBudgetMinutes: integer('outage_budget_minutes').notNull().default(360),
+    cursor: jsonb('cursor').$type<Record<string, unknown>>(),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    lastSyncSummary: jsonb('last_sync_summary').$type<Record<string, unknown>>(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('connections_business_tenant_key').on(t.businessId, t.provider, t.tenantId),
+    index('connections_tenant_idx').on(t.provider, t.tenantId),
+  ],
+);
+
+/**
+ * Calls made to a provider per tenant, shared by every worker: the rate limiter counts the recent ones and those still
+ * in flight before letting another call go.
+ */
+export const providerCalls = pgTable(
+  'provider_calls',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    provider: connectionProvider('provider').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('provider_calls_tenant_started_idx').on(t.provider, t.tenantId, t.startedAt)],
+);
+
+/** A tenant whose provider said "no more calls until then" (a spent day limit, a 429's Retry-After). */
+export const providerPauses = pgTable(
+  'provider_pauses',
+  {
+    provider: connectionProvider('provider').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    until: timestamp('until', { withTimezone: true, precision: 3 }).notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.tenantId] })],
+);
+
+/** Webhook deliveries already acted on, by a digest of their verified body, so a replayed delivery starts nothing. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    provider: connectionProvider('provider').notNull(),
+    digest: text('digest').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.digest] })],
 );
 
 export const conversations = pgTable(
