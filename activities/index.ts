@@ -7,6 +7,7 @@ import { createContactActivities } from './contacts';
 import { createExportActivities } from './export';
 import { createImportActivities } from './import';
 import { createInboundActivities } from './inbound';
+import { createSyncActivities, type SyncDeps } from './sync';
 import { createUndoImportActivities } from './undo-import';
 
 export interface ActivityDeps {
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   secretBox: SecretBox;
   /** A folder of the worker's own for working files (UTF-8 copies of imported files, fallback error reports). */
   workDir: string;
+  /** Provider connectors and the shared rate limiter, for syncs. */
+  sync: Omit<SyncDeps, 'sql' | 'secretBox'>;
 }
 
 /** Turns our errors into Temporal failures that keep their type and say whether a retry can help. */
@@ -43,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities(deps),
     ...createUndoImportActivities(deps),
     ...createExportActivities(deps),
+    ...createSyncActivities({ ...deps.sync, sql: deps.sql, secretBox: deps.secretBox }),
   });
 }
 

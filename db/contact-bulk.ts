@@ -49,15 +49,24 @@ export async function refreshPlannerStatistics(sql: Sql): Promise<string[]> {
  * The contacts of the business holding any email or phone of these incoming contacts, archived ones included, locked
  * until the transaction ends so that a concurrent writer cannot change them under the plan.
  */
-export async function loadStoredContacts(sql: Sql, businessId: string, incoming: readonly ImportedContact[]): Promise<StoredContact[]> {
+export async function loadStoredContacts(
+  sql: Sql,
+  businessId: string,
+  incoming: readonly ImportedContact[],
+  /** Contacts wanted whatever their keys (those an external record is linked to). */
+  alsoIds: readonly string[] = [],
+): Promise<StoredContact[]> {
   const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
   const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
-  if (emails.length === 0 && phones.length === 0) return [];
+  const ids = [...new Set(alsoIds)];
+  if (emails.length === 0 && phones.length === 0 && ids.length === 0) return [];
   const rows = await sql<StoredRow[]>`
     with matched as (
       select id from contacts where business_id = ${businessId} and email_normalized = any(${emails}::text[])
       union
       select contact_id from contact_phones where business_id = ${businessId} and e164 = any(${phones}::text[])
+      union
+      select id from contacts where business_id = ${businessId} and id = any(${ids}::uuid[])
     )
     select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.email_normalized, c.notes, c.status,
       c.custom_fields,

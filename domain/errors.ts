@@ -5,7 +5,7 @@
  */
 export class SwitchboardError extends Error {
   constructor(
-    readonly type: 'InvalidInput' | 'NotFound' | 'IdentityConflict' | 'Conflict',
+    readonly type: 'InvalidInput' | 'NotFound' | 'IdentityConflict' | 'Conflict' | 'NeedsReauth',
     message: string,
     readonly retryable = false,
   ) {

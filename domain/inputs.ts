@@ -95,6 +95,17 @@ export const exportContactsCsvInput = z.strictObject({
 });
 export type ExportContactsCsvInput = z.infer<typeof exportContactsCsvInput>;
 
+export const syncModes = ['incremental', 'full'] as const;
+
+export const syncConnectionInput = z.strictObject({
+  connectionId: uuid('connectionId'),
+  mode: z.enum(syncModes, { message: `mode must be one of ${syncModes.map((m) => `"${m}"`).join(', ')}` }).default('incremental'),
+});
+export type SyncConnectionInput = z.infer<typeof syncConnectionInput>;
+
+/** One sync per connection at a time: its workflow id is derived from the connection. */
+export const syncWorkflowId = (connectionId: string) => `sync-${connectionId}`;
+
 export type InputCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -140,6 +151,7 @@ export const exampleInputs: Record<string, string> = {
   importContactsCsv: '{"businessId":"<uuid>","file":"/data/contacts.csv"}',
   undoImport: '{"importId":"<uuid>"}',
   exportContactsCsv: '{"businessId":"<uuid>","output":"/data/contacts-export.csv"}',
+  syncConnection: '{"connectionId":"<uuid>","mode":"incremental"}',
 };
 
 export const workflowTypes = Object.keys(exampleInputs);

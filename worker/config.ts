@@ -36,6 +36,23 @@ function port(fallback: number) {
 
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
+function optionalText() {
+  return z.preprocess(emptyAsUndefined, z.string().optional());
+}
+
+const urlText = z
+  .string()
+  .refine((v) => /^https?:\/\/[^\s/]+(\/\S*)?$/.test(v), { message: 'must be an http(s) URL, e.g. https://api.example.com' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+function httpUrl(fallback: string) {
+  return z.preprocess(emptyAsUndefined, urlText.default(fallback));
+}
+
+function optionalHttpUrl() {
+  return z.preprocess(emptyAsUndefined, urlText.optional());
+}
+
 const envSchema = z.object({
   SWITCHBOARD_MODE: z.preprocess(
     emptyAsUndefined,
@@ -94,7 +111,49 @@ const envSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt('WORKER_MAX_CONCURRENT_ACTIVITIES', 20),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 20),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt('WORKER_SHUTDOWN_GRACE_SECONDS', 30),
+  XERO_CLIENT_ID: optionalText(),
+  XERO_CLIENT_SECRET: optionalText(),
+  XERO_REDIRECT_URI: httpUrl('http://localhost:8734/callback'),
+  XERO_API_URL: httpUrl('https://api.xero.com'),
+  XERO_IDENTITY_URL: httpUrl('https://identity.xero.com'),
+  XERO_LOGIN_URL: httpUrl('https://login.xero.com'),
+  XERO_WEBHOOK_KEY: optionalText(),
+  QBO_CLIENT_ID: optionalText(),
+  QBO_CLIENT_SECRET: optionalText(),
+  QBO_REDIRECT_URI: httpUrl('http://localhost:8734/callback'),
+  QBO_ENVIRONMENT: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['sandbox', 'production'], { message: "must be 'sandbox' or 'production'" }).default('sandbox'),
+  ),
+  QBO_API_URL: optionalHttpUrl(),
+  QBO_OAUTH_URL: httpUrl('https://oauth.platform.intuit.com'),
+  QBO_AUTHORIZE_URL: httpUrl('https://appcenter.intuit.com/connect/oauth2'),
+  QBO_WEBHOOK_VERIFIER_TOKEN: optionalText(),
+  WEBHOOK_PORT: z.preprocess(emptyAsUndefined, port(0).optional()),
 });
+
+/** Where each accounting provider lives and how this app is registered with it; tests point these at local fakes. */
+export interface ProviderConfig {
+  xero: {
+    clientId?: string;
+    clientSecret?: string;
+    redirectUri: string;
+    apiUrl: string;
+    identityUrl: string;
+    loginUrl: string;
+    webhookKey?: string;
+  };
+  quickbooks: {
+    clientId?: string;
+    clientSecret?: string;
+    redirectUri: string;
+    environment: 'sandbox' | 'production';
+    apiUrl: string;
+    oauthUrl: string;
+    authorizeUrl: string;
+    verifierToken?: string;
+  };
+}
 
 export interface Config {
   mode: 'local' | 'production';
@@ -116,6 +175,9 @@ export interface Config {
     maxConcurrentWorkflowTaskExecutions: number;
     shutdownGraceSeconds: number;
   };
+  providers: ProviderConfig;
+  /** Where the webhook receiver listens; absent means no receiver in this process. */
+  webhookPort?: number;
 }
 
 export class ConfigError extends Error {
@@ -177,5 +239,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
     },
+    providers: {
+      xero: {
+        clientId: e.XERO_CLIENT_ID,
+        clientSecret: e.XERO_CLIENT_SECRET,
+        redirectUri: e.XERO_REDIRECT_URI,
+        apiUrl: e.XERO_API_URL,
+        identityUrl: e.XERO_IDENTITY_URL,
+        loginUrl: e.XERO_LOGIN_URL,
+        webhookKey: e.XERO_WEBHOOK_KEY,
+      },
+      quickbooks: {
+        clientId: e.QBO_CLIENT_ID,
+        clientSecret: e.QBO_CLIENT_SECRET,
+        redirectUri: e.QBO_REDIRECT_URI,
+        environment: e.QBO_ENVIRONMENT,
+        apiUrl:
+          e.QBO_API_URL ??
+          (e.QBO_ENVIRONMENT === 'production' ? 'https://quickbooks.api.intuit.com' : 'https://sandbox-quickbooks.api.intuit.com'),
+        oauthUrl: e.QBO_OAUTH_URL,
+        authorizeUrl: e.QBO_AUTHORIZE_URL,
+        verifierToken: e.QBO_WEBHOOK_VERIFIER_TOKEN,
+      },
+    },
+    webhookPort: e.WEBHOOK_PORT,
   };
 }

@@ -3,6 +3,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
+import { syncDependencies, type SyncTuning } from '../activities/sync';
 import type { Database } from '../db/client';
 import { switchboardSearchAttributes } from '../domain/search-attributes';
 import type { Config } from './config';
@@ -12,7 +13,7 @@ import type { SecretBox } from './secret-box';
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 
 export interface SwitchboardWorkerOptions {
-  config: Pick<Config, 'temporalNamespace' | 'taskQueue' | 'worker'>;
+  config: Pick<Config, 'temporalNamespace' | 'taskQueue' | 'worker' | 'providers'>;
   connection: NativeConnection;
   database: Database;
   secretBox: SecretBox;
@@ -20,6 +21,8 @@ export interface SwitchboardWorkerOptions {
   workDir: string;
   /** A bundle made by `npm run build`; without one the workflows are bundled from source at start. */
   workflowBundlePath?: string;
+  /** Tuning of syncs (tests compress the providers' limits and waits). */
+  sync?: SyncTuning;
 }
 
 export async function createSwitchboardWorker(options: SwitchboardWorkerOptions): Promise<Worker> {
@@ -33,6 +36,7 @@ export async function createSwitchboardWorker(options: SwitchboardWorkerOptions)
       sql: options.database.sql,
       secretBox: options.secretBox,
       workDir: options.workDir,
+      sync: syncDependencies(options.database.sql, config.providers, options.sync),
     }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,

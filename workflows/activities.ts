@@ -20,7 +20,7 @@ async function actionable<T>(call: Promise<T>): Promise<T> {
 
 type Actionable<A> = { [K in keyof A]: A[K] extends (...args: infer P) => Promise<infer R> ? (...args: P) => Promise<R> : never };
 
-function activitiesWith(options: ActivityOptions): Actionable<Activities> {
+export function activitiesWith(options: ActivityOptions): Actionable<Activities> {
   const activities = proxyActivities<Activities>(options);
   return new Proxy(activities, {
     get: (target, name: string) => (...args: unknown[]) =>

@@ -70,6 +70,16 @@ function clusterRows(rows: readonly ValidRow[]): ValidRow[][] {
   return [...clusters.values()];
 }
 
+/** Pinned rows of one contact are merged into it together; a row without a pin stands alone. */
+function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>): ValidRow[][] {
+  const groups = new Map<string, ValidRow[]>();
+  for (const row of rows) {
+    const key = pins.get(row.line) ?? `line:${row.line}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()];
+}
+
 function asExisting(contact: ImportedContact): ExistingContact {
   return {
     firstName: contact.firstName,
@@ -171,7 +181,12 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
 export function planChunk(
   rows: readonly ValidRow[],
   stored: readonly StoredContact[],
-  options: { onMatch: OnMatch; uniqueIdentity: boolean },
+  options: {
+    onMatch: OnMatch;
+    uniqueIdentity: boolean;
+    /** Rows already known to belong to a stored contact (by line): they update it, whatever their keys match. */
+    pins?: ReadonlyMap<number, string>;
+  },
 ): ChunkPlan {
   const plan: ChunkPlan = { creates: [], updates: [], rows: [] };
   const storedById = new Map(stored.map((c) => [c.id, c]));
@@ -189,9 +204,19 @@ export function planChunk(
   }
   const candidatesFor = (keys: IdentityKey[]) => [...new Set(keys.flatMap((key) => holders.get(identityKeyString(key)) ?? []))];
 
-  for (const cluster of clusterRows(rows)) {
+  const pins = options.pins;
+  const clusters = pins ? groupByPin(rows, pins) : clusterRows(rows);
+  for (const cluster of clusters) {
     const clusterKeys = cluster.flatMap((row) => keysOfRow(row.contact));
-    const match = options.onMatch === 'create' ? undefined : bestMatch(clusterKeys, candidatesFor(clusterKeys));
+    const pin = pins?.get((cluster[0] as ValidRow).line);
+    const match =
+      pin !== undefined
+        ? storedById.has(pin)
+          ? { contactId: pin }
+          : undefined
+        : options.onMatch === 'create'
+          ? undefined
+          : bestMatch(clusterKeys, candidatesFor(clusterKeys));
     const target = match ? storedById.get(match.contactId) : undefined;
 
     if (target && options.onMatch === 'skip') {

@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { syncDependencies } from '../../activities/sync';
+import { loadConfig } from '../../worker/config';
 import type { RecordInboundMessageInput } from '../../activities/inbound';
 import { findContactsByIdentity, insertContact, listContacts } from '../../db/contacts';
 import { contactPhones, contacts, conversations, messages } from '../../db/schema';
@@ -17,7 +19,13 @@ let messageCounter = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  activities = createActivities({ db: database.db, sql: database.sql, secretBox: createSecretBox(testSecretKey), workDir: os.tmpdir() });
+  activities = createActivities({
+    db: database.db,
+    sql: database.sql,
+    secretBox: createSecretBox(testSecretKey),
+    workDir: os.tmpdir(),
+    sync: syncDependencies(database.sql, loadConfig({}).providers),
+  });
 });
 afterAll(async () => database?.drop());
 

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import type { Database } from '../../db/client';
+import type { SyncTuning } from '../../activities/sync';
+import { loadConfig, type ProviderConfig } from '../../worker/config';
 import { createSecretBox } from '../../worker/secret-box';
 import { createSwitchboardWorker } from '../../worker/worker';
 
@@ -22,7 +24,10 @@ export const testSecretKey = Buffer.alloc(32, 7);
 let runtimeInstalled = false;
 
 /** A real worker on a task queue of its own, polling the shared dev server until close(). */
-export async function startTestWorker(database: Database): Promise<TestWorker> {
+export async function startTestWorker(
+  database: Database,
+  options: { providers?: ProviderConfig; sync?: SyncTuning } = {},
+): Promise<TestWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -35,7 +40,9 @@ export async function startTestWorker(database: Database): Promise<TestWorker> {
       temporalNamespace: 'default',
       taskQueue,
       worker: { maxCachedWorkflows: 50, maxConcurrentActivityTaskExecutions: 10, maxConcurrentWorkflowTaskExecutions: 10, shutdownGraceSeconds: 2 },
+      providers: options.providers ?? loadConfig({}).providers,
     },
+    sync: options.sync,
     connection: nativeConnection,
     database,
     secretBox: createSecretBox(testSecretKey),

@@ -1,0 +1,391 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Sql } from 'postgres';
+import { InvalidGrantError, ProviderError } from '../connectors/providers/errors';
+import { createProviderLimiter, RateLimitWait, type ProviderLimiter, type ProviderLimiterOptions } from '../connectors/providers/limiter';
+import { createQuickBooksConnector, type QuickBooksConnector } from '../connectors/providers/quickbooks';
+import { createXeroConnector, type XeroConnector } from '../connectors/providers/xero';
+import type { ProviderConfig } from '../worker/config';
+import { accessTokenFor, connectionUnusable, findConnection, type ConnectionSummary } from '../db/connections';
+import { loadStoredContacts, writeContacts } from '../db/contact-bulk';
+import { applyArchiveRule } from '../db/archive';
+import { SwitchboardError } from '../domain/errors';
+import { planChunk, type ValidRow } from '../domain/import/plan';
+import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition } from '../domain/sync/cursor';
+import { fromQboCustomer } from '../domain/sync/quickbooks';
+import type { RemoteContact } from '../domain/sync/remote';
+import { fromXeroContact, type XeroContactShape } from '../domain/sync/xero';
+import { addSyncCounts, zeroSyncCounts, type SyncCounts, type SyncMode } from '../domain/sync/counts';
+import type { SecretBox } from '../worker/secret-box';
+
+export interface SyncDeps {
+  sql: Sql;
+  secretBox: SecretBox;
+  xero: XeroConnector;
+  quickbooks: QuickBooksConnector;
+  limiter: ProviderLimiter;
+  /** Records per provider page: 1,000, the most both providers allow. */
+  pageSize?: number;
+  /** Longer rate-limit waits are slept by the workflow, durably, instead of inside an activity. */
+  maxInlineWaitMs?: number;
+}
+
+export type SyncTuning = ProviderLimiterOptions & Pick<SyncDeps, 'pageSize' | 'maxInlineWaitMs'>;
+
+/** The connectors for the configured provider endpoints and a limiter shared through this database. */
+export function syncDependencies(sql: Sql, providers: ProviderConfig, tuning: SyncTuning = {}): Omit<SyncDeps, 'sql' | 'secretBox'> {
+  return {
+    xero: createXeroConnector(providers.xero),
+    quickbooks: createQuickBooksConnector(providers.quickbooks),
+    limiter: createProviderLimiter(sql, tuning),
+    pageSize: tuning.pageSize,
+    maxInlineWaitMs: tuning.maxInlineWaitMs,
+  };
+}
+
+/** What a connection's `cursor` column holds. */
+export interface StoredCursor {
+  position: SyncPosition;
+  run?: { id: string; mode: SyncMode; via?: 'cdc' | 'query' };
+}
+
+export interface SyncStart {
+  businessId: string;
+  provider: 'xero' | 'quickbooks';
+  tenantId: string;
+  outageBudgetMinutes: number;
+  cursor: string | null;
+}
+
+export type PageOutcome =
+  | { kind: 'page'; counts: SyncCounts; done: boolean; cursor: string | null; warnings: string[] }
+  | { kind: 'wait'; waitMs: number; reason: string; apiCalls: number };
+
+const cursorOf = (connection: ConnectionSummary): StoredCursor => {
+  const stored = connection.cursor as Partial<StoredCursor> | null;
+  return { position: stored?.position ?? startOfTime(), ...(stored?.run ? { run: stored.run } : {}) };
+};
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function createSyncActivities(deps: SyncDeps) {
+  const { sql, secretBox, limiter } = deps;
+  const pageSize = deps.pageSize ?? 1000;
+  const maxInlineWaitMs = deps.maxInlineWaitMs ?? 20_000;
+
+  async function usableConnection(connectionId: string): Promise<ConnectionSummary> {
+    const connection = await findConnection(sql, connectionId);
+    if (!connection) throw new SwitchboardError('NotFound', `connectionId: no connection ${connectionId} (list them with \`switchboard connections list\`)`);
+    if (connection.status !== 'active') throw connectionUnusable(connection);
+    return connection;
+  }
+
+  /** A provider call within the rate limits, with a fresh token, refreshing once when the provider refuses the token. */
+  async function callProvider<T>(connection: ConnectionSummary, counter: { apiCalls: number }, call: (accessToken: string) => Promise<T>): Promise<T> {
+    const refresh = (refreshToken: string) => (connection.provider === 'xero' ? deps.xero : deps.quickbooks).refresh(refreshToken);
+    const token = async (stale?: string) => {
+      try {
+        return (await accessTokenFor(sql, secretBox, connection.id, refresh, { staleAccessToken: stale })).accessToken;
+      } catch (error) {
+        throw asFailure(error);
+      }
+    };
+    const once = async (accessToken: string) =>
+      limiter.run(connection.provider, connection.tenantId, async () => {
+        counter.apiCalls += 1;
+        return call(accessToken);
+      }, { maxWaitMs: maxInlineWaitMs, onWait: (waitMs, reason) => heartbeat({ waitingForRateLimit: { waitMs, reason } }) });
+    const accessToken = await token();
+    try {
+      return await once(accessToken);
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === 'unauthorized') return once(await token(accessToken));
+      throw error;
+    }
+  }
+
+  /** Turns provider trouble into Temporal failures that retry the right way, with a message a person can act on. */
+  function asFailure(error: unknown): unknown {
+    if (error instanceof InvalidGrantError) return error;
+    if (!(error instanceof ProviderError)) return error;
+    switch (error.kind) {
+      case 'rate-limited':
+        return ApplicationFailure.create({
+          type: 'RateLimited',
+          message: `${error.message}; retrying after ${Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000)} s`,
+          nextRetryDelay: error.details.retryAfterMs ?? 60_000,
+        });
+      case 'unavailable':
+      case 'unauthorized':
+        return ApplicationFailure.create({ type: 'ProviderUnavailable', message: error.message });
+      case 'forbidden':
+        return ApplicationFailure.create({
+          type: 'ProviderForbidden',
+          message: `${error.message}. The app no longer has access to this organisation: reconnect it with \`switchboard connect\``,
+          nonRetryable: true,
+        });
+      case 'rejected':
+        return ApplicationFailure.create({ type: 'ProviderRejected', message: error.message, nonRetryable: true });
+    }
+  }
+
+  /** Rate headers say the tenant has no calls left: every worker holds back until the window moves on. */
+  async function observeRateHeaders(connection: ConnectionSummary, headers: Record<string, string>): Promise<void> {
+    if (headers['x-daylimit-remaining'] === '0') {
+      await limiter.pause(connection.provider, connection.tenantId, await limiter.windowEnd(connection.provider, connection.tenantId, 'day'), 'day limit spent');
+    } else if (headers['x-minlimit-remaining'] === '0') {
+      await limiter.pause(connection.provider, connection.tenantId, await limiter.windowEnd(connection.provider, connection.tenantId, 'minute'), 'minute limit spent');
+    }
+  }
+
+  async function fetchPage(connection: ConnectionSummary, cursor: StoredCursor, counter: { apiCalls: number }) {
+    const { position } = cursor;
+    if (connection.provider === 'xero') {
+      const page = await callProvider(connection, counter, (token) => deps.xero.contactsPage(token, connection.tenantId, { ...position, pageSize }));
+      await observeRateHeaders(connection, page.headers);
+      return { records: page.contacts as XeroContactShape[], via: 'query' as const, capped: false };
+    }
+    const useCdc = cursor.run?.mode !== 'full' && cursor.run?.via !== 'query' && canUseChangeDataCapture(position.since, Date.now());
+    if (useCdc) {
+      const since = position.since as number;
+      const page = await callProvider(connection, counter, (token) => deps.quickbooks.changedCustomers(token, connection.tenantId, since));
+      return { records: page.customers, via: 'cdc' as const, capped: page.customers.length >= 1000 };
+    }
+    const page = await callProvider(connection, counter, (token) => deps.quickbooks.customersPage(token, connection.tenantId, { ...position, pageSize }));
+    return { records: page.customers, via: 'query' as const, capped: false };
+  }
+
+  return {
+    async beginSync(input: { connectionId: string; mode: SyncMode; runId: string }): Promise<SyncStart> {
+      const connection = await usableConnection(input.connectionId);
+      const cursor = cursorOf(connection);
+      if (cursor.run?.id !== input.runId) {
+        // A full run reads everything again from the start; an incremental one carries on from the stored position.
+        const next: StoredCursor = {
+          position: input.mode === 'full' ? startOfTime() : cursor.position,
+          run: { id: input.runId, mode: input.mode },
+        };
+        await sql`update connections set cursor = ${sql.json(next as never)}, updated_at = now() where id = ${connection.id}`;
+      }
+      return {
+        businessId: connection.businessId,
+        provider: connection.provider,
+        tenantId: connection.tenantId,
+        outageBudgetMinutes: connection.outageBudgetMinutes,
+        cursor: isoOrNull(cursor.position.since),
+      };
+    },
+
+    /**
+     * Reads the next page of changes and stores it in one transaction with the new position, so a crash at any point
+     * resumes from the last stored page and a re-read page only finds its records unchanged.
+     */
+    async syncPage(input: { connectionId: string; runId: string }): Promise<PageOutcome> {
+      const connection = await usableConnection(input.connectionId);
+      const cursor = cursorOf(connection);
+      if (cursor.run?.id !== input.runId) throw new SwitchboardError('Conflict', `connection ${connection.id} is being synced by another run (${cursor.run?.id ?? 'none'})`);
+      const counter = { apiCalls: 0 };
+      const beat = setInterval(() => heartbeat(), 5_000);
+      let fetched: Awaited<ReturnType<typeof fetchPage>>;
+      try {
+        fetched = await fetchPage(connection, cursor, counter);
+      } catch (error) {
+        if (error instanceof RateLimitWait) return { kind: 'wait', waitMs: error.waitMs, reason: error.reason, apiCalls: counter.apiCalls };
+        if (error instanceof ProviderError && error.kind === 'rate-limited') {
+          await limiter.pause(connection.provider, connection.tenantId, error.details.retryAfterMs ?? 60_000, `429 (${error.details.problem ?? 'rate limit'})`);
+        }
+        throw asFailure(error);
+      } finally {
+        clearInterval(beat);
+      }
+
+      const [business] = await sql<{ default_country: string; identity_policy: 'unique' | 'none' }[]>`
+        select default_country, identity_policy from businesses where id = ${connection.businessId}`;
+      if (!business) throw new SwitchboardError('NotFound', `the business ${connection.businessId} of connection ${connection.id} is gone`);
+
+      const warnings: string[] = [];
+      const remote: RemoteContact[] = [];
+      let failed = 0;
+      for (const record of fetched.records) {
+        try {
+          const read = connection.provider === 'xero' ? fromXeroContact(record as XeroContactShape, business.default_country) : fromQboCustomer(record as never, business.default_country);
+          remote.push(read);
+          warnings.push(...read.warnings.map((w) => `${connection.provider} record ${read.externalId}: ${w}`));
+        } catch (error) {
+          failed += 1;
+          warnings.push(`${connection.provider} record could not be read: ${(error as Error).message}`);
+        }
+      }
+
+      let next: StoredCursor;
+      let done: boolean;
+      if (fetched.capped) {
+        // CDC stopped at its cap: what it gave is current state and is stored, but the position moves only through
+        // paged queries, which cannot stop short.
+        next = { ...cursor, run: { ...(cursor.run as NonNullable<StoredCursor['run']>), via: 'query' } };
+        done = false;
+      } else {
+        const step = nextPosition(cursor.position, remote.map((r) => r.updatedAt), fetched.via === 'cdc' ? Number.POSITIVE_INFINITY : pageSize);
+        next = { ...cursor, position: step.position };
+        done = step.done;
+      }
+
+      const counts = await storeRecords(sql, { connection, business, remote, runId: input.runId, mode: cursor.run?.mode ?? 'incremental', next });
+      counts.fetched = fetched.records.length;
+      counts.failed += failed;
+      counts.apiCalls = counter.apiCalls;
+      return { kind: 'page', counts, done, cursor: isoOrNull(next.position.since), warnings: warnings.slice(0, 20) };
+    },
+
+    /** After a successful full run: records that were not seen have gone from the provider, and go through the archive rule. */
+    async finishSync(input: { connectionId: string; runId: string; mode: SyncMode; counts: SyncCounts }): Promise<SyncCounts> {
+      const connection = await usableConnection(input.connectionId);
+      const counts = { ...input.counts };
+      await sql.begin(async (tx) => {
+        if (input.mode === 'full') {
+          const gone = await tx<{ contact_id: string }[]>`
+            update external_links set remote_active = false, updated_at = now()
+            where connection_id = ${connection.id} and remote_active and last_seen_run is distinct from ${input.runId}
+            returning contact_id`;
+          const outcome = await applyArchiveRule(tx, connection.businessId, gone.map((g) => g.contact_id), connection.id);
+          counts.archived += outcome.archived.length + outcome.deleted.length;
+        }
+        const cursor = cursorOf(connection);
+        const summary = { ...counts, mode: input.mode, runId: input.runId, finishedAt: new Date().toISOString() };
+        await tx`
+          update connections set cursor = ${tx.json({ position: cursor.position } as never)}, last_sync_at = now(),
+            last_sync_summary = ${tx.json(summary as never)}, last_error = null, updated_at = now()
+          where id = ${connection.id}`;
+      });
+      return counts;
+    },
+
+    async recordSyncFailure(input: { connectionId: string; message: string }): Promise<void> {
+      await sql`update connections set last_error = ${input.message.slice(0, 2000)}, updated_at = now() where id = ${input.connectionId}`;
+    },
+  };
+}
+
+function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Called outside an activity (a direct call in a test): nothing to report to.
+  }
+}
+
+interface StoreInput {
+  connection: ConnectionSummary;
+  business: { default_country: string; identity_policy: 'unique' | 'none' };
+  remote: RemoteContact[];
+  runId: string;
+  mode: SyncMode;
+  next: StoredCursor;
+}
+
+/**
+ * Stores one page: records linked before update their contact when they changed; new records are matched to an
+ * existing contact by email or phone (and linked) or create one; records gone inactive take their contact through
+ * the archive rule. The new position is written in the same transaction.
+ */
+async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
+  const { connection, remote } = input;
+  const businessId = connection.businessId;
+  const uniqueIdentity = input.business.identity_policy === 'unique';
+  const source = `sync:${connection.provider}:${connection.id}`;
+  const counts = zeroSyncCounts();
+  // One record per external id: the newest wins if a page repeats one.
+  const latest = new Map<string, RemoteContact>();
+  for (const record of remote) {
+    const seen = latest.get(record.externalId);
+    if (!seen || seen.updatedAt <= record.updatedAt) latest.set(record.externalId, record);
+  }
+  const records = [...latest.values()];
+  counts.unchanged += remote.length - records.length;
+
+  return sql.begin(async (tx) => {
+    const links = await tx<{ external_id: string; contact_id: string; remote_updated_at: Date | null; remote_active: boolean }[]>`
+      select external_id, contact_id, remote_updated_at, remote_active from external_links
+      where connection_id = ${connection.id} and external_id = any(${records.map((r) => r.externalId)}::text[])
+      for update`;
+    const linkOf = new Map(links.map((l) => [l.external_id, l]));
+
+    const unchanged: RemoteContact[] = [];
+    const toArchive: { record: RemoteContact; contactId: string }[] = [];
+    const pinned: { record: RemoteContact; contactId: string; reactivate: boolean }[] = [];
+    const fresh: RemoteContact[] = [];
+    for (const record of records) {
+      const link = linkOf.get(record.externalId);
+      if (link && link.remote_updated_at?.getTime() === record.updatedAt && link.remote_active === record.active) unchanged.push(record);
+      else if (link && !record.active) toArchive.push({ record, contactId: link.contact_id });
+      else if (link) pinned.push({ record, contactId: link.contact_id, reactivate: !link.remote_active });
+      else if (record.active) fresh.push(record);
+      // A record first seen already archived or deleted has nothing to bring: it is not made into a contact.
+      else unchanged.push(record);
+    }
+    counts.unchanged += unchanged.length;
+
+    const linkRows: { external_id: string; contact_id: string; remote_updated_at: string; remote_active: boolean }[] = [];
+    const link = (record: RemoteContact, contactId: string) =>
+      linkRows.push({ external_id: record.externalId, contact_id: contactId, remote_updated_at: new Date(record.updatedAt).toISOString(), remote_active: record.active });
+
+    if (pinned.length > 0) {
+      const rows: ValidRow[] = pinned.map((p, i) => ({ line: i + 1, contact: p.record.contact, warnings: [] }));
+      const pins = new Map(pinned.map((p, i) => [i + 1, p.contactId]));
+      const stored = await loadStoredContacts(tx, businessId, [], pinned.map((p) => p.contactId));
+      const plan = planChunk(rows, stored, { onMatch: 'update', uniqueIdentity, pins });
+      const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity, source });
+      const reactivated = new Set<string>();
+      for (const row of plan.rows) {
+        const entry = pinned[row.line - 1] as (typeof pinned)[number];
+        const contactId = ids.get(row.contact) ?? row.contact;
+        link(entry.record, contactId);
+        if (entry.reactivate) reactivated.add(contactId);
+        if (row.outcome === 'created') counts.created += 1;
+        else if (row.outcome === 'updated' || entry.reactivate) counts.updated += 1;
+        else counts.unchanged += 1;
+      }
+      if (reactivated.size > 0) {
+        await tx`update contacts set status = 'active', archived_at = null, updated_at = now()
+                 where business_id = ${businessId} and id = any(${[...reactivated]}::uuid[]) and status = 'archived'`;
+      }
+    }
+
+    if (fresh.length > 0) {
+      const rows: ValidRow[] = fresh.map((record, i) => ({ line: i + 1, contact: record.contact, warnings: [] }));
+      const stored = await loadStoredContacts(tx, businessId, fresh.map((r) => r.contact));
+      const plan = planChunk(rows, stored, { onMatch: 'update', uniqueIdentity });
+      const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity, source });
+      for (const row of plan.rows) {
+        link(fresh[row.line - 1] as RemoteContact, ids.get(row.contact) ?? row.contact);
+        if (row.outcome === 'created') counts.created += 1;
+        else counts.linked += 1;
+      }
+    }
+
+    if (toArchive.length > 0) {
+      for (const { record, contactId } of toArchive) link(record, contactId);
+      const outcome = await applyArchiveRule(tx, businessId, toArchive.map((a) => a.contactId), connection.id);
+      counts.archived += outcome.archived.length + outcome.deleted.length;
+      counts.unchanged += toArchive.length - outcome.archived.length - outcome.deleted.length;
+    }
+
+    for (const record of unchanged) {
+      const existing = linkOf.get(record.externalId);
+      if (existing) link(record, existing.contact_id);
+    }
+    if (linkRows.length > 0) {
+      await tx`
+        insert into external_links (contact_id, business_id, provider, connection_id, external_id, remote_updated_at, remote_active, last_seen_run)
+        select x.contact_id, ${businessId}, ${connection.provider}, ${connection.id}, x.external_id, x.remote_updated_at, x.remote_active,
+          ${input.mode === 'full' ? input.runId : null}
+        from jsonb_to_recordset(${JSON.stringify(linkRows)}::jsonb)
+          as x(external_id text, contact_id uuid, remote_updated_at timestamptz, remote_active boolean)
+        join contacts c on c.id = x.contact_id
+        on conflict (connection_id, external_id) do update set
+          contact_id = excluded.contact_id, remote_updated_at = excluded.remote_updated_at, remote_active = excluded.remote_active,
+          last_seen_run = coalesce(excluded.last_seen_run, external_links.last_seen_run), updated_at = now()`;
+    }
+    await tx`update connections set cursor = ${tx.json(input.next as never)}, updated_at = now() where id = ${connection.id}`;
+    return addSyncCounts(zeroSyncCounts(), counts);
+  });
+}

@@ -1,0 +1,154 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SyncStart } from '../activities/sync';
+import { syncConnectionInput, syncWorkflowId } from '../domain/inputs';
+import { BusinessIdAttribute, ConnectionIdAttribute, ProviderAttribute } from '../domain/search-attributes';
+import { addSyncCounts, zeroSyncCounts, type SyncCounts, type SyncMode } from '../domain/sync/counts';
+import { activitiesWith, db } from './activities';
+import { validateInput } from './validate';
+
+export interface SyncResult extends SyncCounts {
+  /** Where the next incremental sync starts (ISO 8601); null when the provider has no records yet. */
+  cursor: string | null;
+}
+
+export interface SyncProgress extends SyncCounts {
+  status: 'starting' | 'syncing' | 'waiting-for-rate-limit' | 'finishing' | 'completed';
+  mode: SyncMode;
+  provider?: string;
+  pages: number;
+  cursor: string | null;
+  waitingForRateLimit?: { until: string; reason: string };
+  /** A webhook asked for another sync while this one ran: it follows at once. */
+  rerunRequested: boolean;
+}
+
+export interface SyncCarry {
+  runId: string;
+  counts: SyncCounts;
+  pages: number;
+}
+
+export const syncProgressQuery = defineQuery<SyncProgress>('progress');
+/** Sent by the webhook receiver (with start): the provider says something changed. */
+export const changesNotifiedSignal = defineSignal<[{ changes?: number }?]>('changesNotified');
+
+const PAGES_PER_RUN = 50;
+
+/** Provider activities retry an outage with backoff for as long as the connection's outage budget allows. */
+function providerActivities(outageBudgetMinutes: number) {
+  const budgetSeconds = outageBudgetMinutes * 60;
+  const maximumIntervalSeconds = Math.min(300, Math.max(1, Math.floor(budgetSeconds / 20)));
+  return activitiesWith({
+    startToCloseTimeout: '5 minutes',
+    heartbeatTimeout: '1 minute',
+    scheduleToCloseTimeout: `${budgetSeconds} seconds`,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: `${maximumIntervalSeconds} seconds` },
+  });
+}
+
+/**
+ * Brings one connection's contacts in step with Xero or QuickBooks: page by page, each page stored with the new
+ * position in one transaction, so a crashed worker resumes from the last stored page. Rate limits are waited out
+ * (durably, when long); outages are retried within the connection's budget; long syncs continue as new.
+ */
+export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Promise<SyncResult> {
+  const input = validateInput('syncConnection', syncConnectionInput, rawInput);
+  const expectedId = syncWorkflowId(input.connectionId);
+  if (workflowInfo().workflowId !== expectedId) {
+    throw ApplicationFailure.create({
+      type: 'InvalidInput',
+      nonRetryable: true,
+      message: `start syncConnection with workflow id "${expectedId}": the id is what keeps two syncs of one connection from running at once`,
+    });
+  }
+  const runId = carried?.runId ?? workflowInfo().runId;
+  let counts = carried?.counts ?? zeroSyncCounts();
+  let pagesThisRun = 0;
+  const progress: SyncProgress = { status: 'starting', mode: input.mode, pages: carried?.pages ?? 0, cursor: null, rerunRequested: false, ...counts };
+  setHandler(syncProgressQuery, () => progress);
+  setHandler(changesNotifiedSignal, () => {
+    progress.rerunRequested = true;
+  });
+  const show = () => {
+    Object.assign(progress, counts);
+    const waiting = progress.waitingForRateLimit ? `; waiting for the rate limit until ${progress.waitingForRateLimit.until} (${progress.waitingForRateLimit.reason})` : '';
+    setCurrentDetails(
+      `**${progress.status}** ${progress.provider ?? ''} ${progress.mode} sync: ${progress.pages} pages, ${counts.fetched} records ` +
+        `(${counts.created} created, ${counts.updated} updated, ${counts.linked} linked, ${counts.archived} archived, ` +
+        `${counts.unchanged} unchanged, ${counts.failed} failed), ${counts.apiCalls} API calls; cursor ${progress.cursor ?? 'none'}${waiting}`,
+    );
+  };
+
+  const started: SyncStart = await db.beginSync({ connectionId: input.connectionId, mode: input.mode, runId });
+  upsertSearchAttributes([
+    { key: BusinessIdAttribute, value: started.businessId },
+    { key: ConnectionIdAttribute, value: input.connectionId },
+    { key: ProviderAttribute, value: started.provider },
+  ]);
+  progress.provider = started.provider;
+  progress.cursor = started.cursor;
+  progress.status = 'syncing';
+  show();
+  const provider = providerActivities(started.outageBudgetMinutes);
+
+  try {
+    for (;;) {
+      const outcome = await provider.syncPage({ connectionId: input.connectionId, runId });
+      if (outcome.kind === 'wait') {
+        counts = addSyncCounts(counts, { ...zeroSyncCounts(), apiCalls: outcome.apiCalls });
+        progress.status = 'waiting-for-rate-limit';
+        progress.waitingForRateLimit = { until: new Date(Date.now() + outcome.waitMs).toISOString(), reason: outcome.reason };
+        show();
+        await sleep(Math.max(100, outcome.waitMs));
+        progress.status = 'syncing';
+        progress.waitingForRateLimit = undefined;
+        continue;
+      }
+      counts = addSyncCounts(counts, outcome.counts);
+      progress.pages += 1;
+      progress.cursor = outcome.cursor;
+      pagesThisRun += 1;
+      show();
+      if (outcome.done) break;
+      if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof syncConnection>(input, { runId, counts, pages: progress.pages });
+      }
+    }
+  } catch (error) {
+    const message = describeFailure(error, started, input.connectionId);
+    await db.recordSyncFailure({ connectionId: input.connectionId, message });
+    throw ApplicationFailure.create({ type: 'SyncFailed', message, nonRetryable: true, cause: error as Error });
+  }
+
+  progress.status = 'finishing';
+  show();
+  counts = await db.finishSync({ connectionId: input.connectionId, runId, mode: input.mode, counts });
+  progress.status = 'completed';
+  show();
+  if (progress.rerunRequested) await continueAsNew<typeof syncConnection>({ connectionId: input.connectionId, mode: 'incremental' });
+  return { ...counts, cursor: progress.cursor };
+}
+
+function describeFailure(error: unknown, started: SyncStart, connectionId: string): string {
+  const name = started.provider === 'xero' ? 'Xero' : 'QuickBooks';
+  if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+    return (
+      `${name} stayed unavailable for longer than the connection's outage budget (${started.outageBudgetMinutes} minutes). ` +
+      `Nothing stored was lost: the next sync of connection ${connectionId} resumes from cursor ${started.cursor ?? 'start'} or later`
+    );
+  }
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
