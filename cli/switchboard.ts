@@ -11,6 +11,14 @@ import { isValidCountryCode } from '../domain/phone';
 import { exampleInputs, workflowTypes } from '../domain/inputs';
 import { loadConfig, type Config } from '../worker/config';
 import { readLocalRuntimeInfo } from '../worker/runtime';
+import { createQuickBooksConnector } from '../connectors/providers/quickbooks';
+import { createXeroConnector } from '../connectors/providers/xero';
+import { findConnection, listConnections, saveConnection, setConnectionStatus, type ConnectionSummary } from '../db/connections';
+import { syncWorkflowId } from '../domain/inputs';
+import type { Provider } from '../domain/sync/remote';
+import { createSecretBox, loadOrCreateLocalSecretKey, type SecretBox } from '../worker/secret-box';
+import { applySchedules } from '../worker/schedules';
+import { receiveAuthorization } from './oauth-connect';
 import type { ImportProgress, ImportResult } from '../workflows/import';
 
 /** A problem the operator can fix: printed as one line, exit code 1. */
@@ -106,6 +114,114 @@ export function buildProgram(): Command {
       print(Boolean(opts.json), rows, lines.length > 0 ? lines.join('\n') : '(no contacts)');
     });
 
+  const connections = program.command('connections').description('links to Xero organisations and QuickBooks companies');
+  connections
+    .command('add')
+    .description('add a connection with tokens obtained elsewhere (they are stored encrypted)')
+    .requiredOption('--business <id>', 'business id')
+    .addOption(new Option('--provider <provider>', 'xero or quickbooks').choices(['xero', 'quickbooks']).makeOptionMandatory())
+    .requiredOption('--access-token <token>', 'OAuth access token')
+    .requiredOption('--refresh-token <token>', 'OAuth refresh token')
+    .requiredOption('--expires-at <time>', 'when the access token expires (ISO 8601)')
+    .option('--tenant <id>', 'Xero tenant id (organisation)')
+    .option('--realm <id>', 'QuickBooks realm id (company)')
+    .option('--tenant-name <name>', 'a name to show for the organisation or company')
+    .option('--interval <minutes>', 'minutes between scheduled syncs', '15')
+    .option('--outage-budget <minutes>', 'how long provider outages are retried before a sync gives up', '360')
+    .option('--json', 'print JSON')
+    .action(async (opts: { business: string; provider: Provider; accessToken: string; refreshToken: string; expiresAt: string; tenant?: string; realm?: string; tenantName?: string; interval: string; outageBudget: string; json?: boolean }) => {
+      const businessId = requireUuid('--business', opts.business);
+      const tenantId = opts.provider === 'xero' ? opts.tenant : opts.realm;
+      const flag = opts.provider === 'xero' ? '--tenant' : '--realm';
+      if (!tenantId || tenantId.trim() === '') throw new CliError(`${flag} is required for a ${opts.provider} connection`);
+      if ((opts.provider === 'xero' && opts.realm) || (opts.provider === 'quickbooks' && opts.tenant)) {
+        throw new CliError(`use ${flag} for a ${opts.provider} connection`);
+      }
+      const expiresAt = new Date(opts.expiresAt);
+      if (Number.isNaN(expiresAt.getTime())) throw new CliError(`--expires-at must be a time such as 2026-01-31T10:00:00Z, got '${opts.expiresAt}'`);
+      const connection = await withDatabase(async (database) =>
+        saveConnection(database.sql, await cliSecretBox(), {
+          businessId,
+          provider: opts.provider,
+          tenantId: tenantId.trim(),
+          tenantName: opts.tenantName,
+          tokens: { accessToken: opts.accessToken, refreshToken: opts.refreshToken, expiresAt },
+          syncIntervalMinutes: wholeMinutes('--interval', opts.interval),
+          outageBudgetMinutes: wholeMinutes('--outage-budget', opts.outageBudget),
+        }).catch(rethrowNotFound),
+      );
+      print(Boolean(opts.json), connection, connection.id);
+    });
+  connections
+    .command('list')
+    .description('list connections (never their tokens)')
+    .option('--business <id>', 'only this business')
+    .option('--json', 'print JSON')
+    .action(async (opts: { business?: string; json?: boolean }) => {
+      const businessId = opts.business === undefined ? undefined : requireUuid('--business', opts.business);
+      const rows = await withDatabase((database) => listConnections(database.sql, { businessId }));
+      print(Boolean(opts.json), rows, rows.length > 0 ? rows.map(describeConnection).join('\n') : '(no connections)');
+    });
+  for (const [name, status] of [['pause', 'disabled'], ['resume', 'active']] as const) {
+    connections
+      .command(name)
+      .description(name === 'pause' ? 'stop syncing a connection (its schedule is paused)' : 'sync a paused connection again')
+      .argument('<connectionId>', 'connection id')
+      .action(async (connectionId: string) => {
+        const id = requireUuid('<connectionId>', connectionId);
+        await withDatabase(async (database) => {
+          if (!(await findConnection(database.sql, id))) throw new CliError(`no connection ${id}`);
+          await setConnectionStatus(database.sql, id, status);
+          await withTemporal(async (client, taskQueue) => applySchedules(client, database.sql, taskQueue));
+        });
+        process.stdout.write(`connection ${id} is ${status}; schedules applied\n`);
+      });
+  }
+
+  program
+    .command('connect')
+    .description('authorise Switchboard with Xero or QuickBooks in a browser (OAuth2) and add the connection')
+    .argument('<provider>', 'xero or quickbooks')
+    .requiredOption('--business <id>', 'business id')
+    .option('--tenant <id>', 'Xero: which organisation, when the consent covers several')
+    .option('--json', 'print JSON')
+    .action(async (provider: string, opts: { business: string; tenant?: string; json?: boolean }) => {
+      if (provider !== 'xero' && provider !== 'quickbooks') throw new CliError(`<provider> must be xero or quickbooks, got '${provider}'`);
+      const businessId = requireUuid('--business', opts.business);
+      const { config } = await endpoints();
+      const added = await withDatabase(async (database) => {
+        if (!(await findBusiness(database.db, businessId))) throw new CliError(`no business ${businessId}`);
+        return connectAccount({ provider, businessId, config, tenantId: opts.tenant, sql: database.sql, secretBox: await cliSecretBox(), showUrl: (url) => process.stderr.write(`Open this address in a browser and approve access:\n\n  ${url}\n\nWaiting for the authorisation…\n`) });
+      });
+      print(Boolean(opts.json), added, added.map(describeConnection).join('\n'));
+    });
+
+  program
+    .command('schedules')
+    .description('Temporal schedules of the syncs')
+    .command('apply')
+    .description('create or update one schedule per connection (paused for connections that are not active)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const report = await withDatabase((database) => withTemporal((client, taskQueue) => applySchedules(client, database.sql, taskQueue)));
+      print(
+        Boolean(opts.json),
+        report,
+        `schedules: ${report.created.length} created, ${report.updated.length} updated, ${report.paused.length} paused, ${report.deleted.length} deleted`,
+      );
+    });
+
+  program
+    .command('sync')
+    .description('sync a connection now and print the result')
+    .argument('<connectionId>', 'connection id')
+    .option('--full', 'read every record again and detect the ones that disappeared')
+    .action(async (connectionId: string, opts: { full?: boolean }) => {
+      const id = requireUuid('<connectionId>', connectionId);
+      const result = await runWorkflow('syncConnection', { connectionId: id, mode: opts.full ? 'full' : 'incremental' }, syncWorkflowId(id));
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
+
   program
     .command('workflow')
     .description(`start a workflow, wait for it and print its result as JSON (types: ${workflowTypes.join(', ')})`)
@@ -193,6 +309,88 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+function wholeMinutes(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a whole number of minutes (1 or more), got '${text}'`);
+  return n;
+}
+
+function rethrowNotFound(error: unknown): never {
+  if ((error as Error)?.name === 'SwitchboardError') throw new CliError((error as Error).message);
+  throw error;
+}
+
+function describeConnection(c: ConnectionSummary): string {
+  const last = c.lastSyncAt ? `last sync ${c.lastSyncAt.toISOString()}` : 'never synced';
+  return [c.id, c.provider, c.tenantId, c.tenantName ?? '', c.status, `every ${c.syncIntervalMinutes} min`, last, c.lastError ?? ''].join('\t').trimEnd();
+}
+
+/** The key the worker seals tokens with: SWITCHBOARD_SECRET_KEY, or in local mode the one kept in the data folder. */
+async function cliSecretBox(): Promise<SecretBox> {
+  const { config } = await endpoints();
+  return createSecretBox(config.secretKey ?? (await loadOrCreateLocalSecretKey(path.resolve(config.dataDir))));
+}
+
+async function withTemporal<T>(use: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+  const { temporalAddress, namespace, taskQueue } = await endpoints();
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5 seconds' });
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${temporalAddress}: ${(error as Error).message} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
+  }
+  try {
+    return await use(new Client({ connection, namespace }), taskQueue);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The OAuth2 authorization-code flow, then one connection per organisation (Xero) or the chosen company (QuickBooks). */
+export async function connectAccount(options: {
+  provider: Provider;
+  businessId: string;
+  config: Config;
+  sql: Database['sql'];
+  secretBox: SecretBox;
+  /** Xero: the organisation to connect when the consent covers several. */
+  tenantId?: string;
+  showUrl: (url: string) => void;
+}): Promise<ConnectionSummary[]> {
+  const { provider, config } = options;
+  const connector = provider === 'xero' ? createXeroConnector(config.providers.xero) : createQuickBooksConnector(config.providers.quickbooks);
+  const settings = config.providers[provider];
+  if (!settings.clientId || !settings.clientSecret) {
+    const prefix = provider === 'xero' ? 'XERO' : 'QBO';
+    throw new CliError(`set ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET (from your app in the ${provider === 'xero' ? 'Xero' : 'Intuit'} developer portal) first`);
+  }
+  const authorization = await receiveAuthorization({
+    redirectUri: settings.redirectUri,
+    authorizeUrl: (state) => connector.authorizeUrl(state),
+    showUrl: options.showUrl,
+  }).catch((error: unknown) => {
+    throw new CliError((error as Error).message);
+  });
+  const tokens = await connector.exchangeCode(authorization.code);
+  let tenants: { tenantId: string; tenantName?: string }[];
+  if (provider === 'xero') {
+    tenants = await createXeroConnector(config.providers.xero).tenants(tokens.accessToken);
+    if (tenants.length === 0) throw new CliError('Xero granted access to no organisation; run the command again and choose one');
+    // One token set serves every organisation of a consent, and each refresh rotates it: one connection per consent.
+    const chosen = options.tenantId ? tenants.filter((t) => t.tenantId === options.tenantId) : tenants;
+    if (chosen.length !== 1) {
+      const list = tenants.map((t) => `${t.tenantId} (${t.tenantName ?? ''})`).join(', ');
+      throw new CliError(options.tenantId ? `the consent does not cover organisation ${options.tenantId}; it covers ${list}` : `the consent covers several organisations; run again with --tenant <id>, one of ${list}`);
+    }
+    tenants = chosen;
+  } else {
+    if (!authorization.realmId) throw new CliError('QuickBooks did not say which company was chosen (no realmId in the callback)');
+    tenants = [{ tenantId: authorization.realmId }];
+  }
+  const [tenant] = tenants as [{ tenantId: string; tenantName?: string }];
+  return [await saveConnection(options.sql, options.secretBox, { businessId: options.businessId, provider, tenantId: tenant.tenantId, tenantName: tenant.tenantName, tokens })];
 }
 
 /** Starts a workflow on Switchboard's task queue and waits for it, polling its progress query for `onProgress`. */
