@@ -164,7 +164,7 @@ export function createSyncActivities(deps: SyncDeps) {
           position: input.mode === 'full' ? startOfTime() : cursor.position,
           run: { id: input.runId, mode: input.mode },
         };
-        await sql`update connections set cursor = ${sql.json(next as never)}, updated_at = now() where id = ${connection.id}`;
+        await sql`update connections set cursor = ${JSON.stringify(next)}::jsonb, updated_at = now() where id = ${connection.id}`;
       }
       return {
         businessId: connection.businessId,
@@ -252,8 +252,8 @@ export function createSyncActivities(deps: SyncDeps) {
         const cursor = cursorOf(connection);
         const summary = { ...counts, mode: input.mode, runId: input.runId, finishedAt: new Date().toISOString() };
         await tx`
-          update connections set cursor = ${tx.json({ position: cursor.position } as never)}, last_sync_at = now(),
-            last_sync_summary = ${tx.json(summary as never)}, last_error = null, updated_at = now()
+          update connections set cursor = ${JSON.stringify({ position: cursor.position })}::jsonb, last_sync_at = now(),
+            last_sync_summary = ${JSON.stringify(summary)}::jsonb, last_error = null, updated_at = now()
           where id = ${connection.id}`;
       });
       return counts;
@@ -303,8 +303,8 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
   counts.unchanged += remote.length - records.length;
 
   return sql.begin(async (tx) => {
-    const links = await tx<{ external_id: string; contact_id: string; remote_updated_at: Date | null; remote_active: boolean }[]>`
-      select external_id, contact_id, remote_updated_at, remote_active from external_links
+    const links = await tx<{ external_id: string; contact_id: string; remote_updated_at: number | null; remote_active: boolean }[]>`
+      select external_id, contact_id, epoch_ms(remote_updated_at) as remote_updated_at, remote_active from external_links
       where connection_id = ${connection.id} and external_id = any(${records.map((r) => r.externalId)}::text[])
       for update`;
     const linkOf = new Map(links.map((l) => [l.external_id, l]));
@@ -315,7 +315,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
     const fresh: RemoteContact[] = [];
     for (const record of records) {
       const link = linkOf.get(record.externalId);
-      if (link && link.remote_updated_at?.getTime() === record.updatedAt && link.remote_active === record.active) unchanged.push(record);
+      if (link && link.remote_updated_at === record.updatedAt && link.remote_active === record.active) unchanged.push(record);
       else if (link && !record.active) toArchive.push({ record, contactId: link.contact_id });
       else if (link) pinned.push({ record, contactId: link.contact_id, reactivate: !link.remote_active });
       else if (record.active) fresh.push(record);
@@ -385,7 +385,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
           contact_id = excluded.contact_id, remote_updated_at = excluded.remote_updated_at, remote_active = excluded.remote_active,
           last_seen_run = coalesce(excluded.last_seen_run, external_links.last_seen_run), updated_at = now()`;
     }
-    await tx`update connections set cursor = ${tx.json(input.next as never)}, updated_at = now() where id = ${connection.id}`;
+    await tx`update connections set cursor = ${JSON.stringify(input.next)}::jsonb, updated_at = now() where id = ${connection.id}`;
     return addSyncCounts(zeroSyncCounts(), counts);
   });
 }

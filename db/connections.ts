@@ -31,11 +31,11 @@ type ConnectionRow = {
   tenant_id: string;
   tenant_name: string | null;
   status: ConnectionStatus;
-  access_token_expires_at: Date;
+  access_token_expires_at: Date | string;
   sync_interval_minutes: number;
   outage_budget_minutes: number;
   cursor: Record<string, unknown> | null;
-  last_sync_at: Date | null;
+  last_sync_at: Date | string | null;
   last_sync_summary: Record<string, unknown> | null;
   last_error: string | null;
 };
@@ -47,11 +47,12 @@ const summary = (r: ConnectionRow): ConnectionSummary => ({
   tenantId: r.tenant_id,
   tenantName: r.tenant_name,
   status: r.status,
-  accessTokenExpiresAt: r.access_token_expires_at,
+  // Drizzle shares this client and makes it hand timestamps over as text.
+  accessTokenExpiresAt: new Date(r.access_token_expires_at),
   syncIntervalMinutes: r.sync_interval_minutes,
   outageBudgetMinutes: r.outage_budget_minutes,
   cursor: r.cursor,
-  lastSyncAt: r.last_sync_at,
+  lastSyncAt: r.last_sync_at === null ? null : new Date(r.last_sync_at),
   lastSyncSummary: r.last_sync_summary,
   lastError: r.last_error,
 });
@@ -77,7 +78,7 @@ export async function saveConnection(sql: Sql, secretBox: SecretBox, input: NewC
     insert into connections (business_id, provider, tenant_id, tenant_name, access_token_sealed, refresh_token_sealed,
       access_token_expires_at, tokens_rotated_at, sync_interval_minutes, outage_budget_minutes)
     values (${input.businessId}, ${input.provider}, ${input.tenantId}, ${input.tenantName ?? null},
-      ${secretBox.seal(input.tokens.accessToken)}, ${secretBox.seal(input.tokens.refreshToken)}, ${input.tokens.expiresAt},
+      ${secretBox.seal(input.tokens.accessToken)}, ${secretBox.seal(input.tokens.refreshToken)}, ${input.tokens.expiresAt.toISOString()}::timestamptz,
       now(), ${input.syncIntervalMinutes ?? 15}, ${input.outageBudgetMinutes ?? 360})
     on conflict (business_id, provider, tenant_id) do update set
       tenant_name = coalesce(excluded.tenant_name, connections.tenant_name),
@@ -145,7 +146,7 @@ export async function accessTokenFor(
     if (!row) throw new SwitchboardError('NotFound', `connectionId: no connection ${connectionId}`);
     if (row.status !== 'active') return { unusable: summary(row) };
     const current = secretBox.open(row.access_token_sealed);
-    const fresh = row.access_token_expires_at.getTime() - Date.now() > EXPIRY_MARGIN_MS;
+    const fresh = new Date(row.access_token_expires_at).getTime() - Date.now() > EXPIRY_MARGIN_MS;
     if (fresh && (options.staleAccessToken === undefined || options.staleAccessToken !== current)) {
       return { accessToken: current, refreshed: false, unusable: undefined };
     }
@@ -160,7 +161,7 @@ export async function accessTokenFor(
     }
     await tx`
       update connections set access_token_sealed = ${secretBox.seal(grant.accessToken)},
-        refresh_token_sealed = ${secretBox.seal(grant.refreshToken)}, access_token_expires_at = ${grant.expiresAt},
+        refresh_token_sealed = ${secretBox.seal(grant.refreshToken)}, access_token_expires_at = ${grant.expiresAt.toISOString()}::timestamptz,
         tokens_rotated_at = now(), updated_at = now()
       where id = ${connectionId}`;
     return { accessToken: grant.accessToken, refreshed: true, unusable: undefined };

@@ -69,27 +69,27 @@ export function createProviderLimiter(sql: Sql, options: ProviderLimiterOptions 
     const limit = limits[provider];
     return sql.begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtextextended(${`provider-calls:${provider}:${tenantId}`}, 0))`;
-      const [state] = await tx<{ now: Date; paused_until: Date | null; pause_reason: string | null; in_flight: number; minute_edge: Date | null; day_edge: Date | null }[]>`
-        select clock_timestamp() as now,
-          (select until from provider_pauses where provider = ${provider} and tenant_id = ${tenantId} and until > clock_timestamp()) as paused_until,
-          (select reason from provider_pauses where provider = ${provider} and tenant_id = ${tenantId} and until > clock_timestamp()) as pause_reason,
+      // Instants as epoch milliseconds: the client's timestamp parsing is Drizzle's (strings), not ours to rely on.
+      const [state] = await tx<{ now: number; paused_until: number | null; in_flight: number; minute_edge: number | null; day_edge: number | null }[]>`
+        select epoch_ms(clock_timestamp()) as now,
+          epoch_ms((select until from provider_pauses where provider = ${provider} and tenant_id = ${tenantId} and until > clock_timestamp())) as paused_until,
           (select count(*)::int from provider_calls where provider = ${provider} and tenant_id = ${tenantId}
              and finished_at is null and started_at > clock_timestamp() - ${staleAfterMs} * interval '1 millisecond') as in_flight,
-          (select started_at from provider_calls where provider = ${provider} and tenant_id = ${tenantId}
+          epoch_ms((select started_at from provider_calls where provider = ${provider} and tenant_id = ${tenantId}
              and started_at > clock_timestamp() - ${limit.windowMs + safetyMs} * interval '1 millisecond'
-             order by started_at desc offset ${limit.perMinute - 1} limit 1) as minute_edge,
+             order by started_at desc offset ${limit.perMinute - 1} limit 1)) as minute_edge,
           ${
             limit.perDay > 0
-              ? tx`(select started_at from provider_calls where provider = ${provider} and tenant_id = ${tenantId}
+              ? tx`epoch_ms((select started_at from provider_calls where provider = ${provider} and tenant_id = ${tenantId}
                      and started_at > clock_timestamp() - interval '24 hours'
-                     order by started_at desc offset ${limit.perDay - 1} limit 1)`
-              : tx`null::timestamptz`
+                     order by started_at desc offset ${limit.perDay - 1} limit 1))`
+              : tx`null::float8`
           } as day_edge`;
       if (!state) throw new Error('the rate limiter read nothing');
-      const now = state.now.getTime();
-      if (state.paused_until) return { admitted: false, waitMs: state.paused_until.getTime() - now, reason: 'paused' };
-      if (state.day_edge) return { admitted: false, waitMs: state.day_edge.getTime() + DAY_MS + safetyMs - now, reason: 'day' };
-      if (state.minute_edge) return { admitted: false, waitMs: state.minute_edge.getTime() + limit.windowMs + safetyMs - now, reason: 'minute' };
+      const now = state.now;
+      if (state.paused_until !== null) return { admitted: false, waitMs: state.paused_until - now, reason: 'paused' };
+      if (state.day_edge !== null) return { admitted: false, waitMs: state.day_edge + DAY_MS + safetyMs - now, reason: 'day' };
+      if (state.minute_edge !== null) return { admitted: false, waitMs: state.minute_edge + limit.windowMs + safetyMs - now, reason: 'minute' };
       if (state.in_flight >= limit.concurrent) return { admitted: false, waitMs: 100, reason: 'concurrent' };
       const [call] = await tx<{ id: number }[]>`
         insert into provider_calls (provider, tenant_id, started_at) values (${provider}, ${tenantId}, clock_timestamp()) returning id`;

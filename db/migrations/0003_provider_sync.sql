@@ -51,4 +51,6 @@ ALTER TABLE "connections" ADD CONSTRAINT "connections_business_id_businesses_id_
 CREATE UNIQUE INDEX "connections_business_tenant_key" ON "connections" USING btree ("business_id","provider","tenant_id");--> statement-breakpoint
 CREATE INDEX "connections_tenant_idx" ON "connections" USING btree ("provider","tenant_id");--> statement-breakpoint
 CREATE INDEX "provider_calls_tenant_started_idx" ON "provider_calls" USING btree ("provider","tenant_id","started_at");--> statement-breakpoint
-ALTER TABLE "external_links" ADD CONSTRAINT "external_links_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;
+ALTER TABLE "external_links" ADD CONSTRAINT "external_links_connection_id_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+-- Instants as epoch milliseconds, for code that compares them in JavaScript whatever the client's timestamp parsing.
+CREATE FUNCTION "epoch_ms"(timestamptz) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'select extract(epoch from $1)::float8 * 1000';

@@ -5,6 +5,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestWorker, type TestWorker } from './temporal';
 
+type WorkerSettings = NonNullable<Parameters<typeof startTestWorker>[1]>;
+
 export interface WorkerTestContext {
   database: TestDatabase;
   worker: TestWorker;
@@ -14,11 +16,11 @@ export interface WorkerTestContext {
 }
 
 /** A database, a worker and a scratch folder for the tests of one file, set up before them and removed after. */
-export function useWorkerTestContext(): WorkerTestContext {
+export function useWorkerTestContext(settings?: () => Promise<WorkerSettings> | WorkerSettings): WorkerTestContext {
   const context = {} as WorkerTestContext;
   beforeAll(async () => {
     context.database = await createTestDatabase();
-    context.worker = await startTestWorker(context.database);
+    context.worker = await startTestWorker(context.database, settings ? await settings() : {});
     context.dir = await mkdtemp(path.join(os.tmpdir(), 'sb-test-'));
     context.file = async (name, content) => {
       const file = path.join(context.dir, name);
