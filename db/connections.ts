@@ -169,3 +169,11 @@ export async function accessTokenFor(
   if (outcome.unusable) throw connectionUnusable(outcome.unusable);
   return { accessToken: outcome.accessToken, refreshed: outcome.refreshed };
 }
+
+/** The active connections to one Xero organisation or QuickBooks company (several businesses may share one). */
+export async function listConnectionsOfTenant(sql: Sql, provider: Provider, tenantId: string): Promise<ConnectionSummary[]> {
+  const rows = await sql<ConnectionRow[]>`
+    select ${sql.unsafe(COLUMNS)} from connections where provider = ${provider} and tenant_id = ${tenantId} and status = 'active'
+    order by id`;
+  return rows.map(summary);
+}

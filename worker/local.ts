@@ -12,6 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { createLogger } from './logger';
 import { installTemporalRuntime, removeLocalRuntimeInfo, writeLocalRuntimeInfo } from './runtime';
 import { createSecretBox, loadOrCreateLocalSecretKey } from './secret-box';
+import { startConfiguredWebhooks } from './sync-webhooks';
 import { createSwitchboardWorker, ensureSearchAttributes } from './worker';
 import { answersOnPort } from './ports';
 
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
       pid: process.pid,
     });
     cleanups.push(() => removeLocalRuntimeInfo(dataDir));
+    const stopWebhooks = await startConfiguredWebhooks({ config: { ...config, temporalAddress }, sql: database.sql, logger });
+    if (stopWebhooks) cleanups.push(stopWebhooks);
 
     logger.info({ temporalAddress, taskQueue: config.taskQueue, ui: uiUrl }, 'Switchboard is running');
     process.stdout.write(

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { installTemporalRuntime } from './runtime';
 import { createSecretBox, loadOrCreateLocalSecretKey } from './secret-box';
+import { startConfiguredWebhooks } from './sync-webhooks';
 import { createSwitchboardWorker, ensureSearchAttributes } from './worker';
 
 async function main(): Promise<void> {
@@ -39,7 +40,12 @@ async function main(): Promise<void> {
       workflowBundlePath: bundle,
     });
     logger.info({ temporalAddress: config.temporalAddress, taskQueue: config.taskQueue }, 'worker started');
-    await worker.run();
+    const stopWebhooks = await startConfiguredWebhooks({ config, sql: database.sql, logger });
+    try {
+      await worker.run();
+    } finally {
+      await stopWebhooks?.();
+    }
   } finally {
     await connection.close();
     await database.close();

@@ -78,8 +78,11 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
   let pagesThisRun = 0;
   const progress: SyncProgress = { status: 'starting', mode: input.mode, pages: carried?.pages ?? 0, cursor: null, rerunRequested: false, ...counts };
   setHandler(syncProgressQuery, () => progress);
+  // A change notified before a page is requested is read by that page; only one notified after the last request
+  // was sent can have been missed, and calls for one more sync.
+  let notifiedSinceLastRead = false;
   setHandler(changesNotifiedSignal, () => {
-    progress.rerunRequested = true;
+    notifiedSinceLastRead = true;
   });
   const show = () => {
     Object.assign(progress, counts);
@@ -105,6 +108,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
 
   try {
     for (;;) {
+      notifiedSinceLastRead = false;
       const outcome = await provider.syncPage({ connectionId: input.connectionId, runId });
       if (outcome.kind === 'wait') {
         counts = addSyncCounts(counts, { ...zeroSyncCounts(), apiCalls: outcome.apiCalls });
@@ -132,12 +136,13 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
     throw ApplicationFailure.create({ type: 'SyncFailed', message, nonRetryable: true, cause: error as Error });
   }
 
+  progress.rerunRequested = notifiedSinceLastRead;
   progress.status = 'finishing';
   show();
   counts = await db.finishSync({ connectionId: input.connectionId, runId, mode: input.mode, counts });
   progress.status = 'completed';
   show();
-  if (progress.rerunRequested) await continueAsNew<typeof syncConnection>({ connectionId: input.connectionId, mode: 'incremental' });
+  if (progress.rerunRequested || notifiedSinceLastRead) await continueAsNew<typeof syncConnection>({ connectionId: input.connectionId, mode: 'incremental' });
   return { ...counts, cursor: progress.cursor };
 }
 

@@ -24,6 +24,7 @@ export function providersFor(fakes: { xero?: FakeXero; quickbooks?: FakeQuickBoo
       XERO_IDENTITY_URL: fakes.xero.url,
       XERO_LOGIN_URL: fakes.xero.url,
       XERO_REDIRECT_URI: 'http://localhost:8734/callback',
+      XERO_WEBHOOK_KEY: fakes.xero.webhookKey,
     });
   }
   if (fakes.quickbooks) {
@@ -34,6 +35,7 @@ export function providersFor(fakes: { xero?: FakeXero; quickbooks?: FakeQuickBoo
       QBO_OAUTH_URL: fakes.quickbooks.url,
       QBO_AUTHORIZE_URL: `${fakes.quickbooks.url}/connect/oauth2`,
       QBO_REDIRECT_URI: 'http://localhost:8734/callback',
+      QBO_WEBHOOK_VERIFIER_TOKEN: fakes.quickbooks.verifierToken,
     });
   }
   return loadConfig(env).providers;
