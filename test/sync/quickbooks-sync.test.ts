@@ -22,7 +22,7 @@ const customer = (i: number, prefix = 'person'): QboCustomerInput => ({
   FamilyName: `Family${i}`,
   DisplayName: `Given${pad(i)} Family${i} ${prefix}`,
   PrimaryEmailAddr: { Address: `${prefix}${i}@example.com` },
-  Mobile: { FreeFormNumber: `0412 0${pad(i)}` },
+  Mobile: { FreeFormNumber: `0412 00${pad(i)}` },
 });
 
 /** The API calls a company received since `mark` (an index into the fake's log). */
@@ -138,23 +138,32 @@ describe('syncConnection with QuickBooks Online', () => {
     expect(again).toMatchObject({ created: 0, updated: 0, archived: 0, linked: 0, failed: 0, apiCalls: 1 });
   });
 
-  it('a cursor older than the CDC look-back reads changes through paged queries instead, and the next sync uses CDC again', async () => {
+  it('a cursor older than the CDC look-back reads with paged queries, never asking CDC for more than it keeps', async () => {
+    // Last synced 40 days ago: since then 25 customers were added 35 days ago, one today, and one was edited today.
+    const longAgo = Date.now() - 35 * DAY_MS;
+    for (let i = 110; i < 135; i++) quickbooks.upsertCustomer(realmId, { ...customer(i), MetaData: { LastUpdatedTime: longAgo + (i - 110) * 2_000 } });
     quickbooks.upsertCustomer(realmId, customer(101));
     quickbooks.upsertCustomer(realmId, { Id: idOf(4), Mobile: { FreeFormNumber: '0412 999 004' } });
-    await setCursor(connectionId, Date.now() - 40 * DAY_MS);
+    const since = Date.now() - 40 * DAY_MS;
+    await setCursor(connectionId, since);
 
     const mark = quickbooks.log.length;
     const result = await sync(context.worker, connectionId);
     const calls = apiCallsSince(mark, realmId);
-    expect(calls.filter(isCdc)).toHaveLength(0);
-    expect(calls.filter(isQuery).length).toBeGreaterThanOrEqual(3); // 47 records, active or not, 20 a page
+    expect(calls.filter((e) => e.status !== 200)).toEqual([]);
+    // The customers changed 35 days ago fill more than a page, read with queries from the stored cursor on.
+    expect(calls.slice(0, 2).map(isQuery)).toEqual([true, true]);
+    expect(calls[0]?.query.query).toContain(`>= '${new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')}'`);
+    // CDC only once the position is well within its look-back.
+    for (const e of calls.filter(isCdc)) expect(Date.now() - Date.parse(e.query.changedSince as string)).toBeLessThan(29 * DAY_MS);
     expect(result.apiCalls).toBe(calls.length);
-    expect(result).toMatchObject({ created: 1, updated: 1, linked: 0, archived: 0, failed: 0 });
-    // Every record changed in the last 40 days was read again (a few at page boundaries twice).
-    expect(result.fetched).toBeGreaterThanOrEqual(quickbooks.customers(realmId).length);
-    const contacts = await contactsOf(context.database, businessId);
-    expect(contacts.filter((c) => c.email_normalized === 'person101@example.com')).toHaveLength(1);
-    expect(contacts.find((c) => c.email_normalized === 'person4@example.com')?.phones).toEqual(['+61412999004']);
+    expect(result).toMatchObject({ created: 26, updated: 1, linked: 0, archived: 0, failed: 0 });
+    expect(result.fetched).toBe(result.created + result.updated + result.linked + result.archived + result.unchanged + result.failed);
+
+    const emails = (await contactsOf(context.database, businessId)).map((c) => c.email_normalized);
+    expect(new Set(emails).size).toBe(emails.length);
+    for (const i of [101, ...Array.from({ length: 25 }, (_, k) => 110 + k)]) expect(emails).toContain(`person${i}@example.com`);
+    expect((await contactsOf(context.database, businessId)).find((c) => c.email_normalized === 'person4@example.com')?.phones).toEqual(['+61412999004']);
     expect(new Date(result.cursor as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
     const next = quickbooks.log.length;
@@ -163,19 +172,24 @@ describe('syncConnection with QuickBooks Online', () => {
     expect(again).toMatchObject({ created: 0, updated: 0, archived: 0, apiCalls: 1 });
   });
 
-  it('keeps a day from the edge of the look-back: 29.5 days back reads with queries, 28 days back with CDC', async () => {
+  it('keeps a day from the edge of the look-back: 29.5 days back starts with a query, 28 days back is one CDC call', async () => {
     await setCursor(connectionId, Date.now() - 29.5 * DAY_MS);
     let mark = quickbooks.log.length;
     const old = await sync(context.worker, connectionId);
-    expect(apiCallsSince(mark, realmId).filter(isCdc)).toHaveLength(0);
+    const oldCalls = apiCallsSince(mark, realmId);
+    expect(oldCalls.map(isQuery)[0]).toBe(true);
+    for (const e of oldCalls.filter(isCdc)) expect(Date.now() - Date.parse(e.query.changedSince as string)).toBeLessThan(29 * DAY_MS);
     expect(old).toMatchObject({ created: 0, updated: 0, archived: 0, failed: 0 });
 
-    await setCursor(connectionId, Date.now() - 28 * DAY_MS);
+    const since = Date.now() - 28 * DAY_MS;
+    await setCursor(connectionId, since);
     mark = quickbooks.log.length;
     const recent = await sync(context.worker, connectionId);
     expect(apiCallsSince(mark, realmId).map(isCdc)).toEqual([true]);
-    // CDC includes inactive customers and the one deleted, all unchanged.
-    expect(recent).toMatchObject({ created: 0, updated: 0, archived: 0, failed: 0, fetched: quickbooks.customers(realmId).length + 1 });
+    // CDC includes inactive customers and the one deleted (all unchanged), not those changed before the cursor.
+    const changed = quickbooks.customers(realmId).filter((c) => c.MetaData.LastUpdatedTime >= since).length;
+    expect(changed).toBeLessThan(quickbooks.customers(realmId).length);
+    expect(recent).toMatchObject({ created: 0, updated: 0, archived: 0, failed: 0, fetched: changed + 1 });
   });
 
   it('rides out a burst of 429s by waiting for Retry-After', async () => {
@@ -207,61 +221,75 @@ describe('syncConnection with QuickBooks Online', () => {
 });
 
 describe('syncConnection with QuickBooks Online when CDC stops at its cap', () => {
+  // A fake and worker of its own; pages of 50 keep the fallback read within one workflow run (50 pages), which is
+  // not what this test is about.
+  let busy: FakeQuickBooks;
+  const CAP_PAGE_SIZE = 50;
+  const capContext = useWorkerTestContext(async () => {
+    busy = await startFakeQuickBooks({ cdcMaxObjects: CDC_CAP });
+    return { providers: providersFor({ quickbooks: busy }), sync: { pageSize: CAP_PAGE_SIZE } };
+  });
+  afterAll(async () => busy?.close());
+
   let realmId: string;
   let connectionId: string;
   let businessId: string;
   const NEW = CDC_CAP + 5;
-  const idOf = (n: number) => quickbooks.customers(realmId).find((c) => c.PrimaryEmailAddr?.Address === `capped${n}@example.com`)?.Id as string;
+  const idOf = (n: number) => busy.customers(realmId).find((c) => c.PrimaryEmailAddr?.Address === `capped${n}@example.com`)?.Id as string;
+  const callsSince = (mark: number) => busy.log.slice(mark).filter((e) => e.kind === 'api' && e.realmId === realmId);
 
   beforeAll(async () => {
-    const business = await aBusiness(context.database.db, { name: 'Busy Clinic' });
+    const business = await aBusiness(capContext.database.db, { name: 'Busy Clinic' });
     businessId = business.id;
-    realmId = quickbooks.addRealm();
+    realmId = busy.addRealm();
     const start = Date.now() - 3 * 60 * 60_000;
-    quickbooks.seedCustomers(realmId, 30, (i) => ({ ...customer(i + 1, 'capped'), MetaData: { LastUpdatedTime: start + i * 2_000 } }));
-    connectionId = await aConnection(context.database, business, 'quickbooks', realmId, quickbooks.issueTokens(realmId));
+    busy.seedCustomers(realmId, 30, (i) => ({ ...customer(i + 1, 'capped'), MetaData: { LastUpdatedTime: start + i * 2_000 } }));
+    connectionId = await aConnection(capContext.database, business, 'quickbooks', realmId, busy.issueTokens(realmId));
   });
 
   it('falls back to paged queries and stores every changed customer exactly once', async () => {
-    const first = await sync(context.worker, connectionId, 'full');
-    expect(first.created).toBe(30);
+    const first = await sync(capContext.worker, connectionId, 'full');
+    expect(first).toMatchObject({ created: 30, failed: 0 });
 
     // More changes than CDC returns, two seconds apart over the last hour; the edits and the deactivation come last,
     // so they are among those CDC leaves out.
     const start = Date.now() - 60 * 60_000;
-    quickbooks.seedCustomers(realmId, NEW, (i) => ({ ...customer(1000 + i, 'capped'), MetaData: { LastUpdatedTime: start + i * 2_000 } }));
-    quickbooks.upsertCustomer(realmId, { Id: idOf(2), FamilyName: 'Renamed' });
-    quickbooks.upsertCustomer(realmId, { Id: idOf(3), FamilyName: 'Renamed' });
-    quickbooks.deactivateCustomer(realmId, idOf(4)); // nothing open: deleted
+    busy.seedCustomers(realmId, NEW, (i) => ({ ...customer(1000 + i, 'capped'), MetaData: { LastUpdatedTime: start + i * 2_000 } }));
+    busy.upsertCustomer(realmId, { Id: idOf(2), FamilyName: 'Renamed' });
+    busy.upsertCustomer(realmId, { Id: idOf(3), FamilyName: 'Renamed' });
+    busy.deactivateCustomer(realmId, idOf(4)); // nothing open: deleted
     const changed = NEW + 3;
     expect(changed).toBeGreaterThan(CDC_CAP);
 
-    const mark = quickbooks.log.length;
-    const result = await sync(context.worker, connectionId);
-    const calls = apiCallsSince(mark, realmId);
+    const mark = busy.log.length;
+    const result = await sync(capContext.worker, connectionId);
+    const calls = callsSince(mark);
     expect(calls.filter((e) => e.status !== 200)).toEqual([]);
+    // One CDC call (which stopped at the cap), then queries from the same position through every change.
     expect(calls.map(isCdc)).toEqual([true, ...calls.slice(1).map(() => false)]);
     expect(calls.slice(1).every(isQuery)).toBe(true);
-    expect(calls.length).toBeGreaterThan(1 + Math.floor(changed / PAGE_SIZE));
+    expect(calls.length - 1).toBeGreaterThanOrEqual(Math.ceil(changed / CAP_PAGE_SIZE));
+    expect(calls[1]?.query.query).toContain(`>= '${new Date(first.cursor as string).toISOString().replace(/\.\d{3}Z$/, 'Z')}'`);
     expect(result.apiCalls).toBe(calls.length);
     expect(result).toMatchObject({ created: NEW, updated: 2, archived: 1, linked: 0, failed: 0 });
     expect(result.fetched).toBe(result.created + result.updated + result.linked + result.archived + result.unchanged + result.failed);
+    expect(result.fetched).toBeGreaterThan(CDC_CAP + changed); // what CDC gave is read again by the queries, unchanged
 
-    const contacts = await contactsOf(context.database, businessId);
+    const contacts = await contactsOf(capContext.database, businessId);
     const emails = contacts.map((c) => c.email_normalized);
     expect(new Set(emails).size).toBe(emails.length);
     expect(contacts).toHaveLength(30 - 1 + NEW);
     for (let i = 0; i < NEW; i++) expect(emails).toContain(`capped${1000 + i}@example.com`);
     expect(emails).not.toContain('capped4@example.com');
     expect(contacts.filter((c) => c.last_name === 'Renamed').map((c) => c.email_normalized).sort()).toEqual(['capped2@example.com', 'capped3@example.com']);
-    const links = await linksOf(context.database, connectionId);
+    const links = await linksOf(capContext.database, connectionId);
     expect(links).toHaveLength(contacts.length);
     expect(new Set(links.map((l) => l.contact_id)).size).toBe(links.length);
 
     // The position moved past every change: the next sync is one CDC call that finds nothing new.
-    const next = quickbooks.log.length;
-    const again = await sync(context.worker, connectionId);
-    expect(apiCallsSince(next, realmId).map(isCdc)).toEqual([true]);
+    const next = busy.log.length;
+    const again = await sync(capContext.worker, connectionId);
+    expect(callsSince(next).map(isCdc)).toEqual([true]);
     expect(again).toMatchObject({ created: 0, updated: 0, archived: 0, apiCalls: 1 });
   });
 });
