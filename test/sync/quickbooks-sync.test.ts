@@ -227,7 +227,7 @@ describe('syncConnection with QuickBooks Online when CDC stops at its cap', () =
   let busy: FakeQuickBooks;
   const CAP_PAGE_SIZE = 50;
   const capContext = useWorkerTestContext(async () => {
-    busy = await startFakeQuickBooks({ cdcMaxObjects: 2000 });
+    busy = await startFakeQuickBooks({ cdcMaxObjects: CDC_CAP });
     return { providers: providersFor({ quickbooks: busy }), sync: { pageSize: CAP_PAGE_SIZE } };
   });
   afterAll(async () => busy?.close());
