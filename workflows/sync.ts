@@ -106,6 +106,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
   show();
   const provider = providerActivities(started.outageBudgetMinutes);
 
+  let lastPageDone = false;
   try {
     for (;;) {
       notifiedSinceLastRead = false;
@@ -125,10 +126,9 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
       progress.cursor = outcome.cursor;
       pagesThisRun += 1;
       show();
+      lastPageDone = outcome.done;
       if (outcome.done) break;
-      if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof syncConnection>(input, { runId, counts, pages: progress.pages });
-      }
+      if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) break;
     }
   } catch (error) {
     const message = describeFailure(error, started, input.connectionId);
@@ -136,6 +136,10 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
     throw ApplicationFailure.create({ type: 'SyncFailed', message, nonRetryable: true, cause: error as Error });
   }
 
+  if (!lastPageDone) {
+    // History stays bounded: the next run carries on from the stored position with these counts.
+    await continueAsNew<typeof syncConnection>(input, { runId, counts, pages: progress.pages });
+  }
   progress.rerunRequested = notifiedSinceLastRead;
   progress.status = 'finishing';
   show();

@@ -222,10 +222,10 @@ describe('syncConnection with QuickBooks Online', () => {
 });
 
 describe('syncConnection with QuickBooks Online when CDC stops at its cap', () => {
-  // A fake and worker of its own; pages of 50 keep the fallback read within one workflow run (50 pages), which is
-  // not what this test is about.
+  // A fake and worker of its own; pages of 20 make the fallback read longer than one workflow run (50 pages), so the
+  // sync also continues as new on the way.
   let busy: FakeQuickBooks;
-  const CAP_PAGE_SIZE = 50;
+  const CAP_PAGE_SIZE = 20;
   const capContext = useWorkerTestContext(async () => {
     busy = await startFakeQuickBooks({ cdcMaxObjects: CDC_CAP });
     return { providers: providersFor({ quickbooks: busy }), sync: { pageSize: CAP_PAGE_SIZE } };

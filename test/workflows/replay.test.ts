@@ -2,6 +2,9 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { syncWorkflowId } from '../../domain/inputs';
+import { startFakeXero, type FakeXero } from '../../fakes/xero/server';
+import { aConnection, providersFor } from '../sync/helpers';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,10 +22,12 @@ const recorded: { name: string; history: unknown }[] = [];
 
 let database: TestDatabase;
 let worker: TestWorker;
+let xero: FakeXero;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  worker = await startTestWorker(database);
+  xero = await startFakeXero();
+  worker = await startTestWorker(database, { providers: providersFor({ xero }) });
   const business = await aBusiness(database.db);
   const deletable = await aContact(database.db, business, { phones: [] });
   const busy = await aContact(database.db, business, { email: null });
@@ -41,14 +46,19 @@ beforeAll(async () => {
     ['exportContactsCsv-completed', 'exportContactsCsv', { businessId: business.id, output: path.join(os.tmpdir(), `replay-${Date.now()}-out.csv`) }],
   ];
   const results = new Map<string, unknown>();
-  const record = async (name: string, type: string, input: unknown) => {
-    const handle = await worker.client.workflow.start(type, { args: [input], taskQueue: worker.taskQueue, workflowId: `replay-${name}-${Date.now()}` });
+  const record = async (name: string, type: string, input: unknown, workflowId = `replay-${name}-${Date.now()}`) => {
+    const handle = await worker.client.workflow.start(type, { args: [input], taskQueue: worker.taskQueue, workflowId });
     results.set(name, await handle.result().catch(() => undefined));
     recorded.push({ name, history: JSON.parse(historyToJSON(await handle.fetchHistory())) });
   };
   for (const [name, type, input] of scenarios) await record(name, type, input);
   const { importId } = results.get('importContactsCsv-completed') as { importId: string };
   await record('undoImport-completed', 'undoImport', { importId });
+  const tenantId = xero.addTenant();
+  xero.upsertContact(tenantId, { FirstName: 'Replay', LastName: 'Contact', Name: 'Replay Contact', EmailAddress: 'replay@example.com' });
+  const connectionId = await aConnection(database, business, 'xero', tenantId, xero.issueTokens([tenantId]));
+  await record('syncConnection-completed', 'syncConnection', { connectionId, mode: 'full' }, syncWorkflowId(connectionId));
+  await record('syncConnection-invalid-input', 'syncConnection', { connectionId: 'not-a-uuid', mode: 'sometimes' });
   if (process.env.RECORD_HISTORIES) {
     for (const { name, history } of recorded) {
       // Stack traces carry the recording machine's paths and play no part in replay.
@@ -59,6 +69,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await worker?.close();
+  await xero?.close();
   await database?.drop();
 });
 
@@ -66,16 +77,25 @@ async function replay(histories: { name: string; history: unknown }[], codePath:
   const results: { name: string; error?: unknown }[] = [];
   const iterable = Worker.runReplayHistories(
     { workflowBundle: { codePath } },
-    histories.map(({ name, history }) => ({ workflowId: name, history: historyFromJSON(history) })),
+    histories.map(({ name, history }) => ({ workflowId: workflowIdOf(name, history), history: historyFromJSON(history) })),
   );
   for await (const result of iterable) results.push({ name: result.workflowId, error: result.error });
   return results;
 }
 
+/** syncConnection checks that it runs under its connection's workflow id, so its histories replay under that id. */
+function workflowIdOf(name: string, history: unknown): string {
+  if (!name.startsWith('syncConnection')) return name;
+  const started = (history as { events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data?: string }[] } } }[] }).events[0];
+  const data = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  const input = data ? (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { connectionId?: unknown }) : {};
+  return typeof input.connectionId === 'string' && /^[0-9a-f-]{36}$/.test(input.connectionId) ? syncWorkflowId(input.connectionId) : name;
+}
+
 describe('workflow replay', () => {
   it('replays the histories of this run', async () => {
     const results = await replay(recorded, inject('workflowBundlePath'));
-    expect(results).toHaveLength(10);
+    expect(results).toHaveLength(12);
     expect(results.filter((r) => r.error)).toEqual([]);
   });
 
