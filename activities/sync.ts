@@ -47,9 +47,16 @@ export function syncDependencies(sql: Sql, providers: ProviderConfig, tuning: Sy
 export interface StoredCursor {
   position: SyncPosition;
   run?: { id: string; mode: SyncMode; via?: 'cdc' | 'query' };
+  /**
+   * QuickBooks' CDC stopped at its cap: the deletions it left out appear in no query, so the next sync runs full,
+   * which notices records that are gone.
+   */
+  fullPending?: boolean;
 }
 
 export interface SyncStart {
+  /** The mode this run reads in: full when asked, or when an earlier run left deletions it could not see. */
+  mode: SyncMode;
   businessId: string;
   provider: 'xero' | 'quickbooks';
   tenantId: string;
@@ -63,7 +70,11 @@ export type PageOutcome =
 
 const cursorOf = (connection: ConnectionSummary): StoredCursor => {
   const stored = connection.cursor as Partial<StoredCursor> | null;
-  return { position: stored?.position ?? startOfTime(), ...(stored?.run ? { run: stored.run } : {}) };
+  return {
+    position: stored?.position ?? startOfTime(),
+    ...(stored?.run ? { run: stored.run } : {}),
+    ...(stored?.fullPending ? { fullPending: true } : {}),
+  };
 };
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -158,15 +169,19 @@ export function createSyncActivities(deps: SyncDeps) {
     async beginSync(input: { connectionId: string; mode: SyncMode; runId: string }): Promise<SyncStart> {
       const connection = await usableConnection(input.connectionId);
       const cursor = cursorOf(connection);
+      let mode = cursor.run?.id === input.runId ? cursor.run.mode : input.mode;
       if (cursor.run?.id !== input.runId) {
+        if (cursor.fullPending) mode = 'full';
         // A full run reads everything again from the start; an incremental one carries on from the stored position.
         const next: StoredCursor = {
-          position: input.mode === 'full' ? startOfTime() : cursor.position,
-          run: { id: input.runId, mode: input.mode },
+          position: mode === 'full' ? startOfTime() : cursor.position,
+          run: { id: input.runId, mode },
+          ...(cursor.fullPending ? { fullPending: true } : {}),
         };
         await sql`update connections set cursor = ${JSON.stringify(next)}::jsonb, updated_at = now() where id = ${connection.id}`;
       }
       return {
+        mode,
         businessId: connection.businessId,
         provider: connection.provider,
         tenantId: connection.tenantId,
@@ -221,7 +236,7 @@ export function createSyncActivities(deps: SyncDeps) {
       if (fetched.capped) {
         // CDC stopped at its cap: what it gave is current state and is stored, but the position moves only through
         // paged queries, which cannot stop short.
-        next = { ...cursor, run: { ...(cursor.run as NonNullable<StoredCursor['run']>), via: 'query' } };
+        next = { ...cursor, run: { ...(cursor.run as NonNullable<StoredCursor['run']>), via: 'query' }, fullPending: true };
         done = false;
       } else {
         const step = nextPosition(cursor.position, remote.map((r) => r.updatedAt), fetched.via === 'cdc' ? Number.POSITIVE_INFINITY : pageSize);
@@ -252,7 +267,7 @@ export function createSyncActivities(deps: SyncDeps) {
         const cursor = cursorOf(connection);
         const summary = { ...counts, mode: input.mode, runId: input.runId, finishedAt: new Date().toISOString() };
         await tx`
-          update connections set cursor = ${JSON.stringify({ position: cursor.position })}::jsonb, last_sync_at = now(),
+          update connections set cursor = ${JSON.stringify({ position: cursor.position, ...(input.mode !== 'full' && cursor.fullPending ? { fullPending: true } : {}) })}::jsonb, last_sync_at = now(),
             last_sync_summary = ${JSON.stringify(summary)}::jsonb, last_error = null, updated_at = now()
           where id = ${connection.id}`;
       });

@@ -9,6 +9,11 @@
  *   BENCH_REIMPORT=0                      skips the second import of the same file
  *   DATABASE_URL, TEMPORAL_ADDRESS        use these servers instead of the local or embedded ones
  *   BENCH_WORKER_PROFILE=1                runs the worker with --cpu-prof; the profile is kept in os.tmpdir()
+ *
+ * Then, unless told otherwise, the sync benchmark (bench/sync.ts): BENCH_SYNC_RECORDS (default 100,000) records in a
+ * fake Xero tenant and a fake QuickBooks realm, full and incremental syncs against the floor the rate limits set.
+ *
+ *   BENCH_ONLY=import | sync              runs only that benchmark (default: both, the import first)
  */
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -34,6 +39,7 @@ import {
 } from './postgres';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
+import { runSyncBench } from './sync';
 import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -45,9 +51,9 @@ const WORKER_START_TIMEOUT_MS = 180_000;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const hex = () => randomBytes(5).toString('hex');
 
-/** Undone in reverse order, once, whether the run ends, fails or is interrupted. */
+/** Undone in reverse order, once, whether the run ends, fails or is interrupted (and between the two benchmarks). */
 const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
-let cleaningUp: Promise<void> | undefined;
+let cleaningUp: Promise<void> = Promise.resolve();
 /** After Ctrl-C the run fails in whatever it was waiting for; that failure is only the interruption. */
 let interrupted = false;
 
@@ -55,16 +61,17 @@ function onCleanup(what: string, run: () => Promise<unknown>): void {
   cleanups.push({ what, run });
 }
 
+/** Undoes everything registered so far, newest first; a second call waits for the first and undoes what came since. */
 function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const { what, run } of cleanups.reverse()) {
+  cleaningUp = cleaningUp.then(async () => {
+    for (let next = cleanups.pop(); next !== undefined; next = cleanups.pop()) {
       try {
-        await run();
+        await next.run();
       } catch (error) {
-        log(`cleanup: ${what} failed: ${(error as Error).message}`);
+        log(`cleanup: ${next.what} failed: ${(error as Error).message}`);
       }
     }
-  })();
+  });
   return cleaningUp;
 }
 
@@ -197,11 +204,9 @@ function reimportChecks(generated: GeneratedContacts, run: ImportRun, contactsIn
   ];
 }
 
-async function main(): Promise<number> {
+async function runImportBench(): Promise<number> {
   const rows = rowsFromEnvironment();
   const reimport = process.env.BENCH_REIMPORT !== '0';
-  stopOnSignal('SIGINT');
-  stopOnSignal('SIGTERM');
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'switchboard-bench-'));
   // An embedded Postgres run by root runs as the postgres user, which must reach its data folder in here.
@@ -322,6 +327,28 @@ async function main(): Promise<number> {
   const mismatches = checks.filter((check) => !checkPassed(check));
   if (mismatches.length > 0) log(`${mismatches.length} check(s) MISMATCH: the import did not do what the file requires`);
   return mismatches.length > 0 ? 1 : 0;
+}
+
+/** BENCH_ONLY: which benchmark to run; both when unset. */
+function benchOnly(): 'import' | 'sync' | undefined {
+  const only = process.env.BENCH_ONLY?.trim();
+  if (only === undefined || only === '') return undefined;
+  if (only === 'import' || only === 'sync') return only;
+  throw new Error(`BENCH_ONLY must be 'import' or 'sync' (or unset for both), not '${only}'`);
+}
+
+async function main(): Promise<number> {
+  const only = benchOnly();
+  stopOnSignal('SIGINT');
+  stopOnSignal('SIGTERM');
+  let code = 0;
+  if (only !== 'sync') {
+    code = await runImportBench();
+    // The import's worker, servers and database go before the sync benchmark starts its own.
+    await cleanUp();
+  }
+  if (only !== 'import') code = Math.max(code, await runSyncBench({ projectRoot: PROJECT_ROOT, log, onCleanup }));
+  return code;
 }
 
 void main()

@@ -101,6 +101,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
     { key: ProviderAttribute, value: started.provider },
   ]);
   progress.provider = started.provider;
+  progress.mode = started.mode;
   progress.cursor = started.cursor;
   progress.status = 'syncing';
   show();
@@ -143,7 +144,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
   progress.rerunRequested = notifiedSinceLastRead;
   progress.status = 'finishing';
   show();
-  counts = await db.finishSync({ connectionId: input.connectionId, runId, mode: input.mode, counts });
+  counts = await db.finishSync({ connectionId: input.connectionId, runId, mode: started.mode, counts });
   progress.status = 'completed';
   show();
   if (progress.rerunRequested || notifiedSinceLastRead) await continueAsNew<typeof syncConnection>({ connectionId: input.connectionId, mode: 'incremental' });

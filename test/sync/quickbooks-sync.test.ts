@@ -287,7 +287,15 @@ describe('syncConnection with QuickBooks Online when CDC stops at its cap', () =
     expect(links).toHaveLength(contacts.length);
     expect(new Set(links.map((l) => l.contact_id)).size).toBe(links.length);
 
-    // The position moved past every change: the next sync is one CDC call that finds nothing new.
+    // Deletions CDC left out appear in no query: the next sync runs full and notices a customer that is gone.
+    busy.deleteCustomer(realmId, idOf(5));
+    const full = busy.log.length;
+    const catchUp = await sync(capContext.worker, connectionId);
+    expect(callsSince(full).every(isQuery)).toBe(true);
+    expect(catchUp).toMatchObject({ created: 0, updated: 0, archived: 1, linked: 0, failed: 0 });
+    expect((await contactsOf(capContext.database, businessId)).map((c) => c.email_normalized)).not.toContain('capped5@example.com');
+
+    // The position moved past every change: the sync after that is one CDC call that finds nothing new.
     const next = busy.log.length;
     const again = await sync(capContext.worker, connectionId);
     expect(callsSince(next).map(isCdc)).toEqual([true]);
