@@ -7,7 +7,7 @@ import { createQuickBooksConnector, type QuickBooksConnector } from '../connecto
 import { createXeroConnector, type XeroConnector } from '../connectors/providers/xero';
 import type { ProviderConfig } from '../worker/config';
 import { accessTokenFor, connectionUnusable, findConnection, type ConnectionSummary } from '../db/connections';
-import { loadStoredContacts, writeContacts } from '../db/contact-bulk';
+import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 import { applyArchiveRule } from '../db/archive';
 import { SwitchboardError } from '../domain/errors';
 import { planChunk, type ValidRow } from '../domain/import/plan';
@@ -244,6 +244,8 @@ export function createSyncActivities(deps: SyncDeps) {
         done = step.done;
       }
 
+      // A first sync fills the tables as fast as an import does: keep the planner's picture of them current.
+      await refreshPlannerStatistics(sql);
       const counts = await storeRecords(sql, { connection, business, remote, runId: input.runId, mode: cursor.run?.mode ?? 'incremental', next });
       counts.fetched = fetched.records.length;
       counts.failed += failed;

@@ -29,10 +29,10 @@ interface StoredRow {
   billing_address: StoredAddress | null;
 }
 
-const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger'];
+const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger', 'external_links'];
 
 /**
- * Refreshes the planner's statistics of the tables an import fills, where they have grown by a fifth since last
+ * Refreshes the planner's statistics of the tables an import or a sync fills, where they have grown by a fifth since last
  * analysed. A bulk load outruns autovacuum (or runs where it is off), and a planner that still thinks a table is
  * empty answers "which of these emails exist" by reading every contact of the business.
  */
