@@ -395,39 +395,31 @@ export async function connectAccount(options: {
 
 /** Starts a workflow on Switchboard's task queue and waits for it, polling its progress query for `onProgress`. */
 async function runWorkflow(type: string, input: unknown, workflowId?: string, onProgress?: ProgressBar): Promise<unknown> {
-  const { temporalAddress, namespace, taskQueue } = await endpoints();
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: temporalAddress, connectTimeout: '5 seconds' });
-  } catch (error) {
-    throw new CliError(`cannot reach Temporal at ${temporalAddress}: ${(error as Error).message} (is \`npm start\` running, or TEMPORAL_ADDRESS set?)`);
-  }
-  try {
-    const client = new Client({ connection, namespace });
-    const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: workflowId ?? `${type}-${randomUUID()}` });
-    let finished = false;
-    const polling = onProgress
-      ? (async () => {
-          while (!finished) {
-            const progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
-            if (progress && !finished) onProgress.update(progress);
-            await sleep(500);
-          }
-        })()
-      : Promise.resolve();
+  return withTemporal(async (client, taskQueue) => {
     try {
-      return await handle.result();
-    } finally {
-      finished = true;
-      await polling;
-      onProgress?.done();
+      const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: workflowId ?? `${type}-${randomUUID()}` });
+      let finished = false;
+      const polling = onProgress
+        ? (async () => {
+            while (!finished) {
+              const progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+              if (progress && !finished) onProgress.update(progress);
+              await sleep(500);
+            }
+          })()
+        : Promise.resolve();
+      try {
+        return await handle.result();
+      } finally {
+        finished = true;
+        await polling;
+        onProgress?.done();
+      }
+    } catch (error) {
+      if (error instanceof WorkflowFailedError) throw new CliError(`${type} failed: ${error.cause?.message ?? error.message}`);
+      throw error;
     }
-  } catch (error) {
-    if (error instanceof WorkflowFailedError) throw new CliError(`${type} failed: ${error.cause?.message ?? error.message}`);
-    throw error;
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 interface ProgressBar {

@@ -1,9 +1,8 @@
 import QuickBooks from 'node-quickbooks';
-import { custom, Issuer, type Client } from 'openid-client';
 import type { QboCustomerShape } from '../../domain/sync/quickbooks';
 import type { ProviderConfig } from '../../worker/config';
 import { classifyStatus, lowerCaseHeaders, ProviderError, retryAfterMs, withTimeout } from './errors';
-import { grantFromTokenSet, tokenEndpointError, type TokenGrant } from './tokens';
+import { oauthClientFor } from './tokens';
 
 export const QUICKBOOKS_SCOPES = ['com.intuit.quickbooks.accounting'];
 const CALL_TIMEOUT_MS = 60_000;
@@ -70,27 +69,18 @@ const qboInstant = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$
  * which would fetch Intuit's discovery document).
  */
 export function createQuickBooksConnector(config: ProviderConfig['quickbooks']) {
-  let oauthClient: Client | undefined;
-  const oauth = () => {
-    if (!config.clientId || !config.clientSecret) {
-      throw new ProviderError('rejected', 'QBO_CLIENT_ID and QBO_CLIENT_SECRET must be set to refresh or obtain QuickBooks tokens');
-    }
-    if (!oauthClient) {
-      const issuer = new Issuer({
-        issuer: config.oauthUrl,
-        token_endpoint: `${config.oauthUrl}/oauth2/v1/tokens/bearer`,
-        authorization_endpoint: config.authorizeUrl,
-      });
-      oauthClient = new issuer.Client({
-        client_id: config.clientId,
-        client_secret: config.clientSecret,
-        redirect_uris: [config.redirectUri],
-        response_types: ['code'],
-      });
-      oauthClient[custom.http_options] = (_url, options) => ({ ...options, timeout: CALL_TIMEOUT_MS });
-    }
-    return oauthClient;
-  };
+  const oauth = oauthClientFor({
+    provider: 'QuickBooks',
+    envPrefix: 'QBO',
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    redirectUri: config.redirectUri,
+    issuer: config.oauthUrl,
+    tokenEndpoint: `${config.oauthUrl}/oauth2/v1/tokens/bearer`,
+    authorizationEndpoint: config.authorizeUrl,
+    scopes: QUICKBOOKS_SCOPES,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
 
   const client = (accessToken: string, realmId: string) => {
     const qbo = new (QuickBooks as unknown as QuickBooksConstructor)(config.clientId ?? '', config.clientSecret ?? '', accessToken, false, realmId, config.environment === 'sandbox', false, MINOR_VERSION, '2.0');
@@ -111,25 +101,7 @@ export function createQuickBooksConnector(config: ProviderConfig['quickbooks']) 
   return {
     provider: 'quickbooks' as const,
 
-    authorizeUrl(state: string): string {
-      return oauth().authorizationUrl({ scope: QUICKBOOKS_SCOPES.join(' '), state });
-    },
-
-    async exchangeCode(code: string): Promise<TokenGrant> {
-      try {
-        return grantFromTokenSet(await oauth().grant({ grant_type: 'authorization_code', code, redirect_uri: config.redirectUri }), 'QuickBooks');
-      } catch (error) {
-        throw error instanceof ProviderError ? error : tokenEndpointError(error, 'QuickBooks');
-      }
-    },
-
-    async refresh(refreshToken: string): Promise<TokenGrant> {
-      try {
-        return grantFromTokenSet(await oauth().refresh(refreshToken), 'QuickBooks');
-      } catch (error) {
-        throw error instanceof ProviderError ? error : tokenEndpointError(error, 'QuickBooks');
-      }
-    },
+    ...oauth,
 
     /** Change data capture: every customer changed since then (deleted ones too), at most 1,000 and no paging. */
     async changedCustomers(accessToken: string, realmId: string, since: number): Promise<QboPage> {

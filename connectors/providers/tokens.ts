@@ -1,4 +1,4 @@
-import type { TokenSet } from 'openid-client';
+import { custom, Issuer, type Client, type TokenSet } from 'openid-client';
 import { InvalidGrantError, ProviderError } from './errors';
 
 export interface TokenGrant {
@@ -26,4 +26,51 @@ export function tokenEndpointError(error: unknown, provider: string): Error {
     return new ProviderError('rejected', `${provider}'s token endpoint answered HTTP ${status}`, { status });
   }
   return new ProviderError('unavailable', `${provider}'s token endpoint could not be reached: ${e?.message ?? String(error)}`, { status });
+}
+
+/**
+ * The OAuth2 side of a provider through openid-client, on endpoints we configure (never a discovery document):
+ * the consent URL, the code exchange and the refresh, with provider errors turned into ours.
+ */
+export function oauthClientFor(settings: {
+  provider: string;
+  envPrefix: string;
+  clientId?: string;
+  clientSecret?: string;
+  redirectUri: string;
+  issuer: string;
+  tokenEndpoint: string;
+  authorizationEndpoint: string;
+  scopes: readonly string[];
+  timeoutMs: number;
+}) {
+  let client: Client | undefined;
+  const oauth = () => {
+    if (!settings.clientId || !settings.clientSecret) {
+      throw new ProviderError('rejected', `${settings.envPrefix}_CLIENT_ID and ${settings.envPrefix}_CLIENT_SECRET must be set to obtain or refresh ${settings.provider} tokens`);
+    }
+    if (!client) {
+      const issuer = new Issuer({ issuer: settings.issuer, token_endpoint: settings.tokenEndpoint, authorization_endpoint: settings.authorizationEndpoint });
+      client = new issuer.Client({
+        client_id: settings.clientId,
+        client_secret: settings.clientSecret,
+        redirect_uris: [settings.redirectUri],
+        response_types: ['code'],
+      });
+      client[custom.http_options] = (_url, options) => ({ ...options, timeout: settings.timeoutMs });
+    }
+    return client;
+  };
+  const granted = async (request: () => Promise<TokenSet>): Promise<TokenGrant> => {
+    try {
+      return grantFromTokenSet(await request(), settings.provider);
+    } catch (error) {
+      throw error instanceof ProviderError ? error : tokenEndpointError(error, settings.provider);
+    }
+  };
+  return {
+    authorizeUrl: (state: string) => oauth().authorizationUrl({ scope: settings.scopes.join(' '), state }),
+    exchangeCode: (code: string) => granted(() => oauth().grant({ grant_type: 'authorization_code', code, redirect_uri: settings.redirectUri })),
+    refresh: (refreshToken: string) => granted(() => oauth().refresh(refreshToken)),
+  };
 }

@@ -1,8 +1,7 @@
-import { custom, Issuer, type Client } from 'openid-client';
 import { AccountingApi, type Contact } from 'xero-node';
 import type { ProviderConfig } from '../../worker/config';
 import { classifyStatus, lowerCaseHeaders, ProviderError, retryAfterMs, withTimeout } from './errors';
-import { grantFromTokenSet, tokenEndpointError, type TokenGrant } from './tokens';
+import { oauthClientFor } from './tokens';
 
 export const XERO_SCOPES = ['openid', 'profile', 'email', 'offline_access', 'accounting.contacts.read'];
 const CALL_TIMEOUT_MS = 60_000;
@@ -59,50 +58,22 @@ function describeBody(body: unknown): string {
  * identity.xero.com itself).
  */
 export function createXeroConnector(config: ProviderConfig['xero']) {
-  let oauthClient: Client | undefined;
-  const oauth = () => {
-    if (!config.clientId || !config.clientSecret) {
-      throw new ProviderError('rejected', 'XERO_CLIENT_ID and XERO_CLIENT_SECRET must be set to refresh or obtain Xero tokens');
-    }
-    if (!oauthClient) {
-      const issuer = new Issuer({
-        issuer: config.identityUrl,
-        token_endpoint: `${config.identityUrl}/connect/token`,
-        authorization_endpoint: `${config.loginUrl}/identity/connect/authorize`,
-      });
-      oauthClient = new issuer.Client({
-        client_id: config.clientId,
-        client_secret: config.clientSecret,
-        redirect_uris: [config.redirectUri],
-        response_types: ['code'],
-      });
-      oauthClient[custom.http_options] = (_url, options) => ({ ...options, timeout: CALL_TIMEOUT_MS });
-    }
-    return oauthClient;
-  };
+  const oauth = oauthClientFor({
+    provider: 'Xero',
+    envPrefix: 'XERO',
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    redirectUri: config.redirectUri,
+    issuer: config.identityUrl,
+    tokenEndpoint: `${config.identityUrl}/connect/token`,
+    authorizationEndpoint: `${config.loginUrl}/identity/connect/authorize`,
+    scopes: XERO_SCOPES,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
 
   return {
     provider: 'xero' as const,
-
-    authorizeUrl(state: string): string {
-      return oauth().authorizationUrl({ scope: XERO_SCOPES.join(' '), state });
-    },
-
-    async exchangeCode(code: string): Promise<TokenGrant> {
-      try {
-        return grantFromTokenSet(await oauth().grant({ grant_type: 'authorization_code', code, redirect_uri: config.redirectUri }), 'Xero');
-      } catch (error) {
-        throw error instanceof ProviderError ? error : tokenEndpointError(error, 'Xero');
-      }
-    },
-
-    async refresh(refreshToken: string): Promise<TokenGrant> {
-      try {
-        return grantFromTokenSet(await oauth().refresh(refreshToken), 'Xero');
-      } catch (error) {
-        throw error instanceof ProviderError ? error : tokenEndpointError(error, 'Xero');
-      }
-    },
+    ...oauth,
 
     /** The organisations a token may read: `GET /connections`, called ourselves since xero-node hard-codes its URL. */
     async tenants(accessToken: string): Promise<XeroTenant[]> {

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,8 +10,8 @@ import type { ImportResult } from '../../workflows/import';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { aBusiness } from '../support/fixtures';
 import { writeContactsCsv } from '../support/generate-csv';
+import { spawnWorkerProcess } from '../support/worker-process';
 
-const root = path.join(__dirname, '..', '..');
 let database: TestDatabase;
 let dir: string;
 let connection: Connection;
@@ -29,23 +29,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The production worker entry in a process of its own, as a deployment runs it. */
 function startWorkerProcess(taskQueue: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker', 'main.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SWITCHBOARD_DATA_DIR: dir,
-      SWITCHBOARD_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
-      SWITCHBOARD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawnWorkerProcess({ databaseUrl: database.url, taskQueue, dataDir: dir, secretKey: Buffer.alloc(32, 3) });
   children.push(child);
   return child;
 }

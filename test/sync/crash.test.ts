@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,9 +13,9 @@ import { createSecretBox } from '../../worker/secret-box';
 import type { SyncResult } from '../../workflows/sync';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { aBusiness } from '../support/fixtures';
+import { spawnWorkerProcess } from '../support/worker-process';
 import { contactsOf, linksOf } from './helpers';
 
-const root = path.join(__dirname, '..', '..');
 const workerKey = Buffer.alloc(32, 3);
 let database: TestDatabase;
 let dir: string;
@@ -37,26 +37,14 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The production worker entry in a process of its own, with Xero's endpoints pointed at the fake. */
+/** The production worker in its own process, with Xero's endpoints pointed at the fake. */
 function startWorkerProcess(taskQueue: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker', 'main.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: database.url,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SWITCHBOARD_DATA_DIR: dir,
-      SWITCHBOARD_SECRET_KEY: workerKey.toString('base64'),
-      SWITCHBOARD_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      XERO_CLIENT_ID: xero.clientId,
-      XERO_CLIENT_SECRET: xero.clientSecret,
-      XERO_API_URL: xero.url,
-      XERO_IDENTITY_URL: xero.url,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnWorkerProcess({
+    databaseUrl: database.url,
+    taskQueue,
+    dataDir: dir,
+    secretKey: workerKey,
+    env: { XERO_CLIENT_ID: xero.clientId, XERO_CLIENT_SECRET: xero.clientSecret, XERO_API_URL: xero.url, XERO_IDENTITY_URL: xero.url },
   });
   children.push(child);
   return child;
