@@ -153,9 +153,12 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
 
 function describeFailure(error: unknown, started: SyncStart, connectionId: string): string {
   const name = started.provider === 'xero' ? 'Xero' : 'QuickBooks';
-  if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+  // The budget is the activity's schedule-to-close timeout: spent while retrying, it ends with the last attempt's error.
+  if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT')) {
+    const minutes = started.outageBudgetMinutes;
     return (
-      `${name} stayed unavailable for longer than the connection's outage budget (${started.outageBudgetMinutes} minutes). ` +
+      `${name} stayed unavailable for longer than the connection's outage budget (${minutes} minute${minutes === 1 ? '' : 's'}): ` +
+      `${error.cause?.message ?? 'no answer'}. ` +
       `Nothing stored was lost: the next sync of connection ${connectionId} resumes from cursor ${started.cursor ?? 'start'} or later`
     );
   }
