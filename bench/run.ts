@@ -15,38 +15,26 @@
  *
  *   BENCH_ONLY=import | sync              runs only that benchmark (default: both, the import first)
  */
-import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createBusiness } from '../db/businesses';
 import { openDatabase } from '../db/client';
-import { loadConfig } from '../worker/config';
-import { startDevServer } from '../worker/dev-server';
-import { workflowsPath } from '../worker/worker';
 import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
 import { readTableScans, samplePostgres, scansBetween } from './pg-sampler';
-import {
-  countContacts,
-  createBenchDatabase,
-  describeServerSettings,
-  measureCopyBaseline,
-  resolvePostgresServer,
-  type BenchDatabase,
-} from './postgres';
+import { countContacts, measureCopyBaseline, type BenchDatabase } from './postgres';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
 import { runSyncBench } from './sync';
-import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
+import { startBenchStack } from './stack';
+import type { WorkerProcess } from './worker-process';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 const PROGRESS_EVERY_MS = 5_000;
 const MEMORY_SAMPLE_EVERY_MS = 200;
-// Bundling the workflows from source with webpack takes a while on a busy 2-core machine.
-const WORKER_START_TIMEOUT_MS = 180_000;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const hex = () => randomBytes(5).toString('hex');
@@ -222,58 +210,17 @@ async function runImportBench(): Promise<number> {
       `${generated.duplicates.total.toLocaleString('en')} repeats, ${generated.invalid.total.toLocaleString('en')} invalid rows`,
   );
 
-  const server = await resolvePostgresServer(scratch, log);
-  if (server.stop) onCleanup('stopping the embedded Postgres', server.stop);
-  const database = await createBenchDatabase(server.adminUrl);
-  onCleanup(`dropping database ${database.name}`, () => database.drop());
-  const postgresSetting = `${server.description} (${await describeServerSettings(database.url)})`;
-  log(`Postgres: ${postgresSetting}, database ${database.name} (migrated)`);
-
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  const temporalDescription = temporalAddress ? `TEMPORAL_ADDRESS=${temporalAddress}` : 'dev server started for the run';
-  if (!temporalAddress) {
-    log('Starting a Temporal dev server…');
-    const devServer = await startDevServer({ log });
-    onCleanup('stopping the Temporal dev server', () => devServer.stop());
-    temporalAddress = devServer.address;
-  }
-  log(`Temporal: ${temporalAddress}`);
-
-  // As `npm run build` ships it: the worker loads pre-bundled workflows instead of running webpack at start.
-  const workflowBundle = path.join(scratch, 'workflow-bundle.js');
-  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
-  const workerEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    SWITCHBOARD_WORKFLOW_BUNDLE: workflowBundle,
-    SWITCHBOARD_MODE: 'local',
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: `bench-${hex()}`,
-    SWITCHBOARD_DATA_DIR: path.join(scratch, 'worker'),
-    SWITCHBOARD_SECRET_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-    // Stopping the worker at the end (or on Ctrl-C) need not wait the production default of 30 s for a chunk.
-    WORKER_SHUTDOWN_GRACE_SECONDS: process.env.WORKER_SHUTDOWN_GRACE_SECONDS ?? '5',
-  };
-  // The project's own reading of the worker's environment: bad settings fail here, and the report names them.
-  const config = loadConfig(workerEnv);
-  await mkdir(path.join(scratch, 'worker'), { recursive: true });
-
-  const connection = await Connection.connect({ address: temporalAddress });
-  onCleanup('closing the Temporal client', () => connection.close());
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-
-  log(`Starting the worker (node --import tsx ${path.join('worker', 'main.ts')}) on task queue ${config.taskQueue}…`);
   const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${hex()}`) : undefined;
-  // The heap cap `npm run worker` gives the production worker: without it V8 lets a busy import's heap grow far
-  // past what it keeps alive before collecting.
-  const nodeArgs = ['--max-old-space-size=256', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   // Node writes the profile as the worker exits during the cleanup, so this is registered to run after the stop.
   if (profileDir) onCleanup('naming the CPU profile', async () => log(`Worker CPU profile (for Chrome DevTools): ${profileDir}`));
-  const worker = startWorkerProcess({ projectRoot: PROJECT_ROOT, env: workerEnv, nodeArgs, log });
-  onCleanup('stopping the worker', () => worker.stop());
-  await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
-  checkIsWorker(worker.pid);
+  const { database, postgresSetting, temporalDescription, config, client, worker } = await startBenchStack({
+    scratch,
+    projectRoot: PROJECT_ROOT,
+    log,
+    onCleanup,
+    taskQueuePrefix: 'bench',
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
   const workerAtStart = memoryOf(worker.pid);
   log(`  polling; RSS ${Math.round(workerAtStart?.rssMb ?? 0)} MB (peak while starting ${Math.round(workerAtStart?.peakMb ?? 0)} MB)`);
 

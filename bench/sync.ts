@@ -10,10 +10,9 @@
  * (API calls and wall time). The report is Markdown on stdout. Counts are checked (a wrong one makes the run exit 1);
  * times and ratios are reported against their targets, never enforced.
  */
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,14 +25,11 @@ import { syncWorkflowId } from '../domain/inputs';
 import type { Provider } from '../domain/sync/remote';
 import { startFakeQuickBooks, type FakeQuickBooks, type QboCustomerInput } from '../fakes/quickbooks/server';
 import { startFakeXero, type FakeXero, type XeroContactRecord } from '../fakes/xero/server';
-import { loadConfig } from '../worker/config';
-import { startDevServer } from '../worker/dev-server';
 import { createSecretBox } from '../worker/secret-box';
-import { workflowsPath } from '../worker/worker';
 import { syncConnection, syncProgressQuery, type SyncResult } from '../workflows/sync';
-import { createBenchDatabase, describeServerSettings, resolvePostgresServer } from './postgres';
 import { cpuSecondsOf, memoryOf } from './proc';
-import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
+import { startBenchStack } from './stack';
+import type { WorkerProcess } from './worker-process';
 
 const DEFAULT_RECORDS = 100_000;
 const MAX_RECORDS = 1_000_000;
@@ -48,7 +44,6 @@ const PAGE_SIZE = 1000;
  */
 const PACER_MARGIN_MS = 1_000;
 const PROGRESS_EVERY_MS = 10_000;
-const WORKER_START_TIMEOUT_MS = 180_000;
 /** node-quickbooks' default minor version, sent by the pacer as the SDK sends it. */
 const QBO_MINOR_VERSION = '75';
 
@@ -540,7 +535,6 @@ export function renderSyncReport(f: SyncBenchFigures): string {
 
 // ---- the run --------------------------------------------------------------------------------------------------------
 
-const hex = () => randomBytes(5).toString('hex');
 
 async function countsFor(databaseUrl: string, connectionId: string, records: number): Promise<Counted> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
@@ -584,68 +578,35 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<number> {
   await chmod(scratch, 0o755);
   onCleanup('removing the sync scratch folder', () => rm(scratch, { recursive: true, force: true }));
 
-  const server = await resolvePostgresServer(scratch, log);
-  if (server.stop) onCleanup('stopping the embedded Postgres', server.stop);
-  const database = await createBenchDatabase(server.adminUrl);
-  onCleanup(`dropping database ${database.name}`, () => database.drop());
-  const postgresSetting = `${server.description} (${await describeServerSettings(database.url)})`;
-  log(`Postgres: ${postgresSetting}, database ${database.name} (migrated)`);
-
-  let temporalAddress = process.env.TEMPORAL_ADDRESS;
-  const temporalDescription = temporalAddress ? `TEMPORAL_ADDRESS=${temporalAddress}` : 'dev server started for the run';
-  if (!temporalAddress) {
-    log('Starting a Temporal dev server…');
-    const devServer = await startDevServer({ log });
-    onCleanup('stopping the Temporal dev server', () => devServer.stop());
-    temporalAddress = devServer.address;
-  }
-  log(`Temporal: ${temporalAddress}`);
-
   log('Starting the fakes…');
   const xero = await startFakeXero();
   onCleanup('stopping the fake Xero', () => xero.close());
   const quickbooks = await startFakeQuickBooks();
   onCleanup('stopping the fake QuickBooks', () => quickbooks.close());
 
-  const workflowBundle = path.join(scratch, 'workflow-bundle.js');
-  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
   const secretKey = randomBytes(32);
-  const workerEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    SWITCHBOARD_WORKFLOW_BUNDLE: workflowBundle,
-    SWITCHBOARD_MODE: 'local',
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_TASK_QUEUE: `bench-sync-${hex()}`,
-    SWITCHBOARD_DATA_DIR: path.join(scratch, 'worker'),
-    SWITCHBOARD_SECRET_KEY: secretKey.toString('base64'),
-    LOG_LEVEL: 'warn',
-    WORKER_SHUTDOWN_GRACE_SECONDS: process.env.WORKER_SHUTDOWN_GRACE_SECONDS ?? '5',
-    // No webhook receiver: the benchmark starts every sync itself.
-    WEBHOOK_PORT: '',
-    XERO_CLIENT_ID: xero.clientId,
-    XERO_CLIENT_SECRET: xero.clientSecret,
-    XERO_API_URL: xero.url,
-    XERO_IDENTITY_URL: xero.url,
-    XERO_LOGIN_URL: xero.url,
-    QBO_CLIENT_ID: quickbooks.clientId,
-    QBO_CLIENT_SECRET: quickbooks.clientSecret,
-    QBO_API_URL: quickbooks.url,
-    QBO_OAUTH_URL: quickbooks.url,
-    QBO_AUTHORIZE_URL: `${quickbooks.url}/connect/oauth2`,
-  };
-  const config = loadConfig(workerEnv);
-  await mkdir(path.join(scratch, 'worker'), { recursive: true });
-
-  const connection = await Connection.connect({ address: temporalAddress });
-  onCleanup('closing the Temporal client', () => connection.close());
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-
-  log(`Starting the worker (node --import tsx ${path.join('worker', 'main.ts')}) on task queue ${config.taskQueue}…`);
-  const worker = startWorkerProcess({ projectRoot: options.projectRoot, env: workerEnv, nodeArgs: ['--max-old-space-size=256'], log });
-  onCleanup('stopping the worker', () => worker.stop());
-  await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
-  checkIsWorker(worker.pid);
+  const { database, postgresSetting, temporalDescription, config, client, worker } = await startBenchStack({
+    scratch,
+    projectRoot: options.projectRoot,
+    log,
+    onCleanup,
+    taskQueuePrefix: 'bench-sync',
+    secretKey,
+    workerEnv: {
+      // No webhook receiver: the benchmark starts every sync itself.
+      WEBHOOK_PORT: '',
+      XERO_CLIENT_ID: xero.clientId,
+      XERO_CLIENT_SECRET: xero.clientSecret,
+      XERO_API_URL: xero.url,
+      XERO_IDENTITY_URL: xero.url,
+      XERO_LOGIN_URL: xero.url,
+      QBO_CLIENT_ID: quickbooks.clientId,
+      QBO_CLIENT_SECRET: quickbooks.clientSecret,
+      QBO_API_URL: quickbooks.url,
+      QBO_OAUTH_URL: quickbooks.url,
+      QBO_AUTHORIZE_URL: `${quickbooks.url}/connect/oauth2`,
+    },
+  });
   log(`  polling; RSS ${Math.round(memoryOf(worker.pid)?.rssMb ?? 0)} MB`);
 
   // Two tenants and two realms of the same records: one for the sync, one for the pacer (its own limit windows).
