@@ -263,7 +263,7 @@ export function createSyncActivities(deps: SyncDeps) {
             update external_links set remote_active = false, updated_at = now()
             where connection_id = ${connection.id} and remote_active and last_seen_run is distinct from ${input.runId}
             returning contact_id`;
-          const outcome = await applyArchiveRule(tx, connection.businessId, gone.map((g) => g.contact_id), connection.id);
+          const outcome = await applyArchiveRule(tx, connection.businessId, gone.map((g) => g.contact_id), { keepIfActiveBeyond: connection.id });
           counts.archived += outcome.archived.length + outcome.deleted.length;
         }
         const cursor = cursorOf(connection);
@@ -381,7 +381,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
 
     if (toArchive.length > 0) {
       for (const { record, contactId } of toArchive) link(record, contactId);
-      const outcome = await applyArchiveRule(tx, businessId, toArchive.map((a) => a.contactId), connection.id);
+      const outcome = await applyArchiveRule(tx, businessId, toArchive.map((a) => a.contactId), { keepIfActiveBeyond: connection.id });
       counts.archived += outcome.archived.length + outcome.deleted.length;
       counts.unchanged += toArchive.length - outcome.archived.length - outcome.deleted.length;
     }

@@ -3,7 +3,7 @@ import { identityKeyString, type IdentityKey, type MatchCandidate } from '../dom
 import { SwitchboardError } from '../domain/errors';
 import type { Db, Tx } from './client';
 import type { Business } from './businesses';
-import { contactPhones, contacts, contactTags, conversations, identityKeys, invoices, tags } from './schema';
+import { contactPhones, contacts, contactTags, identityKeys, tags } from './schema';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type PhoneType = (typeof contactPhones.$inferInsert)['type'] & string;
@@ -211,19 +211,6 @@ export async function lockContact(tx: Tx, businessId: string, contactId: string)
 }
 
 /** What keeps a contact from being deleted: the archive rule reads this. */
-export async function countOpenWork(tx: Tx, contactId: string): Promise<{ conversations: number; invoices: number }> {
-  const [conv] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(conversations)
-    .where(and(eq(conversations.contactId, contactId), eq(conversations.status, 'open')));
-  const [inv] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(invoices)
-    // A draft is an invoice not yet settled: when in doubt the rule archives, which loses nothing.
-    .where(and(eq(invoices.contactId, contactId), inArray(invoices.status, ['draft', 'open'])));
-  return { conversations: conv?.n ?? 0, invoices: inv?.n ?? 0 };
-}
-
 export async function listContacts(
   db: Db,
   businessId: string,
