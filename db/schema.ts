@@ -117,10 +117,9 @@ export const contactPhones = pgTable(
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
-    // Denormalised so that a phone lookup within a business is one index probe.
-    businessId: uuid('business_id')
-      .notNull()
-      .references(() => businesses.id, { onDelete: 'cascade' }),
+    // Denormalised so that a phone lookup within a business is one index probe. Not a foreign key: the phone goes
+    // with its contact, which goes with its business, and a check per row would slow every bulk insert.
+    businessId: uuid('business_id').notNull(),
     raw: text('raw').notNull(),
     e164: text('e164').notNull(),
     type: phoneType('type').notNull().default('mobile'),
@@ -211,9 +210,8 @@ export const externalLinks = pgTable(
     contactId: uuid('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
-    businessId: uuid('business_id')
-      .notNull()
-      .references(() => businesses.id, { onDelete: 'cascade' }),
+    // Not a foreign key: the link goes with its contact and its connection, both of which go with the business.
+    businessId: uuid('business_id').notNull(),
     provider: text('provider').notNull(),
     connectionId: uuid('connection_id')
       .notNull()
@@ -424,9 +422,8 @@ export const imports = pgTable('imports', {
 export const importLedger = pgTable(
   'import_ledger',
   {
-    businessId: uuid('business_id')
-      .notNull()
-      .references(() => businesses.id, { onDelete: 'cascade' }),
+    // Not a foreign key: the ledger goes with its import, which goes with the business.
+    businessId: uuid('business_id').notNull(),
     fileHash: text('file_hash').notNull(),
     line: integer('line').notNull(),
     importId: uuid('import_id')
