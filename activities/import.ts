@@ -6,7 +6,8 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
-import { inspectCsv, readCsvRecords, resolveCsvPath, type CsvRecord } from '../connectors/csv/reader';
+import { readContactRows, type ContactRowBatch, type FilePosition } from '../connectors/csv/contact-rows';
+import { inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -14,8 +15,8 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { planChunk, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
-import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
+import { planChunk, type ChunkPlan, type OnMatch } from '../domain/import/plan';
+import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 
@@ -34,11 +35,7 @@ export interface PreparedImport {
   mapping: ColumnMapping[];
 }
 
-/** Where the next chunk starts: a byte position and the file line there. Absent: at the header. */
-export interface FilePosition {
-  offset: number;
-  line: number;
-}
+export type { FilePosition };
 
 export interface ImportState {
   prepared: PreparedImport;
@@ -73,13 +70,6 @@ interface ChunkProgress {
   read: number;
   counts: ImportCounts;
   errors: RowError[];
-}
-
-interface Batch {
-  records: CsvRecord[];
-  lines: number[];
-  valid: ValidRow[];
-  failed: { line: number; cells: string[]; problems: RowProblem[] }[];
 }
 
 const BATCH_ROWS = 10_000;
@@ -155,7 +145,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   async function commitBatch(
     importRow: ImportRow,
     options: ImportOptions,
-    batch: Batch,
+    batch: ContactRowBatch,
     dryRun: boolean,
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -164,7 +154,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
         and line between ${batch.lines[0] ?? 0} and ${batch.lines.at(-1) ?? 0}`;
     const mine = ledger.filter((l) => l.import_id === importRow.id);
-    if (!dryRun && mine.length > 0 && mine.length === batch.records.length) {
+    if (!dryRun && mine.length > 0 && mine.length === batch.lines.length) {
       // This batch committed before the worker could say so: answer as it did.
       const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
       return { counts: countOutcomes(mine), errors };
@@ -283,8 +273,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
 
     /**
      * A chunk of the file, written in batches: each batch is one transaction together with its ledger rows, and the
-     * position after it is heartbeated, so a retry goes on from the last committed batch. While a batch is being
-     * written the next one is read and checked, which keeps the worker's core and the database's busy at once.
+     * position after it is heartbeated, so a retry goes on from the last committed batch. The file is read and its
+     * rows built on a thread of their own (`readContactRows`), ahead of the batch being written, which keeps both of
+     * the worker's cores and the database busy at once.
      */
     async importChunk(input: { importId: string; position?: FilePosition; maxRecords: number; dryRun: boolean }): Promise<ChunkResult> {
       const { row: importRow, options, mapping } = await loadImport(input.importId);
@@ -293,51 +284,28 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (!input.dryRun) await refreshPlannerStatistics(sql);
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
-      const records = readCsvRecords(options.source, {
-        encoding: 'utf-8',
+      let endOfFile = false;
+      const batches = readContactRows({
+        source: options.source,
         delimiter: options.delimiter,
         ...(progress.position && { resume: progress.position }),
-      })[Symbol.asyncIterator]();
-      let remaining = input.maxRecords - progress.read;
-      let endOfFile = false;
-
-      const readBatch = async (): Promise<Batch> => {
-        const batch: Batch = { records: [], valid: [], failed: [], lines: [] };
-        while (batch.records.length < Math.min(BATCH_ROWS, remaining)) {
-          const next = await records.next();
-          if (next.done) {
-            endOfFile = true;
-            break;
-          }
-          batch.records.push(next.value);
-        }
-        remaining -= batch.records.length;
-        for (const record of batch.records) {
-          batch.lines.push(record.line);
-          const outcome = buildContact(record.cells, mapping, { defaultCountry: options.defaultCountry });
-          if (outcome.ok) batch.valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings });
-          else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems });
-        }
-        return batch;
-      };
-
-      let batch = await readBatch();
-      while (batch.records.length > 0) {
-        const following = remaining > 0 && !endOfFile ? readBatch() : Promise.resolve(undefined);
+        mapping,
+        defaultCountry: options.defaultCountry,
+        batchRows: BATCH_ROWS,
+        maxRecords: input.maxRecords - progress.read,
+      });
+      for await (const batch of batches) {
+        endOfFile = batch.endOfFile;
+        if (batch.lines.length === 0) continue;
         const written = await commitBatch(importRow, options, batch, input.dryRun);
-        const last = batch.records.at(-1) as CsvRecord;
         progress = {
-          position: { offset: last.endOffset, line: last.nextLine },
-          read: progress.read + batch.records.length,
+          position: batch.next,
+          read: progress.read + batch.lines.length,
           counts: addCounts(progress.counts, written.counts),
           errors: [...progress.errors, ...written.errors].slice(0, MAX_ERRORS),
         };
         heartbeat(progress);
-        batch = (await following) ?? { records: [], valid: [], failed: [], lines: [] };
       }
-      if (remaining > 0) endOfFile = true;
-      else if (!endOfFile) endOfFile = (await records.next()).done === true;
-      await records.return?.(undefined);
       return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },
 

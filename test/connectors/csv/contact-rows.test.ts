@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { readContactRows, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
+import { inspectCsv } from '../../../connectors/csv/reader';
+import { autoMapColumns } from '../../../domain/import/mapping';
+import { useTempDir } from './helpers';
+
+const files = useTempDir();
+
+const rows = [
+  'Ada,Lovelace,ada@example.com,0412 345 678',
+  'Grace,Hopper,,12345',
+  'Alan,Turing,alan@example.com,',
+  'Edsger,Dijkstra,"edsger@example.com",+61 412 000 111',
+  'Barbara,Liskov,,',
+];
+const text = `First Name,Last Name,Email,Mobile\r\n${rows.join('\r\n')}\r\n`;
+
+async function optionsFor(overrides: Partial<ContactRowsOptions> = {}): Promise<ContactRowsOptions> {
+  const source = await files.write('people.csv', text);
+  const inspection = await inspectCsv(source);
+  return {
+    source,
+    delimiter: inspection.delimiter,
+    mapping: autoMapColumns(inspection.headers, inspection.sample),
+    defaultCountry: 'AU',
+    batchRows: 2,
+    maxRecords: 100,
+    ...overrides,
+  };
+}
+
+async function readAll(options: ContactRowsOptions): Promise<ContactRowBatch[]> {
+  const batches: ContactRowBatch[] = [];
+  for await (const batch of readContactRows(options)) batches.push(batch);
+  return batches;
+}
+
+describe('readContactRows', () => {
+  it('builds every record of the file into a contact or a rejection, batch by batch, on its own thread', async () => {
+    const batches = await readAll(await optionsFor());
+
+    expect(batches.map((b) => b.lines)).toEqual([[2, 3], [4, 5], [6]]);
+    expect(batches.map((b) => [b.last, b.endOfFile])).toEqual([[false, false], [false, false], [true, true]]);
+    const valid = batches.flatMap((b) => b.valid);
+    expect(valid.map((r) => [r.line, r.contact.firstName, r.contact.phones.map((p) => p.e164)])).toEqual([
+      [2, 'Ada', ['+61412345678']],
+      [4, 'Alan', []],
+      [5, 'Edsger', ['+61412000111']],
+    ]);
+    const failed = batches.flatMap((b) => b.failed);
+    expect(failed.map((r) => [r.line, r.cells[0]])).toEqual([
+      [3, 'Grace'],
+      [6, 'Barbara'],
+    ]);
+    expect(failed[0]?.problems.map((p) => p.message).join(' ')).toContain("'12345'");
+  });
+
+  it('stops at its record budget, says whether the file goes on, and resumes where it stopped', async () => {
+    const first = await readAll(await optionsFor({ maxRecords: 2 }));
+    expect(first.map((b) => [b.lines, b.last, b.endOfFile])).toEqual([[[2, 3], true, false]]);
+
+    const rest = await readAll(await optionsFor({ maxRecords: 3, resume: first[0]?.next }));
+    expect(rest.map((b) => b.lines)).toEqual([[4, 5], [6]]);
+    // The budget ends exactly at the end of the file: the read knows it is done.
+    expect(rest.at(-1)?.endOfFile).toBe(true);
+
+    const nothingLeft = await readAll(await optionsFor({ resume: rest.at(-1)?.next }));
+    expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], last: true, endOfFile: true }]);
+  });
+
+  it('fails with the reader thread’s error, and stops the thread when its consumer stops early', async () => {
+    await expect(readAll({ ...(await optionsFor()), source: files.path('missing.csv') })).rejects.toThrow(/missing\.csv/);
+
+    for await (const batch of readContactRows(await optionsFor())) {
+      expect(batch.lines).toEqual([2, 3]);
+      break;
+    }
+  });
+});
