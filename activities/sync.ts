@@ -46,7 +46,16 @@ export function syncDependencies(sql: Sql, providers: ProviderConfig, tuning: Sy
 /** What a connection's `cursor` column holds. */
 export interface StoredCursor {
   position: SyncPosition;
-  run?: { id: string; mode: SyncMode; via?: 'cdc' | 'query' };
+  run?: {
+    id: string;
+    mode: SyncMode;
+    via?: 'cdc' | 'query';
+    /**
+     * What the current `syncPage` call has stored so far, kept with the position it reached: a call whose worker dies
+     * after storing pages is retried as the same call, and its result still counts every page once.
+     */
+    call?: { id: string; counts: SyncCounts; pages: number };
+  };
   /**
    * QuickBooks' CDC stopped at its cap: the deletions it left out appear in no query, so the next sync runs full,
    * which notices records that are gone.
@@ -65,7 +74,8 @@ export interface SyncStart {
 }
 
 export type PageOutcome =
-  | { kind: 'page'; counts: SyncCounts; done: boolean; cursor: string | null; warnings: string[] }
+  /** `pages`: how many pages this call stored (absent in histories from before calls stored several). */
+  | { kind: 'page'; counts: SyncCounts; pages?: number; done: boolean; cursor: string | null; warnings: string[] }
   | { kind: 'wait'; waitMs: number; reason: string; apiCalls: number };
 
 const cursorOf = (connection: ConnectionSummary): StoredCursor => {
@@ -76,6 +86,10 @@ const cursorOf = (connection: ConnectionSummary): StoredCursor => {
     ...(stored?.fullPending ? { fullPending: true } : {}),
   };
 };
+/** A call stores a few pages, then reports to the workflow: progress stays visible and each retry stays small. */
+const MAX_PAGES_PER_CALL = 10;
+const MAX_CALL_MS = 60_000;
+
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function createSyncActivities(deps: SyncDeps) {
@@ -191,66 +205,115 @@ export function createSyncActivities(deps: SyncDeps) {
     },
 
     /**
-     * Reads the next page of changes and stores it in one transaction with the new position, so a crash at any point
-     * resumes from the last stored page and a re-read page only finds its records unchanged.
+     * Reads the next pages of changes and stores each in one transaction with the new position, so a crash at any
+     * point resumes from the last stored page and a re-read page only finds its records unchanged. The request for a
+     * page goes out while the page before it is being stored (its position is known before it is stored), which
+     * keeps the sync at the pace the provider's rate limit allows rather than that plus the time to store.
      */
     async syncPage(input: { connectionId: string; runId: string }): Promise<PageOutcome> {
       const connection = await usableConnection(input.connectionId);
       const cursor = cursorOf(connection);
       if (cursor.run?.id !== input.runId) throw new SwitchboardError('Conflict', `connection ${connection.id} is being synced by another run (${cursor.run?.id ?? 'none'})`);
-      const counter = { apiCalls: 0 };
-      const beat = setInterval(() => heartbeat(), 5_000);
-      let fetched: Awaited<ReturnType<typeof fetchPage>>;
-      try {
-        fetched = await fetchPage(connection, cursor, counter);
-      } catch (error) {
-        if (error instanceof RateLimitWait) return { kind: 'wait', waitMs: error.waitMs, reason: error.reason, apiCalls: counter.apiCalls };
-        if (error instanceof ProviderError && error.kind === 'rate-limited') {
-          await limiter.pause(connection.provider, connection.tenantId, error.details.retryAfterMs ?? 60_000, `429 (${error.details.problem ?? 'rate limit'})`);
-        }
-        throw asFailure(error);
-      } finally {
-        clearInterval(beat);
-      }
-
       const [business] = await sql<{ default_country: string; identity_policy: 'unique' | 'none' }[]>`
         select default_country, identity_policy from businesses where id = ${connection.businessId}`;
       if (!business) throw new SwitchboardError('NotFound', `the business ${connection.businessId} of connection ${connection.id} is gone`);
 
+      const counter = { apiCalls: 0 };
+      const startedAt = Date.now();
+      const callId = currentCallId();
+      const resumed = callId !== undefined && cursor.run?.call?.id === callId ? cursor.run.call : undefined;
+      const request = (from: StoredCursor) => {
+        const page = fetchPage(connection, from, counter);
+        // Awaited later; until then a failure must not count as unhandled.
+        page.catch(() => undefined);
+        return page;
+      };
+      let total = resumed?.counts ?? zeroSyncCounts();
+      let pages = resumed?.pages ?? 0;
+      let callsStored = 0;
       const warnings: string[] = [];
-      const remote: RemoteContact[] = [];
-      let failed = 0;
-      for (const record of fetched.records) {
-        try {
-          const read = connection.provider === 'xero' ? fromXeroContact(record as XeroContactShape, business.default_country) : fromQboCustomer(record as never, business.default_country);
-          remote.push(read);
-          warnings.push(...read.warnings.map((w) => `${connection.provider} record ${read.externalId}: ${w}`));
-        } catch (error) {
-          failed += 1;
-          warnings.push(`${connection.provider} record could not be read: ${(error as Error).message}`);
+      const outcome = (done: boolean, position: SyncPosition): PageOutcome => ({
+        kind: 'page',
+        counts: { ...total, apiCalls: total.apiCalls + counter.apiCalls - callsStored },
+        pages,
+        done,
+        cursor: isoOrNull(position.since),
+        warnings: warnings.slice(0, 20),
+      });
+
+      let current = cursor;
+      let pending = request(current);
+      const beat = setInterval(() => heartbeat({ pages }), 5_000);
+      try {
+        for (;;) {
+          let fetched: Awaited<ReturnType<typeof fetchPage>>;
+          try {
+            fetched = await pending;
+          } catch (error) {
+            // What is stored is reported first; the next call meets the trouble again with nothing to lose.
+            if (pages > 0) return outcome(false, current.position);
+            if (error instanceof RateLimitWait) return { kind: 'wait', waitMs: error.waitMs, reason: error.reason, apiCalls: counter.apiCalls };
+            if (error instanceof ProviderError && error.kind === 'rate-limited') {
+              await limiter.pause(connection.provider, connection.tenantId, error.details.retryAfterMs ?? 60_000, `429 (${error.details.problem ?? 'rate limit'})`);
+            }
+            throw asFailure(error);
+          }
+
+          const remote: RemoteContact[] = [];
+          let failed = 0;
+          for (const record of fetched.records) {
+            try {
+              const read = connection.provider === 'xero' ? fromXeroContact(record as XeroContactShape, business.default_country) : fromQboCustomer(record as never, business.default_country);
+              remote.push(read);
+              warnings.push(...read.warnings.map((w) => `${connection.provider} record ${read.externalId}: ${w}`));
+            } catch (error) {
+              failed += 1;
+              warnings.push(`${connection.provider} record could not be read: ${(error as Error).message}`);
+            }
+          }
+
+          let next: StoredCursor;
+          let done: boolean;
+          if (fetched.capped) {
+            next = { ...current, run: { ...(current.run as NonNullable<StoredCursor['run']>), via: 'query' }, fullPending: true };
+            done = false;
+          } else {
+            const step = nextPosition(current.position, remote.map((r) => r.updatedAt), fetched.via === 'cdc' ? Number.POSITIVE_INFINITY : pageSize);
+            next = { ...current, position: step.position };
+            done = step.done;
+          }
+          // Only paged reads have a next page whose request is known now; a CDC read is one answer.
+          const more = !done && !fetched.capped && fetched.via === 'query' && pages + 1 < MAX_PAGES_PER_CALL && Date.now() - startedAt < MAX_CALL_MS;
+          // Counted before the next request goes out: the calls that brought this page.
+          const calls = counter.apiCalls - callsStored;
+          if (more) pending = request(next);
+
+          await refreshPlannerStatistics(sql);
+          let stored = next;
+          await storeRecords(sql, {
+            connection,
+            business,
+            remote,
+            runId: input.runId,
+            mode: current.run?.mode ?? 'incremental',
+            next: (counts) => {
+              counts.fetched = fetched.records.length;
+              counts.failed += failed;
+              counts.apiCalls = calls;
+              total = addSyncCounts(total, counts);
+              pages += 1;
+              stored = callId === undefined || !next.run ? next : { ...next, run: { ...next.run, call: { id: callId, counts: total, pages } } };
+              return stored;
+            },
+          });
+          callsStored += calls;
+          current = stored;
+          heartbeat({ pages });
+          if (!more) return outcome(done, next.position);
         }
+      } finally {
+        clearInterval(beat);
       }
-
-      let next: StoredCursor;
-      let done: boolean;
-      if (fetched.capped) {
-        // CDC stopped at its cap: what it gave is current state and is stored, but the position moves only through
-        // paged queries, which cannot stop short.
-        next = { ...cursor, run: { ...(cursor.run as NonNullable<StoredCursor['run']>), via: 'query' }, fullPending: true };
-        done = false;
-      } else {
-        const step = nextPosition(cursor.position, remote.map((r) => r.updatedAt), fetched.via === 'cdc' ? Number.POSITIVE_INFINITY : pageSize);
-        next = { ...cursor, position: step.position };
-        done = step.done;
-      }
-
-      // A first sync fills the tables as fast as an import does: keep the planner's picture of them current.
-      await refreshPlannerStatistics(sql);
-      const counts = await storeRecords(sql, { connection, business, remote, runId: input.runId, mode: cursor.run?.mode ?? 'incremental', next });
-      counts.fetched = fetched.records.length;
-      counts.failed += failed;
-      counts.apiCalls = counter.apiCalls;
-      return { kind: 'page', counts, done, cursor: isoOrNull(next.position.since), warnings: warnings.slice(0, 20) };
     },
 
     /** After a successful full run: records that were not seen have gone from the provider, and go through the archive rule. */
@@ -282,6 +345,16 @@ export function createSyncActivities(deps: SyncDeps) {
   };
 }
 
+/** The activity call this is an attempt of, the same across its retries; none outside an activity. */
+function currentCallId(): string | undefined {
+  try {
+    const { workflowExecution, activityId } = Context.current().info;
+    return workflowExecution ? `${workflowExecution.runId}/${activityId}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function heartbeat(details?: unknown): void {
   try {
     Context.current().heartbeat(details);
@@ -296,7 +369,8 @@ interface StoreInput {
   remote: RemoteContact[];
   runId: string;
   mode: SyncMode;
-  next: StoredCursor;
+  /** The position after this page, given the page's counts, to be stored with it. */
+  next: (counts: SyncCounts) => StoredCursor;
 }
 
 /**
@@ -402,7 +476,8 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
           contact_id = excluded.contact_id, remote_updated_at = excluded.remote_updated_at, remote_active = excluded.remote_active,
           last_seen_run = coalesce(excluded.last_seen_run, external_links.last_seen_run), updated_at = now()`;
     }
-    await tx`update connections set cursor = ${JSON.stringify(input.next)}::jsonb, updated_at = now() where id = ${connection.id}`;
-    return addSyncCounts(zeroSyncCounts(), counts);
+    const result = addSyncCounts(zeroSyncCounts(), counts);
+    await tx`update connections set cursor = ${JSON.stringify(input.next(result))}::jsonb, updated_at = now() where id = ${connection.id}`;
+    return result;
   });
 }

@@ -123,9 +123,9 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
         continue;
       }
       counts = addSyncCounts(counts, outcome.counts);
-      progress.pages += 1;
+      progress.pages += outcome.pages ?? 1;
       progress.cursor = outcome.cursor;
-      pagesThisRun += 1;
+      pagesThisRun += outcome.pages ?? 1;
       show();
       lastPageDone = outcome.done;
       if (outcome.done) break;
