@@ -1,10 +1,24 @@
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { setConnectionStatus } from '../../db/connections';
 import { applySchedules, syncScheduleId } from '../../worker/schedules';
 import { useWorkerTestContext } from '../support/context';
 import { aBusiness } from '../support/fixtures';
 import { aConnection } from './helpers';
+
+/**
+ * A schedule's pause state as its scheduler settles it: a pause or unpause is a request to the schedule, and a
+ * description read straight after it on a busy server can still show the state from before. Gives up after 10 s.
+ */
+async function settledPauseState(client: Client, scheduleId: string, expected: boolean): Promise<boolean> {
+  let paused = (await client.schedule.getHandle(scheduleId).describe()).state.paused;
+  for (let i = 0; i < 50 && paused !== expected; i++) {
+    await sleep(200);
+    paused = (await client.schedule.getHandle(scheduleId).describe()).state.paused;
+  }
+  return paused;
+}
 
 const context = useWorkerTestContext();
 const tokens = { access_token: 'a', refresh_token: 'r', expires_in: 1800 };
@@ -31,12 +45,12 @@ describe('schedules apply', () => {
       const second = await applySchedules(client, context.database.sql, taskQueue);
       expect(second.created).toEqual([]);
       expect(second.paused).toEqual([syncScheduleId(xeroId)]);
-      expect((await client.schedule.getHandle(syncScheduleId(xeroId)).describe()).state.paused).toBe(true);
+      expect(await settledPauseState(client, syncScheduleId(xeroId), true)).toBe(true);
       expect((await client.schedule.getHandle(syncScheduleId(qboId)).describe()).spec.intervals?.[0]?.every).toBe(5 * 60_000);
 
       await setConnectionStatus(context.database.sql, xeroId, 'active');
       await applySchedules(client, context.database.sql, taskQueue);
-      expect((await client.schedule.getHandle(syncScheduleId(xeroId)).describe()).state.paused).toBe(false);
+      expect(await settledPauseState(client, syncScheduleId(xeroId), false)).toBe(false);
 
       await context.database.sql`delete from connections where id = ${qboId}`;
       const third = await applySchedules(client, context.database.sql, taskQueue);
