@@ -44,8 +44,8 @@ export interface ContactRowsOptions {
 export type ThreadRequest = { type: 'more' };
 export type ThreadMessage = { type: 'batch'; batch: ContactRowBatch } | { type: 'error'; message: string };
 
-/** Batches read ahead of the one being consumed: enough to keep the thread busy, few enough to bound memory. */
-const READ_AHEAD = 2;
+/** Batches built ahead of the one being written: one keeps the thread busy while a batch is written; more only take memory. */
+const READ_AHEAD = 1;
 
 function startThread(options: ContactRowsOptions): Worker {
   const compiled = __filename.endsWith('.js');
