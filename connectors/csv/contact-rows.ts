@@ -50,7 +50,7 @@ const READ_AHEAD = 1;
 function startThread(options: ContactRowsOptions): Worker {
   const compiled = __filename.endsWith('.js');
   const entry = path.join(__dirname, `contact-rows.thread.${compiled ? 'js' : 'ts'}`);
-  const limits = { resourceLimits: { maxOldGenerationSizeMb: 128 } };
+  const limits = { resourceLimits: { maxOldGenerationSizeMb: 64 } };
   if (compiled) return new Worker(entry, { workerData: options, ...limits });
   // From sources (tests, `npm start`), the thread registers the TypeScript loader itself: a worker's loaders are not
   // always inherited from the process that started it.
