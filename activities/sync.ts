@@ -289,25 +289,22 @@ export function createSyncActivities(deps: SyncDeps) {
           if (more) pending = request(next);
 
           await refreshPlannerStatistics(sql);
-          let stored = next;
-          await storeRecords(sql, {
+          // The cursor stored with the page also holds what this call has stored, this page included.
+          const cursorAfter = (counts: SyncCounts): StoredCursor =>
+            callId === undefined || !next.run ? next : { ...next, run: { ...next.run, call: { id: callId, counts: addSyncCounts(total, counts), pages: pages + 1 } } };
+          const counts = await storeRecords(sql, {
             connection,
             business,
             remote,
             runId: input.runId,
             mode: current.run?.mode ?? 'incremental',
-            next: (counts) => {
-              counts.fetched = fetched.records.length;
-              counts.failed += failed;
-              counts.apiCalls = calls;
-              total = addSyncCounts(total, counts);
-              pages += 1;
-              stored = callId === undefined || !next.run ? next : { ...next, run: { ...next.run, call: { id: callId, counts: total, pages } } };
-              return stored;
-            },
+            read: { fetched: fetched.records.length, failed, apiCalls: calls },
+            next: cursorAfter,
           });
+          total = addSyncCounts(total, counts);
+          pages += 1;
           callsStored += calls;
-          current = stored;
+          current = cursorAfter(counts);
           heartbeat({ pages });
           if (!more) return outcome(done, next.position);
         }
@@ -369,7 +366,9 @@ interface StoreInput {
   remote: RemoteContact[];
   runId: string;
   mode: SyncMode;
-  /** The position after this page, given the page's counts, to be stored with it. */
+  /** What reading the page counted: records fetched, records that could not be read, API calls. */
+  read: { fetched: number; failed: number; apiCalls: number };
+  /** The cursor to store with the page, given the page's counts. */
   next: (counts: SyncCounts) => StoredCursor;
 }
 
@@ -476,7 +475,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
           contact_id = excluded.contact_id, remote_updated_at = excluded.remote_updated_at, remote_active = excluded.remote_active,
           last_seen_run = coalesce(excluded.last_seen_run, external_links.last_seen_run), updated_at = now()`;
     }
-    const result = addSyncCounts(zeroSyncCounts(), counts);
+    const result = addSyncCounts(zeroSyncCounts(), { ...counts, fetched: input.read.fetched, failed: counts.failed + input.read.failed, apiCalls: input.read.apiCalls });
     await tx`update connections set cursor = ${JSON.stringify(input.next(result))}::jsonb, updated_at = now() where id = ${connection.id}`;
     return result;
   });
