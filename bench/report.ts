@@ -2,6 +2,15 @@
 import type { ImportResult } from '../workflows/import';
 import type { StatementShare, TableScans } from './pg-sampler';
 
+/** What a benchmark ran on, as every report states it. */
+export interface BenchSetting {
+  postgres: string;
+  temporal: string;
+  cores: number;
+  node: string;
+  worker: string;
+}
+
 export interface ImportRun {
   seconds: number;
   result: ImportResult;
@@ -26,7 +35,7 @@ export interface BenchFigures {
   rows: number;
   fileBytes: number;
   generateSeconds: number;
-  setting: { postgres: string; temporal: string; cores: number; node: string; worker: string };
+  setting: BenchSetting;
   copy: { seconds: number; rows: number };
   workerAtStart?: { rssMb: number; peakMb: number };
   importRun: ImportRun;

@@ -213,7 +213,7 @@ async function runImportBench(): Promise<number> {
   const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${hex()}`) : undefined;
   // Node writes the profile as the worker exits during the cleanup, so this is registered to run after the stop.
   if (profileDir) onCleanup('naming the CPU profile', async () => log(`Worker CPU profile (for Chrome DevTools): ${profileDir}`));
-  const { database, postgresSetting, temporalDescription, config, client, worker } = await startBenchStack({
+  const { database, setting, config, client, worker } = await startBenchStack({
     scratch,
     projectRoot: PROJECT_ROOT,
     log,
@@ -250,16 +250,7 @@ async function runImportBench(): Promise<number> {
     rows,
     fileBytes: generated.bytes,
     generateSeconds,
-    setting: {
-      postgres: postgresSetting,
-      temporal: temporalDescription,
-      cores: os.availableParallelism(),
-      node: process.version,
-      worker:
-        `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
-        `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, ` +
-        'pre-built workflow bundle',
-    },
+    setting,
     copy,
     workerAtStart,
     importRun,

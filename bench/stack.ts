@@ -2,10 +2,12 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
 import { workflowsPath } from '../worker/worker';
+import type { BenchSetting } from './report';
 import { createBenchDatabase, describeServerSettings, resolvePostgresServer, type BenchDatabase } from './postgres';
 import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
 
@@ -14,10 +16,8 @@ const WORKER_START_TIMEOUT_MS = 180_000;
 
 export interface BenchStack {
   database: BenchDatabase;
-  /** The Postgres server and its settings, for the report. */
-  postgresSetting: string;
-  /** Where Temporal came from, for the report. */
-  temporalDescription: string;
+  /** What the run is on, for the report. */
+  setting: BenchSetting;
   config: Config;
   client: Client;
   worker: WorkerProcess;
@@ -89,5 +89,14 @@ export async function startBenchStack(options: {
   onCleanup('stopping the worker', () => worker.stop());
   await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
   checkIsWorker(worker.pid);
-  return { database, postgresSetting, temporalDescription, config, client, worker };
+  const setting: BenchSetting = {
+    postgres: postgresSetting,
+    temporal: temporalDescription,
+    cores: os.availableParallelism(),
+    node: process.version,
+    worker:
+      `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
+      `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, pre-built workflow bundle`,
+  };
+  return { database, setting, config, client, worker };
 }

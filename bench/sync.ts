@@ -14,6 +14,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import type { BenchSetting } from './report';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
@@ -432,7 +433,7 @@ interface Counted {
 export interface SyncBenchFigures {
   records: number;
   seedSeconds: number;
-  setting: { postgres: string; temporal: string; cores: number; node: string; worker: string };
+  setting: BenchSetting;
   providers: ProviderFigures[];
   checks: SyncCheck[];
 }
@@ -585,7 +586,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<number> {
   onCleanup('stopping the fake QuickBooks', () => quickbooks.close());
 
   const secretKey = randomBytes(32);
-  const { database, postgresSetting, temporalDescription, config, client, worker } = await startBenchStack({
+  const { database, setting, config, client, worker } = await startBenchStack({
     scratch,
     projectRoot: options.projectRoot,
     log,
@@ -725,15 +726,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<number> {
   const figures: SyncBenchFigures = {
     records,
     seedSeconds,
-    setting: {
-      postgres: postgresSetting,
-      temporal: temporalDescription,
-      cores: os.availableParallelism(),
-      node: process.version,
-      worker:
-        `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
-        `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, pre-built workflow bundle`,
-    },
+    setting,
     providers,
     checks,
   };
