@@ -68,7 +68,7 @@ describe('readContactRows', () => {
     expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], last: true, endOfFile: true }]);
   });
 
-  it('fails with the reader thread’s error, and stops the thread when its consumer stops early', async () => {
+  it('fails with the reader thread’s error, and lets its consumer stop after the first batch', async () => {
     await expect(readAll({ ...(await optionsFor()), source: files.path('missing.csv') })).rejects.toThrow(/missing\.csv/);
 
     for await (const batch of readContactRows(await optionsFor())) {
