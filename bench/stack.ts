@@ -1,18 +1,26 @@
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../worker/config';
 import { startDevServer } from '../worker/dev-server';
-import { workflowsPath } from '../worker/worker';
 import type { BenchSetting } from './report';
 import { createBenchDatabase, describeServerSettings, resolvePostgresServer, type BenchDatabase } from './postgres';
-import { checkIsWorker, startWorkerProcess, waitUntilPolling, type WorkerProcess } from './worker-process';
+import { checkIsWorker, startWorkerProcess, waitUntilPolling, WORKER_ENTRY, type WorkerProcess } from './worker-process';
 
-// Bundling the workflows from source with webpack takes a while on a busy 2-core machine.
 const WORKER_START_TIMEOUT_MS = 180_000;
+
+async function buildWorker(projectRoot: string): Promise<void> {
+  try {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`npm run build failed, so there is no worker to measure: ${message}\n${stdout}${stderr}`);
+  }
+}
 
 export interface BenchStack {
   database: BenchDatabase;
@@ -57,9 +65,10 @@ export async function startBenchStack(options: {
   }
   log(`Temporal: ${temporalAddress}`);
 
-  // As `npm run build` ships it: the worker loads pre-bundled workflows instead of running webpack at start.
-  const workflowBundle = path.join(scratch, 'workflow-bundle.js');
-  await writeFile(workflowBundle, (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') })).code);
+  // As it ships: compiled, with the workflows bundled beforehand instead of by webpack at start.
+  log('Building the worker (npm run build)…');
+  await buildWorker(options.projectRoot);
+  const workflowBundle = path.join(options.projectRoot, 'dist', 'workflow-bundle.js');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SWITCHBOARD_WORKFLOW_BUNDLE: workflowBundle,
@@ -82,7 +91,7 @@ export async function startBenchStack(options: {
   onCleanup('closing the Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: config.temporalNamespace });
 
-  log(`Starting the worker (node --import tsx ${path.join('worker', 'main.ts')}) on task queue ${config.taskQueue}…`);
+  log(`Starting the worker (node ${WORKER_ENTRY}) on task queue ${config.taskQueue}…`);
   // The heap cap `npm run worker` gives the production worker.
   const nodeArgs = ['--max-old-space-size=256', ...(options.nodeArgs ?? [])];
   const worker = startWorkerProcess({ projectRoot: options.projectRoot, env, nodeArgs, log });

@@ -1,7 +1,6 @@
 /**
- * The production worker entry (worker/main.ts) run as a child process, as an operator runs it, so that its memory is
- * its own and not the benchmark's. Started as `node --import tsx`, which keeps the worker in the one process whose
- * /proc entry is read (the tsx binary would fork a second node).
+ * The production worker entry run as a child process, as an operator runs it (`npm run build`, then `npm run worker`),
+ * so that its memory and CPU are its own and not the benchmark's, and none of them go to compiling TypeScript.
  */
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commandLineOf } from './proc';
 
-const WORKER_ENTRY = 'worker/main.ts';
+export const WORKER_ENTRY = 'dist/worker/main.js';
 const STOP_GRACE_MS = 15_000;
 
 export interface WorkerProcess {
@@ -31,7 +30,7 @@ export function startWorkerProcess(options: {
   nodeArgs?: readonly string[];
   log: (line: string) => void;
 }): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', WORKER_ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), WORKER_ENTRY], {
     cwd: options.projectRoot,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
