@@ -210,16 +210,12 @@ async function runImportBench(): Promise<number> {
       `${generated.duplicates.total.toLocaleString('en')} repeats, ${generated.invalid.total.toLocaleString('en')} invalid rows`,
   );
 
-  const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${hex()}`) : undefined;
-  // Node writes the profile as the worker exits during the cleanup, so this is registered to run after the stop.
-  if (profileDir) onCleanup('naming the CPU profile', async () => log(`Worker CPU profile (for Chrome DevTools): ${profileDir}`));
   const { database, setting, config, client, worker } = await startBenchStack({
     scratch,
     projectRoot: PROJECT_ROOT,
     log,
     onCleanup,
     taskQueuePrefix: 'bench',
-    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
   const workerAtStart = memoryOf(worker.pid);
   log(`  polling; RSS ${Math.round(workerAtStart?.rssMb ?? 0)} MB (peak while starting ${Math.round(workerAtStart?.peakMb ?? 0)} MB)`);

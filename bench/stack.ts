@@ -45,7 +45,6 @@ export async function startBenchStack(options: {
   secretKey?: Buffer;
   /** Settings of the worker beyond the common ones (provider endpoints…). */
   workerEnv?: NodeJS.ProcessEnv;
-  nodeArgs?: string[];
 }): Promise<BenchStack> {
   const { scratch, log, onCleanup } = options;
   const server = await resolvePostgresServer(scratch, log);
@@ -92,8 +91,11 @@ export async function startBenchStack(options: {
   const client = new Client({ connection, namespace: config.temporalNamespace });
 
   log(`Starting the worker (node ${WORKER_ENTRY}) on task queue ${config.taskQueue}…`);
+  const profileDir = process.env.BENCH_WORKER_PROFILE === '1' ? path.join(os.tmpdir(), `switchboard-bench-profile-${randomBytes(5).toString('hex')}`) : undefined;
+  // Node writes the profiles as the worker exits during the cleanup, so this is registered to run after the stop.
+  if (profileDir) onCleanup('naming the CPU profiles', async () => log(`Worker CPU profiles, one per thread (for Chrome DevTools): ${profileDir}`));
   // The heap cap `npm run worker` gives the production worker.
-  const nodeArgs = ['--max-old-space-size=256', ...(options.nodeArgs ?? [])];
+  const nodeArgs = ['--max-old-space-size=256', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const worker = startWorkerProcess({ projectRoot: options.projectRoot, env, nodeArgs, log });
   onCleanup('stopping the worker', () => worker.stop());
   await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
