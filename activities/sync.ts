@@ -13,7 +13,7 @@ import { SwitchboardError } from '../domain/errors';
 import { planChunk, type ValidRow } from '../domain/import/plan';
 import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition } from '../domain/sync/cursor';
 import { fromQboCustomer } from '../domain/sync/quickbooks';
-import type { RemoteContact } from '../domain/sync/remote';
+import type { Provider, RemoteContact } from '../domain/sync/remote';
 import { fromXeroContact, type XeroContactShape } from '../domain/sync/xero';
 import { addSyncCounts, zeroSyncCounts, type SyncCounts, type SyncMode } from '../domain/sync/counts';
 import type { SecretBox } from '../worker/secret-box';
@@ -222,8 +222,9 @@ export function createSyncActivities(deps: SyncDeps) {
       const startedAt = Date.now();
       const callId = currentCallId();
       const resumed = callId !== undefined && cursor.run?.call?.id === callId ? cursor.run.call : undefined;
+      // A page is read into contacts as soon as it arrives, while the page before it is being stored.
       const request = (from: StoredCursor) => {
-        const page = fetchPage(connection, from, counter);
+        const page = fetchPage(connection, from, counter).then((fetched) => ({ ...fetched, ...readRecords(connection.provider, fetched.records, business.default_country) }));
         // Awaited later; until then a failure must not count as unhandled.
         page.catch(() => undefined);
         return page;
@@ -246,7 +247,7 @@ export function createSyncActivities(deps: SyncDeps) {
       const beat = setInterval(() => heartbeat({ pages }), 5_000);
       try {
         for (;;) {
-          let fetched: Awaited<ReturnType<typeof fetchPage>>;
+          let fetched: Awaited<ReturnType<typeof request>>;
           try {
             fetched = await pending;
           } catch (error) {
@@ -259,18 +260,8 @@ export function createSyncActivities(deps: SyncDeps) {
             throw asFailure(error);
           }
 
-          const remote: RemoteContact[] = [];
-          let failed = 0;
-          for (const record of fetched.records) {
-            try {
-              const read = connection.provider === 'xero' ? fromXeroContact(record as XeroContactShape, business.default_country) : fromQboCustomer(record as never, business.default_country);
-              remote.push(read);
-              warnings.push(...read.warnings.map((w) => `${connection.provider} record ${read.externalId}: ${w}`));
-            } catch (error) {
-              failed += 1;
-              warnings.push(`${connection.provider} record could not be read: ${(error as Error).message}`);
-            }
-          }
+          const { remote, failed } = fetched;
+          warnings.push(...fetched.warnings);
 
           let next: StoredCursor;
           let done: boolean;
@@ -340,6 +331,24 @@ export function createSyncActivities(deps: SyncDeps) {
       await sql`update connections set last_error = ${input.message.slice(0, 2000)}, updated_at = now() where id = ${input.connectionId}`;
     },
   };
+}
+
+/** A provider's records as contacts to store, with what could not be read said in warnings. */
+function readRecords(provider: Provider, records: readonly unknown[], defaultCountry: string): { remote: RemoteContact[]; failed: number; warnings: string[] } {
+  const remote: RemoteContact[] = [];
+  const warnings: string[] = [];
+  let failed = 0;
+  for (const record of records) {
+    try {
+      const read = provider === 'xero' ? fromXeroContact(record as XeroContactShape, defaultCountry) : fromQboCustomer(record as never, defaultCountry);
+      remote.push(read);
+      warnings.push(...read.warnings.map((w) => `${provider} record ${read.externalId}: ${w}`));
+    } catch (error) {
+      failed += 1;
+      warnings.push(`${provider} record could not be read: ${(error as Error).message}`);
+    }
+  }
+  return { remote, failed, warnings };
 }
 
 /** The activity call this is an attempt of, the same across its retries; none outside an activity. */
