@@ -1,15 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
-import type { ContactRowBatch, ContactRowsOptions, FailedRow, ThreadMessage } from './contact-rows';
+import type { ContactRowBatch, FailedRow, ThreadMessage, ThreadOptions, ThreadRequest } from './contact-rows';
 import { readCsvRecords, type CsvRecord } from './reader';
 
-/** The thread of `readContactRows`: builds a batch each time it is asked for one. */
-async function run(port: NonNullable<typeof parentPort>, options: ContactRowsOptions): Promise<void> {
-  let credits = 0;
+/**
+ * The thread of `readContactRows`: builds a batch of as many records as each request asks for, reading on from where
+ * the batch before stopped. It looks one record ahead, so that each batch says whether the file goes on.
+ */
+async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions): Promise<void> {
+  const requests: number[] = [];
   let wake: (() => void) | undefined;
-  port.on('message', () => {
-    credits++;
+  port.on('message', (message: ThreadRequest) => {
+    requests.push(message.rows);
     wake?.();
     wake = undefined;
   });
@@ -18,41 +21,31 @@ async function run(port: NonNullable<typeof parentPort>, options: ContactRowsOpt
     delimiter: options.delimiter,
     ...(options.resume && { resume: options.resume }),
   })[Symbol.asyncIterator]();
-  let remaining = options.maxRecords;
+  let ahead = await records.next();
   for (;;) {
-    while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
-    credits--;
+    while (requests.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    const rows = requests.shift() as number;
     const batch: ContactRowBatch = { lines: [], valid: [], failed: [], last: false, endOfFile: false };
     let lastRecord: CsvRecord | undefined;
-    while (batch.lines.length < Math.min(options.batchRows, remaining)) {
-      const next = await records.next();
-      if (next.done) {
-        batch.endOfFile = true;
-        break;
-      }
-      const record = next.value;
+    while (batch.lines.length < rows && !ahead.done) {
+      const record = ahead.value;
+      ahead = await records.next();
       lastRecord = record;
       batch.lines.push(record.line);
       const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry });
       if (outcome.ok) batch.valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings } satisfies ValidRow);
       else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
     }
-    remaining -= batch.lines.length;
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
-    // A read that stops at its record budget still says whether the file goes on, so that the import knows it is done.
-    if (!batch.endOfFile && remaining === 0) batch.endOfFile = (await records.next()).done === true;
-    batch.last = batch.endOfFile || remaining === 0;
+    batch.endOfFile = ahead.done === true;
     port.postMessage({ type: 'batch', batch } satisfies ThreadMessage);
-    if (batch.last) {
-      await records.return?.(undefined);
-      return;
-    }
+    if (batch.endOfFile) return;
   }
 }
 
 if (parentPort) {
   const port = parentPort;
-  run(port, workerData as ContactRowsOptions).catch((error: unknown) => {
+  run(port, workerData as ThreadOptions).catch((error: unknown) => {
     port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies ThreadMessage);
   });
 }

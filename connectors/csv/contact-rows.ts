@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ColumnMapping } from '../../domain/import/mapping';
@@ -41,63 +42,179 @@ export interface ContactRowsOptions {
   maxRecords: number;
 }
 
-export type ThreadRequest = { type: 'more' };
+export type ThreadRequest = { type: 'more'; rows: number };
 export type ThreadMessage = { type: 'batch'; batch: ContactRowBatch } | { type: 'error'; message: string };
+/** What the thread reads: where, how, and from where on; how much is up to each request. */
+export type ThreadOptions = Pick<ContactRowsOptions, 'source' | 'delimiter' | 'resume' | 'mapping' | 'defaultCountry'>;
 
 /** Batches built ahead of the one being written: one keeps the thread busy while a batch is written; more only take memory. */
 const READ_AHEAD = 1;
+/** How long a thread that read past its chunk waits for the chunk after it before it stops. */
+const PARKED_MS = 30_000;
+/** Threads waiting for their next chunk at once, at most: one per import under way is the common case. */
+const MAX_PARKED = 4;
 
-function startThread(options: ContactRowsOptions): Worker {
+function startThread(options: ThreadOptions): Worker {
   const compiled = __filename.endsWith('.js');
   const entry = path.join(__dirname, `contact-rows.thread.${compiled ? 'js' : 'ts'}`);
   const limits = { resourceLimits: { maxOldGenerationSizeMb: 64 } };
+  threadsStarted += 1;
   if (compiled) return new Worker(entry, { workerData: options, ...limits });
   // From sources (tests, `npm start`), the thread registers the TypeScript loader itself: a worker's loaders are not
   // always inherited from the process that started it.
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData: options, ...limits });
 }
 
+/** A row-building thread and the batches it has been asked for. */
+class RowBuilder {
+  private readonly arrived: ContactRowBatch[] = [];
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** Records asked for and not yet taken. */
+  pendingRows = 0;
+  pendingBatches = 0;
+
+  constructor(private readonly thread: Worker) {
+    thread.on('message', (message: ThreadMessage) => {
+      if (message.type === 'batch') this.arrived.push(message.batch);
+      else this.failure = new Error(message.message);
+      this.notify();
+    });
+    thread.on('error', (error) => {
+      this.failure = error;
+      this.notify();
+    });
+    thread.on('exit', (code) => {
+      this.failure ??= new Error(`the CSV reading thread stopped (exit code ${code}) before the end of its read`);
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    this.wake?.();
+    this.wake = undefined;
+  }
+
+  request(rows: number): void {
+    this.thread.postMessage({ type: 'more', rows } satisfies ThreadRequest);
+    this.pendingRows += rows;
+    this.pendingBatches += 1;
+  }
+
+  async take(): Promise<ContactRowBatch> {
+    while (this.arrived.length === 0) {
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    const batch = this.arrived.shift() as ContactRowBatch;
+    this.pendingBatches -= 1;
+    // A batch is short of what was asked only at the end of the file, after which nothing more is asked.
+    this.pendingRows = batch.endOfFile ? 0 : Math.max(0, this.pendingRows - batch.lines.length);
+    return batch;
+  }
+
+  /** While parked the thread must not keep the process alive. */
+  park(parked: boolean): void {
+    if (parked) this.thread.unref();
+    else this.thread.ref();
+  }
+
+  async stop(): Promise<void> {
+    this.thread.removeAllListeners('exit');
+    await this.thread.terminate();
+  }
+}
+
+let threadsStarted = 0;
+/** Row-building threads started by this process so far: a chunk that carries on from the one before starts none. */
+export const rowThreadsStarted = (): number => threadsStarted;
+
+/**
+ * Threads that finished a chunk and read on into the next, by where the next chunk starts and how it reads. An import
+ * runs its chunks one after another, usually on the same worker: the next one finds its first batch already built
+ * instead of waiting for a new thread to start and build it.
+ */
+const parked = new Map<string, { builder: RowBuilder; timer: NodeJS.Timeout }>();
+
+/** The file as it is now: a thread that read another version of it must not be taken over. */
+function fileVersion(file: string): string {
+  try {
+    const { ino, size, mtimeMs } = statSync(file);
+    return `${ino}:${size}:${mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+const parkingKey = (options: ThreadOptions, at: FilePosition | undefined) =>
+  JSON.stringify([options.source, fileVersion(options.source), options.delimiter, options.defaultCountry, options.mapping, at?.offset ?? 0, at?.line ?? 0]);
+
+function adoptParked(options: ContactRowsOptions): RowBuilder | undefined {
+  const key = parkingKey(options, options.resume);
+  const entry = parked.get(key);
+  if (!entry || entry.builder.pendingRows > options.maxRecords) return undefined;
+  parked.delete(key);
+  clearTimeout(entry.timer);
+  entry.builder.park(false);
+  return entry.builder;
+}
+
+function parkBuilder(options: ContactRowsOptions, at: FilePosition, builder: RowBuilder): void {
+  const key = parkingKey(options, at);
+  for (const [oldest, entry] of parked) {
+    if (parked.size < MAX_PARKED && oldest !== key) break;
+    parked.delete(oldest);
+    clearTimeout(entry.timer);
+    void entry.builder.stop();
+  }
+  builder.park(true);
+  const timer = setTimeout(() => {
+    if (parked.get(key)?.builder !== builder) return;
+    parked.delete(key);
+    void builder.stop();
+  }, PARKED_MS);
+  timer.unref();
+  parked.set(key, { builder, timer });
+}
+
 /**
  * Reads a CSV file and builds its records into contacts on a thread of their own, batch by batch. Parsing and
  * normalising phone numbers is most of an import's work in the worker: on its own thread it runs on the second core
- * while the activity's thread plans and writes the previous batch.
+ * while the activity's thread plans and writes the previous batch. When the read stops at its record budget, the
+ * thread goes on to build the first batch of the next read, which takes it over if it starts where this one stopped.
  */
 export async function* readContactRows(options: ContactRowsOptions): AsyncGenerator<ContactRowBatch> {
-  const thread = startThread(options);
-  const arrived: ContactRowBatch[] = [];
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
+  const { source, delimiter, resume, mapping, defaultCountry } = options;
+  const builder = adoptParked(options) ?? new RowBuilder(startThread({ source, delimiter, mapping, defaultCountry, ...(resume && { resume }) }));
+  let unasked = options.maxRecords - builder.pendingRows;
+  const askWithinBudget = () => {
+    const rows = Math.min(options.batchRows, unasked);
+    unasked -= rows;
+    builder.request(rows);
   };
-  thread.on('message', (message: ThreadMessage) => {
-    if (message.type === 'batch') arrived.push(message.batch);
-    else failure = new Error(message.message);
-    notify();
-  });
-  thread.on('error', (error) => {
-    failure = error;
-    notify();
-  });
-  thread.on('exit', (code) => {
-    failure ??= new Error(`the CSV reading thread stopped (exit code ${code}) before the end of its read`);
-    notify();
-  });
+  while (builder.pendingBatches < READ_AHEAD && unasked > 0) askWithinBudget();
+  // A read with no budget left still learns whether the file goes on.
+  if (builder.pendingBatches === 0) builder.request(0);
+
+  let remaining = options.maxRecords;
+  let parkAt: FilePosition | undefined;
   try {
-    for (let i = 0; i < READ_AHEAD; i++) thread.postMessage({ type: 'more' } satisfies ThreadRequest);
     for (;;) {
-      while (arrived.length === 0) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
+      const batch = await builder.take();
+      remaining -= batch.lines.length;
+      const last = batch.endOfFile || remaining <= 0;
+      if (!last && unasked > 0) askWithinBudget();
+      // The next read most likely starts here: its first batch is built while this one is written.
+      else if (last && !batch.endOfFile && batch.next) builder.request(options.batchRows);
+      yield { ...batch, last };
+      if (last) {
+        // The consumer took the last batch and asked for more: it is done with this read, and the thread may go on.
+        if (!batch.endOfFile) parkAt = batch.next;
+        return;
       }
-      const batch = arrived.shift() as ContactRowBatch;
-      if (!batch.last) thread.postMessage({ type: 'more' } satisfies ThreadRequest);
-      yield batch;
-      if (batch.last) return;
     }
   } finally {
-    thread.removeAllListeners('exit');
-    await thread.terminate();
+    if (parkAt) parkBuilder(options, parkAt, builder);
+    else await builder.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readContactRows, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
+import { readContactRows, rowThreadsStarted, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
 import { inspectCsv } from '../../../connectors/csv/reader';
 import { autoMapColumns } from '../../../domain/import/mapping';
 import { useTempDir } from './helpers';
@@ -66,6 +66,26 @@ describe('readContactRows', () => {
 
     const nothingLeft = await readAll(await optionsFor({ resume: rest.at(-1)?.next }));
     expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], last: true, endOfFile: true }]);
+  });
+
+  it('hands its thread, already building on, to the next read when that read starts where it stopped', async () => {
+    const options = await optionsFor({ maxRecords: 2 });
+    const before = rowThreadsStarted();
+    const first = await readAll(options);
+    const second = await readAll({ ...options, resume: first.at(-1)?.next });
+    const third = await readAll({ ...options, resume: second.at(-1)?.next });
+    expect([...first, ...second, ...third].map((b) => [b.lines, b.last, b.endOfFile])).toEqual([
+      [[2, 3], true, false],
+      [[4, 5], true, false],
+      [[6], true, true],
+    ]);
+    expect(third[0]?.failed.map((r) => r.cells[0])).toEqual(['Barbara']);
+    expect(rowThreadsStarted() - before).toBe(1);
+
+    // A read that starts anywhere else gets a thread of its own, and reads from its own position.
+    const elsewhere = await readAll({ ...options, resume: first.at(-1)?.next, maxRecords: 5 });
+    expect(elsewhere.map((b) => b.lines)).toEqual([[4, 5], [6]]);
+    expect(rowThreadsStarted() - before).toBe(2);
   });
 
   it('fails with the reader thread’s error, and lets its consumer stop after the first batch', async () => {
