@@ -57,7 +57,7 @@ const MAX_PARKED = 4;
 function startThread(options: ThreadOptions): Worker {
   const compiled = __filename.endsWith('.js');
   const entry = path.join(__dirname, `contact-rows.thread.${compiled ? 'js' : 'ts'}`);
-  const limits = { resourceLimits: { maxOldGenerationSizeMb: 64 } };
+  const limits = { resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } };
   threadsStarted += 1;
   if (compiled) return new Worker(entry, { workerData: options, ...limits });
   // From sources (tests, `npm start`), the thread registers the TypeScript loader itself: a worker's loaders are not
