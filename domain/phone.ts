@@ -57,8 +57,10 @@ function interpret(shownAs: string, text: string, defaultCountry: CountryCode | 
     if (!(error instanceof ParseError)) throw error;
     return reject(shownAs, parseErrorReason(error.message, isInternational, region));
   }
-  if (parsed.isValid()) {
-    const type = parsed.getType();
+  // With full metadata a number is valid exactly when it has a type, and finding the type is most of the cost: a type
+  // found makes the check of validity (which would look for it again) unneeded.
+  const type = parsed.getType();
+  if (type !== undefined || parsed.isValid()) {
     return {
       ok: true,
       e164: parsed.number,
