@@ -29,6 +29,8 @@ interface StoredRow {
   billing_address: StoredAddress | null;
 }
 
+const UNIQUE_VIOLATION = '23505';
+
 const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger', 'external_links'];
 
 /**
@@ -137,7 +139,6 @@ export async function writeContacts(
     // One turn of the event loop, in which the client writes the statement to the connection.
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
-  let keysClaimed = async () => true;
   const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
 
   if (created.length > 0) {
@@ -214,14 +215,12 @@ export async function writeContacts(
       ]),
     ];
     if (keys.length > 0) {
-      const claim = sql`
+      // A plain insert: a key another writer took since the plan was made fails it on the unique index, which is
+      // cheaper than `on conflict` checking every key before inserting it.
+      await send(sql`
         insert into identity_keys (business_id, kind, value, contact_id)
         select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
-        from jsonb_to_recordset(${json(keys)}::jsonb) as x(kind text, value text, contact_id uuid)
-        on conflict do nothing
-        returning value`;
-      await send(claim);
-      keysClaimed = async () => (await claim).length === keys.length;
+        from jsonb_to_recordset(${json(keys)}::jsonb) as x(kind text, value text, contact_id uuid)`);
     }
   }
 
@@ -264,10 +263,14 @@ export async function writeContacts(
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
         country = coalesce(contact_addresses.country, excluded.country)`);
   }
-  await Promise.all(sent);
-  if (!(await keysClaimed())) {
-    // Someone else (an agent, an inbound message, another import) took a number or email since the plan was made.
-    throw new SwitchboardError('Conflict', 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk', true);
+  try {
+    await Promise.all(sent);
+  } catch (error) {
+    if ((error as postgres.PostgresError).code === UNIQUE_VIOLATION && (error as postgres.PostgresError).table_name === 'identity_keys') {
+      // Someone else (an agent, an inbound message, another import) took a number or email since the plan was made.
+      throw new SwitchboardError('Conflict', 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk', true);
+    }
+    throw error;
   }
   return ids;
 }
