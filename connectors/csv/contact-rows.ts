@@ -161,18 +161,18 @@ function adoptParked(options: ContactRowsOptions): RowBuilder | undefined {
 
 function parkBuilder(options: ContactRowsOptions, at: FilePosition, builder: RowBuilder): void {
   const key = parkingKey(options, at);
-  for (const [oldest, entry] of parked) {
-    if (parked.size < MAX_PARKED && oldest !== key) break;
-    parked.delete(oldest);
+  const unpark = (which: string) => {
+    const entry = parked.get(which);
+    if (!entry) return;
+    parked.delete(which);
     clearTimeout(entry.timer);
     void entry.builder.stop();
-  }
+  };
+  unpark(key);
+  // The longest parked go first: a Map iterates in the order its entries were added.
+  for (const oldest of [...parked.keys()].slice(0, Math.max(0, parked.size - MAX_PARKED + 1))) unpark(oldest);
   builder.park(true);
-  const timer = setTimeout(() => {
-    if (parked.get(key)?.builder !== builder) return;
-    parked.delete(key);
-    void builder.stop();
-  }, PARKED_MS);
+  const timer = setTimeout(() => unpark(key), PARKED_MS);
   timer.unref();
   parked.set(key, { builder, timer });
 }
