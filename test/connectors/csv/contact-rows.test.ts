@@ -88,6 +88,32 @@ describe('readContactRows', () => {
     expect(rowThreadsStarted() - before).toBe(2);
   });
 
+  it('keeps a few threads waiting at once, stopping the longest waiting first', async () => {
+    const people = Array.from({ length: 12 }, (_, i) => `Person${i},Number${i},p${i}@example.com,`);
+    const source = await files.write('many.csv', `First Name,Last Name,Email,Mobile\r\n${people.join('\r\n')}\r\n`);
+    const inspection = await inspectCsv(source);
+    const options: ContactRowsOptions = {
+      source,
+      delimiter: inspection.delimiter,
+      mapping: autoMapColumns(inspection.headers, inspection.sample),
+      defaultCountry: 'AU',
+      batchRows: 1,
+      maxRecords: 1,
+    };
+    const positions = (await readAll({ ...options, maxRecords: 100 })).map((b) => b.next);
+    const before = rowThreadsStarted();
+    // Five reads of one record each, from five places apart: each leaves its thread waiting where it stopped.
+    for (const at of [0, 2, 4, 6, 8].map((k) => positions[k])) await readAll({ ...options, resume: at });
+    expect(rowThreadsStarted() - before).toBe(5);
+
+    // The newest waiting thread is taken over; the oldest was stopped to keep four at most, so its place needs a new one.
+    const newest = await readAll({ ...options, resume: positions[9] });
+    expect(rowThreadsStarted() - before).toBe(5);
+    const oldest = await readAll({ ...options, resume: positions[1] });
+    expect(rowThreadsStarted() - before).toBe(6);
+    expect([newest[0]?.lines, oldest[0]?.lines]).toEqual([[12], [4]]);
+  });
+
   it('fails with the reader thread’s error, and lets its consumer stop after the first batch', async () => {
     await expect(readAll({ ...(await optionsFor()), source: files.path('missing.csv') })).rejects.toThrow(/missing\.csv/);
 
