@@ -121,7 +121,7 @@ function addressRow(contactId: string, kind: 'contact' | 'billing', address: Add
  * existing ones. Returns the id given to each planned create, by its ref.
  */
 export async function writeContacts(
-  sql: postgres.TransactionSql,
+  sql: Sql,
   businessId: string,
   plan: ChunkPlan,
   options: { uniqueIdentity: boolean; source: string },
@@ -129,16 +129,6 @@ export async function writeContacts(
   // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, keys, tags) instead of writing
   // to random pages of them, which keeps the pages it touches in cache as the tables grow.
   const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
-  // Each statement goes out as soon as it is built, without waiting for the one before: Postgres runs it while the
-  // worker serialises the next, and the transaction's one connection keeps them in order. Their results (and the
-  // first failure) are awaited at the end.
-  const sent: Promise<unknown>[] = [];
-  const send = async (query: postgres.PendingQuery<postgres.Row[]>): Promise<void> => {
-    sent.push(query.execute());
-    query.catch(() => undefined);
-    // One turn of the event loop, in which the client writes the statement to the connection.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  };
   const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
 
   if (created.length > 0) {
@@ -153,12 +143,12 @@ export async function writeContacts(
       email_normalized: c.email?.normalized ?? null,
       custom_fields: c.customFields,
     }));
-    await send(sql`
+    await sql`
       insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source)
       select x.id, ${businessId}, x.first_name, x.middle_name, x.last_name, x.business_name, x.notes, x.email, x.email_normalized,
         coalesce(x.custom_fields, '{}'), ${options.source}
       from jsonb_to_recordset(${json(rows)}::jsonb) as x(id uuid, first_name text, middle_name text, last_name text,
-        business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`);
+        business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`;
   }
 
   if (plan.updates.length > 0) {
@@ -174,7 +164,7 @@ export async function writeContacts(
       custom_fields: changes.customFields,
     }));
     // An update only ever carries values to set, never blanks: coalesce keeps whatever it does not mention.
-    await send(sql`
+    await sql`
       update contacts c set
         first_name = coalesce(x.first_name, c.first_name),
         middle_name = coalesce(x.middle_name, c.middle_name),
@@ -187,7 +177,7 @@ export async function writeContacts(
         updated_at = now()
       from jsonb_to_recordset(${json(rows)}::jsonb) as x(id uuid, first_name text, middle_name text, last_name text,
         business_name text, notes text, email text, email_normalized text, custom_fields jsonb)
-      where c.id = x.id`);
+      where c.id = x.id`;
   }
 
   const phones = [
@@ -197,10 +187,10 @@ export async function writeContacts(
     ),
   ];
   if (phones.length > 0) {
-    await send(sql`
+    await sql`
       insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary)
       select x.contact_id, ${businessId}, x.raw, x.e164, x.type::phone_type, x.is_primary
-      from jsonb_to_recordset(${json(phones)}::jsonb) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`);
+      from jsonb_to_recordset(${json(phones)}::jsonb) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`;
   }
 
   if (options.uniqueIdentity) {
@@ -217,10 +207,18 @@ export async function writeContacts(
     if (keys.length > 0) {
       // A plain insert: a key another writer took since the plan was made fails it on the unique index, which is
       // cheaper than `on conflict` checking every key before inserting it.
-      await send(sql`
-        insert into identity_keys (business_id, kind, value, contact_id)
-        select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
-        from jsonb_to_recordset(${json(keys)}::jsonb) as x(kind text, value text, contact_id uuid)`);
+      try {
+        await sql`
+          insert into identity_keys (business_id, kind, value, contact_id)
+          select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
+          from jsonb_to_recordset(${json(keys)}::jsonb) as x(kind text, value text, contact_id uuid)`;
+      } catch (error) {
+        if ((error as postgres.PostgresError).code === UNIQUE_VIOLATION) {
+          // Someone else (an agent, an inbound message, another import) took a number or email since the plan was made.
+          throw new SwitchboardError('Conflict', 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk', true);
+        }
+        throw error;
+      }
     }
   }
 
@@ -229,17 +227,17 @@ export async function writeContacts(
     ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
   ];
   if (tagLinks.length > 0) {
-    await send(sql`
+    await sql`
       insert into tags (business_id, name)
       select distinct on (lower(x.name)) ${businessId}::uuid, x.name from jsonb_to_recordset(${json(tagLinks)}::jsonb) as x(name text)
       order by lower(x.name)
-      on conflict (business_id, lower(name)) do nothing`);
-    await send(sql`
+      on conflict (business_id, lower(name)) do nothing`;
+    await sql`
       insert into contact_tags (contact_id, tag_id)
       select x.contact_id, t.id
       from jsonb_to_recordset(${json(tagLinks)}::jsonb) as x(contact_id uuid, name text)
       join tags t on t.business_id = ${businessId} and lower(t.name) = lower(x.name)
-      on conflict do nothing`);
+      on conflict do nothing`;
   }
 
   const addresses = [
@@ -251,7 +249,7 @@ export async function writeContacts(
   ];
   if (addresses.length > 0) {
     // Only empty parts are ever filled: coalesce keeps every part already there.
-    await send(sql`
+    await sql`
       insert into contact_addresses (contact_id, kind, line1, line2, city, region, postal_code, country)
       select x.contact_id, x.kind::address_kind, x.line1, x.line2, x.city, x.region, x.postal_code, x.country
       from jsonb_to_recordset(${json(addresses)}::jsonb) as x(contact_id uuid, kind text, line1 text, line2 text, city text, region text, postal_code text, country text)
@@ -261,16 +259,7 @@ export async function writeContacts(
         city = coalesce(contact_addresses.city, excluded.city),
         region = coalesce(contact_addresses.region, excluded.region),
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
-        country = coalesce(contact_addresses.country, excluded.country)`);
-  }
-  try {
-    await Promise.all(sent);
-  } catch (error) {
-    if ((error as postgres.PostgresError).code === UNIQUE_VIOLATION && (error as postgres.PostgresError).table_name === 'identity_keys') {
-      // Someone else (an agent, an inbound message, another import) took a number or email since the plan was made.
-      throw new SwitchboardError('Conflict', 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk', true);
-    }
-    throw error;
+        country = coalesce(contact_addresses.country, excluded.country)`;
   }
   return ids;
 }
