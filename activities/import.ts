@@ -188,7 +188,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         await tx`
           insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
           select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
-          from jsonb_to_recordset(${JSON.stringify(ledgerRows)}::jsonb) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
+          from json_to_recordset(${JSON.stringify(ledgerRows)}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
       }
       return planned;
     });

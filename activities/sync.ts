@@ -477,7 +477,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
         insert into external_links (contact_id, business_id, provider, connection_id, external_id, remote_updated_at, remote_active, last_seen_run)
         select x.contact_id, ${businessId}, ${connection.provider}, ${connection.id}, x.external_id, x.remote_updated_at, x.remote_active,
           ${input.mode === 'full' ? input.runId : null}
-        from jsonb_to_recordset(${JSON.stringify(linkRows)}::jsonb)
+        from json_to_recordset(${JSON.stringify(linkRows)}::json)
           as x(external_id text, contact_id uuid, remote_updated_at timestamptz, remote_active boolean)
         join contacts c on c.id = x.contact_id
         on conflict (connection_id, external_id) do update set
