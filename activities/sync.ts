@@ -266,6 +266,8 @@ export function createSyncActivities(deps: SyncDeps) {
           let next: StoredCursor;
           let done: boolean;
           if (fetched.capped) {
+            // CDC stopped at its cap: what it gave is current state and is stored, but the position moves only through
+            // paged queries, which cannot stop short.
             next = { ...current, run: { ...(current.run as NonNullable<StoredCursor['run']>), via: 'query' }, fullPending: true };
             done = false;
           } else {

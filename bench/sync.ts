@@ -14,7 +14,6 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { BenchSetting } from './report';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
@@ -29,6 +28,7 @@ import { startFakeXero, type FakeXero, type XeroContactRecord } from '../fakes/x
 import { createSecretBox } from '../worker/secret-box';
 import { syncConnection, syncProgressQuery, type SyncResult } from '../workflows/sync';
 import { cpuSecondsOf, memoryOf } from './proc';
+import type { BenchSetting } from './report';
 import { startBenchStack } from './stack';
 import type { WorkerProcess } from './worker-process';
 
@@ -535,7 +535,6 @@ export function renderSyncReport(f: SyncBenchFigures): string {
 }
 
 // ---- the run --------------------------------------------------------------------------------------------------------
-
 
 async function countsFor(databaseUrl: string, connectionId: string, records: number): Promise<Counted> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });

@@ -210,7 +210,6 @@ export async function lockContact(tx: Tx, businessId: string, contactId: string)
   return row;
 }
 
-/** What keeps a contact from being deleted: the archive rule reads this. */
 export async function listContacts(
   db: Db,
   businessId: string,
