@@ -13,13 +13,18 @@ import { checkIsWorker, startWorkerProcess, waitUntilPolling, WORKER_ENTRY, type
 
 const WORKER_START_TIMEOUT_MS = 180_000;
 
-async function buildWorker(projectRoot: string): Promise<void> {
-  try {
-    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`npm run build failed, so there is no worker to measure: ${message}\n${stdout}${stderr}`);
-  }
+let built: Promise<void> | undefined;
+
+/** `npm run build`, once per run: the import and the sync benchmarks measure the same build. */
+function buildWorker(projectRoot: string): Promise<void> {
+  built ??= promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }).then(
+    () => undefined,
+    (error: unknown) => {
+      const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`npm run build failed, so there is no worker to measure: ${message}\n${stdout}${stderr}`);
+    },
+  );
+  return built;
 }
 
 export interface BenchStack {
