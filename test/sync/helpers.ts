@@ -5,13 +5,28 @@ import { syncWorkflowId } from '../../domain/inputs';
 import type { Provider } from '../../domain/sync/remote';
 import { loadConfig, type ProviderConfig } from '../../worker/config';
 import { createSecretBox } from '../../worker/secret-box';
+import { startSyncWebhooks } from '../../worker/sync-webhooks';
 import type { SyncResult } from '../../workflows/sync';
+import type { WorkerTestContext } from '../support/context';
 import type { TestDatabase } from '../support/database';
 import { testSecretKey, type TestWorker } from '../support/temporal';
 import type { FakeXero } from '../../fakes/xero/server';
 import type { FakeQuickBooks } from '../../fakes/quickbooks/server';
 
 export const secretBox = createSecretBox(testSecretKey);
+
+/** The webhook receiver as the worker runs it, on a free port, starting syncs on the test worker; quiet, briefly debounced. */
+export function startTestWebhooks(context: WorkerTestContext, providers: ProviderConfig) {
+  return startSyncWebhooks({
+    port: 0,
+    providers,
+    sql: context.database.sql,
+    client: context.worker.client,
+    taskQueue: context.worker.taskQueue,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    debounceMs: 200,
+  });
+}
 
 /** The real provider settings with every endpoint pointed at the fakes. */
 export function providersFor(fakes: { xero?: FakeXero; quickbooks?: FakeQuickBooks }): ProviderConfig {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signQuickBooksWebhook, startFakeQuickBooks, type FakeQuickBooks } from '../../fakes/quickbooks/server';
 import { syncWorkflowId } from '../../domain/inputs';
-import { startSyncWebhooks } from '../../worker/sync-webhooks';
 import type { SyncResult } from '../../workflows/sync';
 import { useWorkerTestContext } from '../support/context';
 import { aBusiness } from '../support/fixtures';
-import { aConnection, contactsOf, providersFor } from './helpers';
+import { aConnection, contactsOf, providersFor, startTestWebhooks } from './helpers';
 
 let quickbooks: FakeQuickBooks;
 const context = useWorkerTestContext(async () => {
@@ -18,22 +17,14 @@ describe('QuickBooks webhooks start the connection sync', () => {
   let realmId: string;
   let connectionId: string;
   let businessId: string;
-  let server: Awaited<ReturnType<typeof startSyncWebhooks>>;
+  let server: Awaited<ReturnType<typeof startTestWebhooks>>;
 
   beforeAll(async () => {
     const business = await aBusiness(context.database.db, { name: 'Intuit Clinic' });
     businessId = business.id;
     realmId = quickbooks.addRealm();
     connectionId = await aConnection(context.database, business, 'quickbooks', realmId, quickbooks.issueTokens(realmId));
-    server = await startSyncWebhooks({
-      port: 0,
-      providers: providersFor({ quickbooks }),
-      sql: context.database.sql,
-      client: context.worker.client,
-      taskQueue: context.worker.taskQueue,
-      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-      debounceMs: 200,
-    });
+    server = await startTestWebhooks(context, providersFor({ quickbooks }));
   });
   afterAll(async () => server?.close());
 

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeXero, type FakeXero } from '../../fakes/xero/server';
 import { accessTokenFor } from '../../db/connections';
 import { createXeroConnector } from '../../connectors/providers/xero';
-import { startSyncWebhooks } from '../../worker/sync-webhooks';
 import { syncWorkflowId } from '../../domain/inputs';
 import type { SyncResult } from '../../workflows/sync';
 import { useWorkerTestContext } from '../support/context';
 import { aBusiness } from '../support/fixtures';
-import { aConnection, contactsOf, providersFor, secretBox } from './helpers';
+import { aConnection, contactsOf, providersFor, secretBox, startTestWebhooks } from './helpers';
 
 let xero: FakeXero;
 const context = useWorkerTestContext(async () => {
@@ -16,28 +15,18 @@ const context = useWorkerTestContext(async () => {
 });
 afterAll(async () => xero?.close());
 
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
 describe('Xero webhooks start the connection sync', () => {
   let tenantId: string;
   let connectionId: string;
   let businessId: string;
-  let server: Awaited<ReturnType<typeof startSyncWebhooks>>;
+  let server: Awaited<ReturnType<typeof startTestWebhooks>>;
 
   beforeAll(async () => {
     const business = await aBusiness(context.database.db, { name: 'Webhook Clinic' });
     businessId = business.id;
     tenantId = xero.addTenant();
     connectionId = await aConnection(context.database, business, 'xero', tenantId, xero.issueTokens([tenantId]));
-    server = await startSyncWebhooks({
-      port: 0,
-      providers: providersFor({ xero }),
-      sql: context.database.sql,
-      client: context.worker.client,
-      taskQueue: context.worker.taskQueue,
-      logger: quietLogger,
-      debounceMs: 200,
-    });
+    server = await startTestWebhooks(context, providersFor({ xero }));
   });
   afterAll(async () => server?.close());
 
