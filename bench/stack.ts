@@ -16,8 +16,10 @@ const WORKER_START_TIMEOUT_MS = 180_000;
 let built: Promise<void> | undefined;
 
 /** `npm run build`, once per run: the import and the sync benchmarks measure the same build. */
-function buildWorker(projectRoot: string): Promise<void> {
-  built ??= promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }).then(
+function buildWorker(projectRoot: string, log: (message: string) => void): Promise<void> {
+  if (built) return built;
+  log('Building the worker (npm run build)…');
+  built = promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }).then(
     () => undefined,
     (error: unknown) => {
       const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
@@ -70,8 +72,7 @@ export async function startBenchStack(options: {
   log(`Temporal: ${temporalAddress}`);
 
   // As it ships: compiled, with the workflows bundled beforehand instead of by webpack at start.
-  log('Building the worker (npm run build)…');
-  await buildWorker(options.projectRoot);
+  await buildWorker(options.projectRoot, log);
   const workflowBundle = path.join(options.projectRoot, 'dist', 'workflow-bundle.js');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
