@@ -68,7 +68,7 @@ describe('readContactRows', () => {
     expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], last: true, endOfFile: true }]);
   });
 
-  it('hands its thread, already building on, to the next read when that read starts where it stopped', async () => {
+  it('hands its thread to the next read when that read starts where it stopped', async () => {
     const options = await optionsFor({ maxRecords: 2 });
     const before = rowThreadsStarted();
     const first = await readAll(options);
