@@ -38,7 +38,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
     batch.endOfFile = ahead.done === true;
-    port.postMessage({ type: 'batch', batch } satisfies ThreadMessage);
+    port.postMessage({ type: 'batch', json: JSON.stringify(batch) } satisfies ThreadMessage);
     if (batch.endOfFile) return;
   }
 }
