@@ -18,7 +18,7 @@ import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/impo
 import { planChunk, type ChunkPlan, type OnMatch } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
+import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -135,6 +135,13 @@ function undoRecord(update: ContactUpdate) {
 }
 
 export function createImportActivities({ db, sql, workDir }: ImportActivityDeps) {
+  let referenceChecks: Promise<ReferenceChecks> | undefined;
+  const howToCheckReferences = () =>
+    (referenceChecks ??= referenceChecksAvailable(sql).catch((error: unknown) => {
+      referenceChecks = undefined;
+      throw error;
+    }));
+
   async function loadImport(importId: string) {
     const row = await findImport(db, importId);
     if (!row) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
@@ -163,7 +170,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const valid = batch.valid.filter((r) => !earlier.has(r.line));
     const failed = batch.failed.filter((r) => !earlier.has(r.line));
 
+    const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
+      if (!dryRun) await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
       const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
       const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;

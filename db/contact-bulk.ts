@@ -48,6 +48,49 @@ export async function refreshPlannerStatistics(sql: Sql): Promise<string[]> {
   return stale.map((t) => t.relname);
 }
 
+/** How a bulk write's foreign keys are checked: by PostgreSQL row by row, or by the write itself, set-wise. */
+export type ReferenceChecks = 'per-row' | 'set-wise';
+
+/**
+ * Whether this database role may switch foreign-key checks off for a transaction of its own: a superuser may, and
+ * since PostgreSQL 15 so may a role granted `SET ON PARAMETER session_replication_role`.
+ */
+export async function referenceChecksAvailable(sql: Sql): Promise<ReferenceChecks> {
+  const [role] = await sql<{ superuser: boolean; version: number }[]>`
+    select current_setting('is_superuser') = 'on' as superuser, current_setting('server_version_num')::int as version`;
+  if (role?.superuser) return 'set-wise';
+  if ((role?.version ?? 0) < 150000) return 'per-row';
+  const [granted] = await sql<{ may: boolean }[]>`select has_parameter_privilege('session_replication_role', 'SET') as may`;
+  return granted?.may ? 'set-wise' : 'per-row';
+}
+
+/**
+ * Locks what a bulk write's rows point to, once, and with `set-wise` switches the per-row foreign-key checks off for
+ * the rest of the transaction.
+ *
+ * A foreign key checks every inserted row with a query of its own that locks the row it points to. An import batch
+ * inserts a contact, its phones, identity keys, tags and a ledger row per line: those checks were about a third of
+ * the database's work in an import. The guarantee they give is kept set-wise instead: the business (and the import,
+ * for its ledger) are locked here `for key share`, as each check would lock them; every contact the write points to
+ * is created in this transaction or was locked `for update` by `loadStoredContacts`; and `writeContacts` locks the
+ * tags it links in the statement that links them. `session_replication_role = replica` also skips triggers and
+ * cascades: these tables have no triggers, and a bulk write deletes nothing, so no cascade is skipped. It must not
+ * be used in a transaction that deletes.
+ */
+export async function lockReferencedRows(
+  tx: postgres.TransactionSql,
+  parents: { businessId: string; importId?: string },
+  checks: ReferenceChecks,
+): Promise<void> {
+  const [locked] = await tx<{ business: boolean; import: boolean }[]>`
+    select
+      exists (select 1 from businesses where id = ${parents.businessId} for key share) as business,
+      ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`;
+  if (!locked?.business) throw new SwitchboardError('NotFound', `businessId: no business ${parents.businessId}; was it deleted?`);
+  if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
+  if (checks === 'set-wise') await tx`set local session_replication_role = replica`;
+}
+
 /**
  * The contacts of the business holding any email or phone of these incoming contacts, archived ones included, locked
  * until the transaction ends so that a concurrent writer cannot change them under the plan.
@@ -233,11 +276,17 @@ export async function writeContacts(
       select distinct on (lower(x.name)) ${businessId}::uuid, x.name from json_to_recordset(${json(tagLinks)}::json) as x(name text)
       order by lower(x.name)
       on conflict (business_id, lower(name)) do nothing`;
+    // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise.
     await sql`
+      with linked as (
+        select t.id, lower(t.name) as name from tags t
+        where t.business_id = ${businessId} and lower(t.name) in (select lower(n) from unnest(${[...new Set(tagLinks.map((l) => l.name))]}::text[]) as n)
+        for key share
+      )
       insert into contact_tags (contact_id, tag_id)
       select x.contact_id, t.id
       from json_to_recordset(${json(tagLinks)}::json) as x(contact_id uuid, name text)
-      join tags t on t.business_id = ${businessId} and lower(t.name) = lower(x.name)
+      join linked t on t.name = lower(x.name)
       on conflict do nothing`;
   }
 

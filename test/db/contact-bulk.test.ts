@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStoredContacts, writeContacts } from '../../db/contact-bulk';
+import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
 import { createBusiness } from '../../db/businesses';
 import { SwitchboardError } from '../../domain/errors';
 import { autoMapColumns } from '../../domain/import/mapping';
@@ -25,9 +27,10 @@ function rowsOf(records: string[][]): ValidRow[] {
 }
 
 /** Plans the rows against what the business holds now and writes the plan, as one import batch does. */
-async function importRows(businessId: string, records: string[][]) {
+async function importRows(businessId: string, records: string[][], checks?: ReferenceChecks) {
   const rows = rowsOf(records);
   return database.sql.begin(async (tx) => {
+    if (checks) await lockReferencedRows(tx, { businessId }, checks);
     const stored = await loadStoredContacts(tx, businessId, rows.map((r) => r.contact));
     const plan = planChunk(rows, stored, { onMatch: 'update', uniqueIdentity: true });
     const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity: true, source: 'test' });
@@ -36,15 +39,22 @@ async function importRows(businessId: string, records: string[][]) {
 }
 
 describe('writeContacts', () => {
-  it('writes new contacts with their phones, tags and identity keys, and updates stored ones', async () => {
+  it.each<[string, ReferenceChecks | undefined]>([
+    ['with foreign keys checked row by row', undefined],
+    ['with foreign keys checked set-wise', 'set-wise'],
+  ])('writes new contacts with their phones, tags and identity keys, and updates stored ones, %s', async (_, checks) => {
     const business = await createBusiness(database.db, { name: 'Bulk Clinic', defaultCountry: 'AU' });
-    const first = await importRows(business.id, [
-      ['Ada', 'Lovelace', 'ada@example.com', '0412 345 678', 'vip'],
-      ['Alan', 'Turing', 'alan@example.com', '', ''],
-    ]);
+    const first = await importRows(
+      business.id,
+      [
+        ['Ada', 'Lovelace', 'ada@example.com', '0412 345 678', 'vip'],
+        ['Alan', 'Turing', 'alan@example.com', '', ''],
+      ],
+      checks,
+    );
     expect(first.plan.creates).toHaveLength(2);
 
-    const second = await importRows(business.id, [['Ada', 'Lovelace', 'ADA@example.com', '+61 412 999 000', 'board']]);
+    const second = await importRows(business.id, [['Ada', 'Lovelace', 'ADA@example.com', '+61 412 999 000', 'board']], checks);
     expect(second.plan.updates).toHaveLength(1);
 
     const keys = await database.sql<{ kind: string; value: string; first_name: string }[]>`
@@ -85,5 +95,63 @@ describe('writeContacts', () => {
     // Planned again against what is stored now, the same rows go in.
     const retried = await importRows(business.id, rows.map((r) => [r.contact.firstName, r.contact.lastName, r.contact.email?.address ?? '', r.contact.phones[0]?.raw ?? '', '']));
     expect(retried.plan.creates.length + retried.plan.updates.length).toBe(2);
+  });
+});
+
+describe('lockReferencedRows', () => {
+  const lockNotAvailable = { code: '55P03' };
+
+  it('holds the business and the linked tags as foreign-key checks would, and switches the checks off for its transaction only', async () => {
+    const business = await createBusiness(database.db, { name: 'Locked Clinic', defaultCountry: 'AU' });
+    await importRows(business.id, [['Alan', 'Turing', 'alan@example.com', '', 'vip']]);
+    const other = postgres(database.url, { max: 1, onnotice: () => undefined });
+    try {
+      const seen = await database.sql.begin(async (tx) => {
+        await lockReferencedRows(tx, { businessId: business.id }, 'set-wise');
+        const rows = rowsOf([['Ada', 'Lovelace', 'ada@example.com', '0412 345 678', 'VIP']]);
+        await writeContacts(tx, business.id, planChunk(rows, [], { onMatch: 'update', uniqueIdentity: true }), { uniqueIdentity: true, source: 'test' });
+        const [role] = await tx<{ session_replication_role: string }[]>`show session_replication_role`;
+        // Another session can neither delete the business nor the tag while the write is under way.
+        const businessRow = other`select id from businesses where id = ${business.id} for update nowait`;
+        await expect(businessRow).rejects.toMatchObject(lockNotAvailable);
+        const tag = other`select id from tags where business_id = ${business.id} and name = 'vip' for update nowait`;
+        await expect(tag).rejects.toMatchObject(lockNotAvailable);
+        return role?.session_replication_role;
+      });
+      expect(seen).toBe('replica');
+      const [after] = await other<{ session_replication_role: string }[]>`show session_replication_role`;
+      expect(after?.session_replication_role).toBe('origin');
+      const [links] = await other<{ n: number }[]>`
+        select count(*)::int as n from contact_tags ct join contacts c on c.id = ct.contact_id where c.business_id = ${business.id}`;
+      expect(links?.n).toBe(2);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('fails, naming the business, when the business is gone', async () => {
+    const missing = '01900000-0000-7000-8000-000000000000';
+    const attempt = database.sql.begin((tx) => lockReferencedRows(tx, { businessId: missing }, 'set-wise'));
+    await expect(attempt).rejects.toMatchObject({ type: 'NotFound', message: expect.stringContaining(`businessId: no business ${missing}`) });
+  });
+
+  it('knows which roles may switch the checks off: a superuser, a role granted the setting, and no other', async () => {
+    expect(await referenceChecksAvailable(database.sql)).toBe('set-wise');
+    const role = `switchboard_plain_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    await database.sql.unsafe(`create role ${role} login password '${password}'`);
+    const url = new URL(database.url);
+    url.username = role;
+    url.password = password;
+    const plain = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+    try {
+      expect(await referenceChecksAvailable(plain)).toBe('per-row');
+      await database.sql.unsafe(`grant set on parameter session_replication_role to ${role}`);
+      expect(await referenceChecksAvailable(plain)).toBe('set-wise');
+    } finally {
+      await plain.end();
+      await database.sql.unsafe(`revoke set on parameter session_replication_role from ${role}`);
+      await database.sql.unsafe(`drop role ${role}`);
+    }
   });
 });
