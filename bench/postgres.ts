@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import { runMigrations } from '../db/client';
+import { cpuSecondsOfProcessesNamed } from './proc';
 import { startEmbeddedPostgres } from '../worker/embedded-postgres';
 import { freePort } from '../worker/ports';
 
@@ -91,6 +92,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 export interface CopyBaseline {
   seconds: number;
   rows: number;
+  /** CPU seconds of the Postgres processes during the COPY: what writing the rows once, with indexes, costs. */
+  postgresCpuSeconds: number;
 }
 
 /**
@@ -109,14 +112,16 @@ export async function measureCopyBaseline(databaseUrl: string, file: string): Pr
     await sql`create index on bench_copy_staging (lower(email))`;
     await sql`create index on bench_copy_staging (mobile)`;
     const started = performance.now();
+    const cpuBefore = cpuSecondsOfProcessesNamed('postgres');
     const copy = await sql`
       copy bench_copy_staging (first_name, last_name, email, mobile, phone, tags, notes)
       from stdin with (format csv, header true)`.writable();
     await pipeline(createReadStream(file), copy);
     const seconds = (performance.now() - started) / 1000;
+    const postgresCpuSeconds = cpuSecondsOfProcessesNamed('postgres') - cpuBefore;
     const [counted] = await sql<{ rows: number }[]>`select count(*)::int as rows from bench_copy_staging`;
     await sql`drop table bench_copy_staging`;
-    return { seconds, rows: counted?.rows ?? 0 };
+    return { seconds, rows: counted?.rows ?? 0, postgresCpuSeconds };
   } finally {
     await sql.end({ timeout: 5 });
   }

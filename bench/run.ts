@@ -26,6 +26,7 @@ import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
 import { readTableScans, samplePostgres, scansBetween } from './pg-sampler';
 import { countContacts, measureCopyBaseline, type BenchDatabase } from './postgres';
+import { measureImportFloor } from './floor';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
 import { runSyncBench } from './sync';
@@ -223,6 +224,9 @@ async function runImportBench(): Promise<number> {
   log('COPY baseline…');
   const copy = await measureCopyBaseline(database.url, generated.file);
   log(`  ${copy.seconds.toFixed(1)} s, ${copy.rows.toLocaleString('en')} rows`);
+  log('The floor: parsing the file and normalising its phone numbers, alone…');
+  const floor = await measureImportFloor(generated.file, 'AU');
+  log(`  parse ${floor.parseCpuSeconds.toFixed(1)} s CPU, ${floor.phoneNumbers.toLocaleString('en')} phone numbers ${floor.normaliseCpuSeconds.toFixed(1)} s CPU`);
 
   const store = openDatabase(database.url, { max: 1 });
   const business = await createBusiness(store.db, { name: 'Benchmark Clinic', defaultCountry: 'AU', identityPolicy: 'unique' }).finally(() => store.close());
@@ -248,6 +252,7 @@ async function runImportBench(): Promise<number> {
     generateSeconds,
     setting,
     copy,
+    floor,
     workerAtStart,
     importRun,
     reimport: reimportRun,
