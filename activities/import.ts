@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { readContactRows, type ContactRowBatch, type FilePosition } from '../connectors/csv/contact-rows';
-import { inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
+import { cellsOfLines, inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -15,10 +15,10 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { planChunk, type ChunkPlan, type OnMatch } from '../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, type ChunkPlan, type OnMatch } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
+import { loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -153,6 +153,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     importRow: ImportRow,
     options: ImportOptions,
     batch: ContactRowBatch,
+    /** Where the batch starts in the file; absent at the first record. */
+    start: FilePosition | undefined,
     dryRun: boolean,
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -167,8 +169,17 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       return { counts: countOutcomes(mine), errors };
     }
     const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
-    const valid = batch.valid.filter((r) => !earlier.has(r.line));
     const failed = batch.failed.filter((r) => !earlier.has(r.line));
+    let valid = batch.valid.filter((r) => !earlier.has(r.line));
+    if (options.uniqueIdentity) {
+      const { kept, refused } = refuseKeysOfUsers(valid, await loadKeysOfUsers(sql, importRow.businessId));
+      if (refused.length > 0) {
+        // Rare enough that a valid row does not carry its cells: the report has them read again from the file.
+        const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set(refused.map((r) => r.item.line)));
+        failed.push(...refused.map(({ item, problems }) => ({ line: item.line, cells: cells.get(item.line) ?? [], problems })));
+        valid = kept;
+      }
+    }
 
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
@@ -306,7 +317,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       for await (const batch of batches) {
         endOfFile = batch.endOfFile;
         if (batch.lines.length === 0) continue;
-        const written = await commitBatch(importRow, options, batch, input.dryRun);
+        const written = await commitBatch(importRow, options, batch, progress.position, input.dryRun);
         progress = {
           position: batch.next,
           read: progress.read + batch.lines.length,

@@ -7,10 +7,10 @@ import { createQuickBooksConnector, type QuickBooksConnector } from '../connecto
 import { createXeroConnector, type XeroConnector } from '../connectors/providers/xero';
 import type { ProviderConfig } from '../worker/config';
 import { accessTokenFor, connectionUnusable, findConnection, type ConnectionSummary } from '../db/connections';
-import { loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
+import { loadKeysOfUsers, loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 import { applyArchiveRule } from '../db/archive';
 import { SwitchboardError } from '../domain/errors';
-import { planChunk, type ValidRow } from '../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, type ValidRow } from '../domain/import/plan';
 import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition } from '../domain/sync/cursor';
 import { fromQboCustomer } from '../domain/sync/quickbooks';
 import type { Provider, RemoteContact } from '../domain/sync/remote';
@@ -285,7 +285,7 @@ export function createSyncActivities(deps: SyncDeps) {
           // The cursor stored with the page also holds what this call has stored, this page included.
           const cursorAfter = (counts: SyncCounts): StoredCursor =>
             callId === undefined || !next.run ? next : { ...next, run: { ...next.run, call: { id: callId, counts: addSyncCounts(total, counts), pages: pages + 1 } } };
-          const counts = await storeRecords(sql, {
+          const stored = await storeRecords(sql, {
             connection,
             business,
             remote,
@@ -294,6 +294,8 @@ export function createSyncActivities(deps: SyncDeps) {
             read: { fetched: fetched.records.length, failed, apiCalls: calls },
             next: cursorAfter,
           });
+          const { counts } = stored;
+          warnings.push(...stored.warnings);
           total = addSyncCounts(total, counts);
           pages += 1;
           callsStored += calls;
@@ -386,9 +388,10 @@ interface StoreInput {
 /**
  * Stores one page: records linked before update their contact when they changed; new records are matched to an
  * existing contact by email or phone (and linked) or create one; records gone inactive take their contact through
- * the archive rule. The new position is written in the same transaction.
+ * the archive rule. The new position is written in the same transaction. Under the `unique` policy a record bringing
+ * a user's email or phone is refused: counted as failed, with a warning naming the key.
  */
-async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
+async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: SyncCounts; warnings: string[] }> {
   const { connection, remote } = input;
   const businessId = connection.businessId;
   const uniqueIdentity = input.business.identity_policy === 'unique';
@@ -400,10 +403,19 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
     const seen = latest.get(record.externalId);
     if (!seen || seen.updatedAt <= record.updatedAt) latest.set(record.externalId, record);
   }
-  const records = [...latest.values()];
+  let records = [...latest.values()];
   counts.unchanged += remote.length - records.length;
+  const warnings: string[] = [];
+  if (uniqueIdentity) {
+    // Records gone inactive only ever archive: just those that would be written are refused.
+    const { refused } = refuseKeysOfUsers(records.filter((r) => r.active), await loadKeysOfUsers(sql, businessId));
+    const refusedRecords = new Set(refused.map((r) => r.item));
+    records = records.filter((r) => !refusedRecords.has(r));
+    counts.failed += refused.length;
+    for (const { item, problems } of refused) warnings.push(...problems.map((p) => `${connection.provider} record ${item.externalId}: ${p.message}`));
+  }
 
-  return sql.begin(async (tx) => {
+  const result = await sql.begin(async (tx) => {
     const links = await tx<{ external_id: string; contact_id: string; remote_updated_at: number | null; remote_active: boolean }[]>`
       select external_id, contact_id, epoch_ms(remote_updated_at) as remote_updated_at, remote_active from external_links
       where connection_id = ${connection.id} and external_id = any(${records.map((r) => r.externalId)}::text[])
@@ -490,4 +502,5 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<SyncCounts> {
     await tx`update connections set cursor = ${JSON.stringify(input.next(result))}::jsonb, updated_at = now() where id = ${connection.id}`;
     return result;
   });
+  return { counts: result, warnings };
 }

@@ -1,6 +1,7 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
+import { identityKeyString, type IdentityKey } from '../domain/identity';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { Address, ImportedContact, StoredAddress } from '../domain/import/rows';
 
@@ -89,6 +90,16 @@ export async function lockReferencedRows(
   if (!locked?.business) throw new SwitchboardError('NotFound', `businessId: no business ${parents.businessId}; was it deleted?`);
   if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
   if (checks === 'set-wise') await tx`set local session_replication_role = replica`;
+}
+
+/**
+ * The emails and phones the users (agents, admins) of the business hold, as identity key strings. A business has
+ * few users: the partial index of user keys answers this without reading the contacts' keys.
+ */
+export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set<string>> {
+  const rows = await sql<IdentityKey[]>`
+    select kind, value from identity_keys where user_id is not null and business_id = ${businessId}`;
+  return new Set(rows.map(identityKeyString));
 }
 
 /**

@@ -99,6 +99,22 @@ export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}
   }
 }
 
+/** The cells of these records of a UTF-8 file, by line, read again from a position at or before the first of them. */
+export async function cellsOfLines(
+  file: string,
+  options: { delimiter: string; resume?: { offset: number; line: number } },
+  lines: ReadonlySet<number>,
+): Promise<Map<number, string[]>> {
+  const found = new Map<number, string[]>();
+  if (lines.size === 0) return found;
+  const last = Math.max(...lines);
+  for await (const record of readCsvRecords(file, { encoding: 'utf-8', ...options })) {
+    if (lines.has(record.line)) found.set(record.line, record.cells);
+    if (record.line >= last) break;
+  }
+  return found;
+}
+
 async function detectFormat(path: string, known: Partial<CsvFormat> = {}): Promise<CsvFormat> {
   if (known.encoding && known.delimiter) return { encoding: known.encoding, delimiter: known.delimiter };
   const sample = await readSample(path);

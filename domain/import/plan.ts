@@ -178,6 +178,29 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
  * a handful of set-based statements. Rows of one person (sharing an email or phone) become one contact; a person
  * already in the store is updated, skipped or created anew as `onMatch` says.
  */
+/**
+ * Under the `unique` identity policy an email or phone held by a user of the business (an agent or admin) can never
+ * be a contact's: whatever brings one is refused, with a problem that names it, before it is planned.
+ */
+export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
+  items: readonly T[],
+  keysOfUsers: ReadonlySet<string>,
+): { kept: T[]; refused: { item: T; problems: RowProblem[] }[] } {
+  const kept: T[] = [];
+  const refused: { item: T; problems: RowProblem[] }[] = [];
+  for (const item of items) {
+    const problems = keysOfRow(item.contact)
+      .filter((key) => keysOfUsers.has(identityKeyString(key)))
+      .map((key) => ({
+        field: key.kind,
+        message: `${key.kind} '${key.value}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+      }));
+    if (problems.length > 0) refused.push({ item, problems });
+    else kept.push(item);
+  }
+  return { kept, refused };
+}
+
 export function planChunk(
   rows: readonly ValidRow[],
   stored: readonly StoredContact[],

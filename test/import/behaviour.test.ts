@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
 import type { UndoImportResult } from '../../workflows/undo-import';
-import { aBusiness, aContact, anOpenConversation } from '../support/fixtures';
+import { aBusiness, aContact, anAgent, anOpenConversation } from '../support/fixtures';
 import { useWorkerTestContext } from '../support/context';
 
 const t = useWorkerTestContext();
@@ -108,6 +108,38 @@ describe('matching existing contacts', () => {
     const rows = await t.database.sql<{ custom_fields: Record<string, string> }[]>`
       select custom_fields from contacts where business_id = ${business.id} order by first_name`;
     expect(rows.map((r) => r.custom_fields)).toEqual([{ 'Member Since': '2019' }, { 'Member Since': '2020' }]);
+  });
+});
+
+describe("an agent's email or phone in the file", () => {
+  it('fails the rows that hold them, naming the value, keeps their cells for the report, and imports the others', async () => {
+    const business = await aBusiness(t.database.db);
+    await anAgent(t.database.db, business, '+61499000555', 'agent@clinic.example');
+    const file = await t.file(
+      'staff.csv',
+      ['First Name,Last Name,Email,Mobile', 'Agent,Smith,AGENT@clinic.example,', 'Ada,Lovelace,ada@example.com,0412 345 678', 'Front,Desk,desk@clinic.example,0499 000 555'].join('\n'),
+    );
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(result).toMatchObject({ rows: 3, created: 1, updated: 0, skipped: 0, failed: 2, status: 'completed' });
+    expect(result.errors).toEqual([
+      {
+        row: 2,
+        field: 'email',
+        message: "row 2: email 'agent@clinic.example' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it",
+      },
+      {
+        row: 4,
+        field: 'phone',
+        message: "row 4: phone '+61499000555' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it",
+      },
+    ]);
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => c.email)).toEqual(['ada@example.com']);
+    const report = await readFile(result.errorReport as string, 'utf8');
+    expect(report.split('\r\n').slice(1, 3)).toEqual([
+      `Agent,Smith,AGENT@clinic.example,,2,email 'agent@clinic.example' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+      `Front,Desk,desk@clinic.example,0499 000 555,4,phone '+61499000555' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+    ]);
   });
 });
 

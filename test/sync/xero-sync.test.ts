@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { startFakeXero, type FakeXero } from '../../fakes/xero/server';
 import { findConnection } from '../../db/connections';
 import { useWorkerTestContext } from '../support/context';
-import { aBusiness, aContact, anOpenConversation } from '../support/fixtures';
+import { aBusiness, aContact, anAgent, anOpenConversation } from '../support/fixtures';
 import { aConnection, contactsOf, linksOf, providersFor, secretBox, sync } from './helpers';
 
 let xero: FakeXero;
@@ -173,5 +173,22 @@ describe('syncConnection with Xero', () => {
     } finally {
       xero.faults.invalidGrant(false);
     }
+  });
+});
+
+describe("a Xero contact holding an agent's email", () => {
+  it('is refused and counted as failed; the sync completes and stores the others', async () => {
+    const business = await aBusiness(context.database.db, { name: 'Staffed Clinic' });
+    await anAgent(context.database.db, business, '+61499000555', 'agent@clinic.example');
+    const tenant = xero.addTenant({ tenantName: 'Staffed Clinic (AU)' });
+    const start = Date.now() - 60_000;
+    xero.upsertContact(tenant, { ...person(901), UpdatedDateUTC: start });
+    xero.upsertContact(tenant, { ...person(902), EmailAddress: 'Agent@Clinic.example', UpdatedDateUTC: start + 1_000 });
+    const connection = await aConnection(context.database, business, 'xero', tenant, xero.issueTokens([tenant]));
+
+    const result = await sync(context.worker, connection, 'full');
+    expect(result).toMatchObject({ created: 1, linked: 0, failed: 1 });
+    const contacts = await contactsOf(context.database, business.id);
+    expect(contacts.map((c) => c.email_normalized)).toEqual(['person901@example.com']);
   });
 });

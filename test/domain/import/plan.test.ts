@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunk, type StoredContact, type ValidRow } from '../../../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, type StoredContact, type ValidRow } from '../../../domain/import/plan';
 import type { ImportedContact } from '../../../domain/import/rows';
 
 function person(first: string, email?: string, ...phones: string[]): ImportedContact {
@@ -136,5 +136,28 @@ describe('planning a chunk', () => {
     expect(plan.updates).toHaveLength(1);
     expect(plan.updates[0]?.update.changes.fields.businessName).toBe('Second Co');
     expect(plan.updates[0]?.update.previous.fields.businessName).toBeNull();
+  });
+});
+
+describe("refusing a user's keys", () => {
+  const keysOfUsers = new Set(['email:agent@clinic.example', 'phone:+61499000555']);
+  const refusal = (kind: 'email' | 'phone', value: string) => ({
+    field: kind,
+    message: `${kind} '${value}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+  });
+
+  it.each<[string, ImportedContact, ReturnType<typeof refusal>[]]>([
+    ['keeps a row holding no user key', person('Ada', 'ada@example.com', '+61412345678'), []],
+    ["refuses a row with a user's email, whatever its case", person('Agent', 'Agent@Clinic.example'), [refusal('email', 'agent@clinic.example')]],
+    ["refuses a row with a user's phone among others", person('Desk', undefined, '+61412000111', '+61499000555'), [refusal('phone', '+61499000555')]],
+    [
+      'names every user key a row holds',
+      person('Both', 'agent@clinic.example', '+61499000555'),
+      [refusal('email', 'agent@clinic.example'), refusal('phone', '+61499000555')],
+    ],
+  ])('%s', (_, contact, problems) => {
+    const result = refuseKeysOfUsers([row(2, contact)], keysOfUsers);
+    expect(result.refused.map((r) => r.problems)).toEqual(problems.length > 0 ? [problems] : []);
+    expect(result.kept).toHaveLength(problems.length > 0 ? 0 : 1);
   });
 });
