@@ -64,9 +64,15 @@ export async function applySchedules(client: Client, sql: postgres.Sql, taskQueu
       await client.schedule.create(options);
       report.created.push(options.scheduleId);
     } else {
-      await handle.update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
-      if (connection.status === 'active') await handle.unpause('connection is active');
-      else await handle.pause(`connection is ${connection.status}`);
+      // The pause state goes in the same update: a separate pause or unpause request can reach the schedule in the
+      // same step as the update, which then sets the state it carries (the one from before) back over it.
+      await handle.update((previous) => ({
+        ...previous,
+        spec: options.spec,
+        action: options.action,
+        policies: { ...previous.policies, ...options.policies },
+        state: { ...previous.state, paused: options.state?.paused ?? false, note: options.state?.note },
+      }));
       report.updated.push(options.scheduleId);
     }
     if (connection.status !== 'active') report.paused.push(options.scheduleId);
