@@ -43,9 +43,9 @@ export interface ChunkPlan {
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
 const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
-/** Rows that share an email or phone, directly or through another row, are one person. */
-function clusterRows(rows: readonly ValidRow[]): ValidRow[][] {
-  const parent = rows.map((_, i) => i);
+/** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
+function clusterRows(keyNames: readonly (readonly string[])[]): number[][] {
+  const parent = keyNames.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
       parent[i] = parent[parent[i] as number] as number;
@@ -54,29 +54,32 @@ function clusterRows(rows: readonly ValidRow[]): ValidRow[][] {
     return i;
   };
   const firstWithKey = new Map<string, number>();
-  rows.forEach((row, i) => {
-    for (const key of keysOfRow(row.contact)) {
-      const name = identityKeyString(key);
+  for (let i = 0; i < keyNames.length; i++) {
+    for (const name of keyNames[i] as readonly string[]) {
       const other = firstWithKey.get(name);
       if (other === undefined) firstWithKey.set(name, i);
       else parent[find(i)] = find(other);
     }
-  });
-  const clusters = new Map<number, ValidRow[]>();
-  rows.forEach((row, i) => {
+  }
+  const clusters = new Map<number, number[]>();
+  for (let i = 0; i < keyNames.length; i++) {
     const root = find(i);
-    clusters.set(root, [...(clusters.get(root) ?? []), row]);
-  });
+    const cluster = clusters.get(root);
+    if (cluster) cluster.push(i);
+    else clusters.set(root, [i]);
+  }
   return [...clusters.values()];
 }
 
-/** Pinned rows of one contact are merged into it together; a row without a pin stands alone. */
-function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>): ValidRow[][] {
-  const groups = new Map<string, ValidRow[]>();
-  for (const row of rows) {
+/** Pinned rows of one contact are merged into it together; a row without a pin stands alone. By index into `rows`. */
+function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>): number[][] {
+  const groups = new Map<string, number[]>();
+  rows.forEach((row, i) => {
     const key = pins.get(row.line) ?? `line:${row.line}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
   return [...groups.values()];
 }
 
@@ -218,28 +221,42 @@ export function planChunk(
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
   const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status }));
   // Which stored contacts hold a key: a cluster is matched against those few, not against every stored contact.
-  const holders = new Map<string, typeof candidates>();
+  const holders = new Map<string, (typeof candidates)[number][]>();
   for (const candidate of candidates) {
     for (const key of identityKeys({ email: candidate.email, phones: candidate.phones })) {
       const name = identityKeyString(key);
-      holders.set(name, [...(holders.get(name) ?? []), candidate]);
+      const holding = holders.get(name);
+      if (holding) holding.push(candidate);
+      else holders.set(name, [candidate]);
     }
   }
-  const candidatesFor = (keys: IdentityKey[]) => [...new Set(keys.flatMap((key) => holders.get(identityKeyString(key)) ?? []))];
+  // A row's keys are needed to cluster it and again to match it: worked out once.
+  const rowKeys = rows.map((row) => keysOfRow(row.contact));
+  const rowKeyNames = rowKeys.map((keys) => keys.map(identityKeyString));
+  const candidatesFor = (members: readonly number[]) => {
+    let found: Set<(typeof candidates)[number]> | undefined;
+    for (const i of members) {
+      for (const name of rowKeyNames[i] as string[]) {
+        const holding = holders.get(name);
+        if (holding) for (const candidate of holding) (found ??= new Set()).add(candidate);
+      }
+    }
+    return found ? [...found] : [];
+  };
 
   const pins = options.pins;
-  const clusters = pins ? groupByPin(rows, pins) : clusterRows(rows);
-  for (const cluster of clusters) {
-    const clusterKeys = cluster.flatMap((row) => keysOfRow(row.contact));
+  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames);
+  for (const members of groups) {
+    const cluster = members.map((i) => rows[i] as ValidRow);
     const pin = pins?.get((cluster[0] as ValidRow).line);
-    const match =
-      pin !== undefined
-        ? storedById.has(pin)
-          ? { contactId: pin }
-          : undefined
-        : options.onMatch === 'create'
-          ? undefined
-          : bestMatch(clusterKeys, candidatesFor(clusterKeys));
+    let match: { contactId: string } | undefined;
+    if (pin !== undefined) {
+      match = storedById.has(pin) ? { contactId: pin } : undefined;
+    } else if (options.onMatch !== 'create') {
+      const found = candidatesFor(members);
+      // Most rows of an import are a new person on their own: nothing to rank.
+      if (found.length > 0) match = bestMatch(members.flatMap((i) => rowKeys[i] as IdentityKey[]), found);
+    }
     const target = match ? storedById.get(match.contactId) : undefined;
 
     if (target && options.onMatch === 'skip') {
@@ -261,6 +278,8 @@ export function planChunk(
       const ref = `new:${first.line}`;
       plan.creates.push({ ref, contact: first.contact });
       plan.rows.push({ line: first.line, outcome: 'created', contact: ref, warnings: first.warnings });
+      // A new contact of one row is written as the row has it.
+      if (others.length === 0) continue;
       state = asExisting(first.contact);
       contactId = ref;
       rest = others;
