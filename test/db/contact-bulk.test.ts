@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
 import { createBusiness } from '../../db/businesses';
 import { SwitchboardError } from '../../domain/errors';
 import { autoMapColumns } from '../../domain/import/mapping';
@@ -152,6 +152,46 @@ describe('lockReferencedRows', () => {
       await plain.end();
       await database.sql.unsafe(`revoke set on parameter session_replication_role from ${role}`);
       await database.sql.unsafe(`drop role ${role}`);
+    }
+  });
+});
+
+describe('refreshPlannerStatistics', () => {
+  it('analyses a bulk table once it has doubled since it was last analysed, and not before', async () => {
+    const business = await createBusiness(database.db, { name: 'Statistics Clinic', defaultCountry: 'AU' });
+    const writer = await database.sql.reserve();
+    const addContacts = async (count: number) => {
+      await writer`
+        insert into contacts (business_id, first_name, last_name, source)
+        select ${business.id}, 'Stat', 'Row ' || n, 'test' from generate_series(1, ${count}) as n`;
+      // Statistics reach shared memory when a backend is idle, at most once a second unless told to go now.
+      await writer`select pg_stat_force_next_flush()`;
+    };
+    const changedSinceAnalyse = async (expected: number) => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const [row] = await database.sql<{ changed: number }[]>`
+          select n_mod_since_analyze::int as changed from pg_stat_user_tables where relname = 'contacts' and schemaname = current_schema()`;
+        if ((row?.changed ?? 0) >= expected) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`contacts never showed ${expected} rows changed since analysed`);
+    };
+    try {
+      // The contacts of the tests before this one count as analysed; they are far fewer than 1,000.
+      await database.sql`analyze contacts`;
+      await addContacts(6000);
+      await changedSinceAnalyse(6000);
+      expect(await refreshPlannerStatistics(database.sql)).toContain('contacts');
+
+      await addContacts(5000);
+      await changedSinceAnalyse(5000);
+      expect(await refreshPlannerStatistics(database.sql)).not.toContain('contacts');
+
+      await addContacts(2000);
+      await changedSinceAnalyse(7000);
+      expect(await refreshPlannerStatistics(database.sql)).toContain('contacts');
+    } finally {
+      writer.release();
     }
   });
 });
