@@ -21,6 +21,8 @@ import { validateInput } from './validate';
 export interface SyncResult extends SyncCounts {
   /** Where the next incremental sync starts (ISO 8601); null when the provider has no records yet. */
   cursor: string | null;
+  /** The first records that could not be read or stored, and why, each naming the provider's record. */
+  warnings: string[];
 }
 
 export interface SyncProgress extends SyncCounts {
@@ -32,12 +34,15 @@ export interface SyncProgress extends SyncCounts {
   waitingForRateLimit?: { until: string; reason: string };
   /** A webhook asked for another sync while this one ran: it follows at once. */
   rerunRequested: boolean;
+  warnings: string[];
 }
 
 export interface SyncCarry {
   runId: string;
   counts: SyncCounts;
   pages: number;
+  /** Absent in runs carried over by a worker from before warnings were carried. */
+  warnings?: string[];
 }
 
 export const syncProgressQuery = defineQuery<SyncProgress>('progress');
@@ -45,6 +50,8 @@ export const syncProgressQuery = defineQuery<SyncProgress>('progress');
 export const changesNotifiedSignal = defineSignal<[{ changes?: number }?]>('changesNotified');
 
 const PAGES_PER_RUN = 50;
+/** Warnings kept in the result: enough to act on, few enough for the history. */
+const MAX_WARNINGS = 50;
 
 /** Provider activities retry an outage with backoff for as long as the connection's outage budget allows. */
 function providerActivities(outageBudgetMinutes: number) {
@@ -76,7 +83,15 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
   const runId = carried?.runId ?? workflowInfo().runId;
   let counts = carried?.counts ?? zeroSyncCounts();
   let pagesThisRun = 0;
-  const progress: SyncProgress = { status: 'starting', mode: input.mode, pages: carried?.pages ?? 0, cursor: null, rerunRequested: false, ...counts };
+  const progress: SyncProgress = {
+    status: 'starting',
+    mode: input.mode,
+    pages: carried?.pages ?? 0,
+    cursor: null,
+    rerunRequested: false,
+    warnings: carried?.warnings ?? [],
+    ...counts,
+  };
   setHandler(syncProgressQuery, () => progress);
   // A change notified before a page is requested is read by that page; only one notified after the last request
   // was sent can have been missed, and calls for one more sync.
@@ -123,6 +138,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
         continue;
       }
       counts = addSyncCounts(counts, outcome.counts);
+      progress.warnings = [...progress.warnings, ...outcome.warnings].slice(0, MAX_WARNINGS);
       progress.pages += outcome.pages ?? 1;
       progress.cursor = outcome.cursor;
       pagesThisRun += outcome.pages ?? 1;
@@ -139,7 +155,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
 
   if (!lastPageDone) {
     // History stays bounded: the next run carries on from the stored position with these counts.
-    await continueAsNew<typeof syncConnection>(input, { runId, counts, pages: progress.pages });
+    await continueAsNew<typeof syncConnection>(input, { runId, counts, pages: progress.pages, warnings: progress.warnings });
   }
   progress.rerunRequested = notifiedSinceLastRead;
   progress.status = 'finishing';
@@ -148,7 +164,7 @@ export async function syncConnection(rawInput: unknown, carried?: SyncCarry): Pr
   progress.status = 'completed';
   show();
   if (progress.rerunRequested || notifiedSinceLastRead) await continueAsNew<typeof syncConnection>({ connectionId: input.connectionId, mode: 'incremental' });
-  return { ...counts, cursor: progress.cursor };
+  return { ...counts, cursor: progress.cursor, warnings: progress.warnings };
 }
 
 function describeFailure(error: unknown, started: SyncStart, connectionId: string): string {

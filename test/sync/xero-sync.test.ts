@@ -188,6 +188,7 @@ describe("a Xero contact holding an agent's email", () => {
 
     const result = await sync(context.worker, connection, 'full');
     expect(result).toMatchObject({ created: 1, linked: 0, failed: 1 });
+    expect(result.warnings).toEqual([expect.stringMatching(/^xero record .+: email 'agent@clinic\.example' belongs to a user of this business/)]);
     const contacts = await contactsOf(context.database, business.id);
     expect(contacts.map((c) => c.email_normalized)).toEqual(['person901@example.com']);
   });
