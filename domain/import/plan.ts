@@ -177,11 +177,6 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
 }
 
 /**
- * Decides, for the valid rows of one chunk, which contacts to create and which to update, so that the writing step is
- * a handful of set-based statements. Rows of one person (sharing an email or phone) become one contact; a person
- * already in the store is updated, skipped or created anew as `onMatch` says.
- */
-/**
  * Under the `unique` identity policy an email or phone held by a user of the business (an agent or admin) can never
  * be a contact's: whatever brings one is refused, with a problem that names it, before it is planned.
  */
@@ -204,6 +199,11 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
   return { kept, refused };
 }
 
+/**
+ * Decides, for the valid rows of one chunk, which contacts to create and which to update, so that the writing step is
+ * a handful of set-based statements. Rows of one person (sharing an email or phone) become one contact; a person
+ * already in the store is updated, skipped or created anew as `onMatch` says.
+ */
 export function planChunk(
   rows: readonly ValidRow[],
   stored: readonly StoredContact[],
