@@ -155,6 +155,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     batch: ContactRowBatch,
     /** Where the batch starts in the file; absent at the first record. */
     start: FilePosition | undefined,
+    keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -172,7 +173,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const failed = batch.failed.filter((r) => !earlier.has(r.line));
     let valid = batch.valid.filter((r) => !earlier.has(r.line));
     if (options.uniqueIdentity) {
-      const { kept, refused } = refuseKeysOfUsers(valid, await loadKeysOfUsers(sql, importRow.businessId));
+      const { kept, refused } = refuseKeysOfUsers(valid, keysOfUsers);
       if (refused.length > 0) {
         // Rare enough that a valid row does not carry its cells: the report has them read again from the file.
         const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set(refused.map((r) => r.item.line)));
@@ -302,6 +303,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
       if (!input.dryRun) await refreshPlannerStatistics(sql);
+      // Once per chunk, not per batch: a user given one of these keys meanwhile fails a batch as a retryable conflict,
+      // and the retry reads them again.
+      const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
       let endOfFile = false;
@@ -317,7 +321,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       for await (const batch of batches) {
         endOfFile = batch.endOfFile;
         if (batch.lines.length === 0) continue;
-        const written = await commitBatch(importRow, options, batch, progress.position, input.dryRun);
+        const written = await commitBatch(importRow, options, batch, progress.position, keysOfUsers, input.dryRun);
         progress = {
           position: batch.next,
           read: progress.read + batch.lines.length,

@@ -217,6 +217,9 @@ export function createSyncActivities(deps: SyncDeps) {
       const [business] = await sql<{ default_country: string; identity_policy: 'unique' | 'none' }[]>`
         select default_country, identity_policy from businesses where id = ${connection.businessId}`;
       if (!business) throw new SwitchboardError('NotFound', `the business ${connection.businessId} of connection ${connection.id} is gone`);
+      // Once per call, not per page: a user given one of these keys meanwhile fails the page's write as a retryable
+      // conflict, and the retry reads them again.
+      const keysOfUsers = business.identity_policy === 'unique' ? await loadKeysOfUsers(sql, connection.businessId) : new Set<string>();
 
       const counter = { apiCalls: 0 };
       const startedAt = Date.now();
@@ -288,6 +291,7 @@ export function createSyncActivities(deps: SyncDeps) {
           const stored = await storeRecords(sql, {
             connection,
             business,
+            keysOfUsers,
             remote,
             runId: input.runId,
             mode: current.run?.mode ?? 'incremental',
@@ -376,6 +380,8 @@ function heartbeat(details?: unknown): void {
 interface StoreInput {
   connection: ConnectionSummary;
   business: { default_country: string; identity_policy: 'unique' | 'none' };
+  /** The emails and phones the business's users hold, as identity key strings (`loadKeysOfUsers`). */
+  keysOfUsers: ReadonlySet<string>;
   remote: RemoteContact[];
   runId: string;
   mode: SyncMode;
@@ -408,7 +414,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
   const warnings: string[] = [];
   if (uniqueIdentity) {
     // Records gone inactive only ever archive: just those that would be written are refused.
-    const { refused } = refuseKeysOfUsers(records.filter((r) => r.active), await loadKeysOfUsers(sql, businessId));
+    const { refused } = refuseKeysOfUsers(records.filter((r) => r.active), input.keysOfUsers);
     const refusedRecords = new Set(refused.map((r) => r.item));
     records = records.filter((r) => !refusedRecords.has(r));
     counts.failed += refused.length;
