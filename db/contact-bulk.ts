@@ -36,16 +36,29 @@ const UNIQUE_VIOLATION = '23505';
 const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger', 'external_links'];
 
 /**
+ * Statistics target of the analyses below: a sample of 300 times this many rows. The bulk lookups need the size of
+ * each table and how many rows share a key, which a sample of 3,000 rows tells as well as the default 30,000 does. A
+ * million-row import analyses its tables about a hundred times: with the default sample that was 12 s of its 177 s of
+ * statements. Autovacuum's own analyses, where it is on, still use the default.
+ */
+const BULK_STATISTICS_TARGET = 10;
+
+/**
  * Refreshes the planner's statistics of the tables an import or a sync fills, where they have grown by a fifth since last
  * analysed. A bulk load outruns autovacuum (or runs where it is off), and a planner that still thinks a table is
  * empty answers "which of these emails exist" by reading every contact of the business.
  */
-export async function refreshPlannerStatistics(sql: Sql): Promise<string[]> {
+export async function refreshPlannerStatistics(sql: postgres.Sql): Promise<string[]> {
   const stale = await sql<{ relname: string }[]>`
     select relname from pg_stat_user_tables
     where schemaname = current_schema() and relname = any(${BULK_TABLES}::text[])
       and n_mod_since_analyze > greatest(5000, n_live_tup / 5)`;
-  for (const { relname } of stale) await sql`analyze ${sql(relname)}`;
+  if (stale.length > 0) {
+    await sql.begin(async (tx) => {
+      await tx`select set_config('default_statistics_target', ${String(BULK_STATISTICS_TARGET)}, true)`;
+      for (const { relname } of stale) await tx`analyze ${tx(relname)}`;
+    });
+  }
   return stale.map((t) => t.relname);
 }
 

@@ -182,6 +182,13 @@ describe('refreshPlannerStatistics', () => {
       await addContacts(6000);
       await changedSinceAnalyse(6000);
       expect(await refreshPlannerStatistics(database.sql)).toContain('contacts');
+      // Sampled lightly: a statistics target of 10 keeps at most 11 histogram bounds of a column of distinct values,
+      // where the default of 100 keeps 101.
+      const [lastNames] = await database.sql<{ bounds: number }[]>`
+        select array_length(histogram_bounds::text::text[], 1) as bounds from pg_stats
+        where schemaname = current_schema() and tablename = 'contacts' and attname = 'last_name'`;
+      expect(lastNames?.bounds).toBeGreaterThan(1);
+      expect(lastNames?.bounds).toBeLessThanOrEqual(11);
 
       // More than 5,000 rows changed and more than a fifth of the table: with some 12,000 rows the 5,000 decides.
       await addContacts(3000);
