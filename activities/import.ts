@@ -189,9 +189,13 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
       const ids = await writeContacts(tx, importRow.businessId, planned, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
+      // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows
+      // for each update grew with the square of the batch.
+      const firstUpdatingLine = new Map<string, number>();
+      for (const r of planned.rows) if (r.outcome === 'updated' && !firstUpdatingLine.has(r.contact)) firstUpdatingLine.set(r.contact, r.line);
       const undoByLine = new Map<number, ReturnType<typeof undoRecord>>();
       for (const update of planned.updates) {
-        const firstLine = planned.rows.find((r) => r.contact === update.contactId && r.outcome === 'updated')?.line;
+        const firstLine = firstUpdatingLine.get(update.contactId);
         if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
       }
       const ledgerRows = [
