@@ -186,9 +186,34 @@ function addressRow(contactId: string, kind: 'contact' | 'billing', address: Add
 
 /**
  * Writes a chunk's plan: new contacts with their phones, tags, addresses and identity keys, and the updates of
- * existing ones. Returns the id given to each planned create, by its ref.
+ * existing ones. Returns the id given to each planned create, by its ref. A plan overtaken by another writer fails as
+ * a retryable `Conflict`.
  */
 export async function writeContacts(
+  sql: Sql,
+  businessId: string,
+  plan: ChunkPlan,
+  options: { uniqueIdentity: boolean; source: string },
+): Promise<Map<string, string>> {
+  try {
+    return await writePlan(sql, businessId, plan, options);
+  } catch (error) {
+    // The writes are plain inserts, cheaper than `on conflict` checking each row first: a key another writer took
+    // since the plan was made (an identity key, a phone or a tag link of a contact it also changed) fails them on
+    // the unique index, and the chunk is planned again against what is stored now.
+    const failure = error as postgres.PostgresError;
+    if (failure.code !== UNIQUE_VIOLATION) throw error;
+    throw new SwitchboardError(
+      'Conflict',
+      failure.table_name === 'identity_keys'
+        ? 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk'
+        : `a contact of this chunk was changed by another writer meanwhile (${failure.table_name}); retrying the chunk`,
+      true,
+    );
+  }
+}
+
+async function writePlan(
   sql: Sql,
   businessId: string,
   plan: ChunkPlan,
@@ -273,20 +298,10 @@ export async function writeContacts(
       ]),
     ];
     if (keys.length > 0) {
-      // A plain insert: a key another writer took since the plan was made fails it on the unique index, which is
-      // cheaper than `on conflict` checking every key before inserting it.
-      try {
-        await sql`
-          insert into identity_keys (business_id, kind, value, contact_id)
-          select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
-          from json_to_recordset(${json(keys)}::json) as x(kind text, value text, contact_id uuid)`;
-      } catch (error) {
-        if ((error as postgres.PostgresError).code === UNIQUE_VIOLATION) {
-          // Someone else (an agent, an inbound message, another import) took a number or email since the plan was made.
-          throw new SwitchboardError('Conflict', 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk', true);
-        }
-        throw error;
-      }
+      await sql`
+        insert into identity_keys (business_id, kind, value, contact_id)
+        select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
+        from json_to_recordset(${json(keys)}::json) as x(kind text, value text, contact_id uuid)`;
     }
   }
 
@@ -300,10 +315,8 @@ export async function writeContacts(
       select distinct on (lower(x.name)) ${businessId}::uuid, x.name from json_to_recordset(${json(tagLinks)}::json) as x(name text)
       order by lower(x.name)
       on conflict (business_id, lower(name)) do nothing`;
-    // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise. A plain
-    // insert, not `on conflict`, which costs a probe of the key before each row: the contacts linked here are new or
-    // were locked with their tags when the plan was made, and the plan adds only tags they lack. `distinct` folds
-    // names that differ only in case into one link.
+    // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise. The plan
+    // adds only tags a contact lacks; `distinct` folds names that differ only in case into one link.
     await sql`
       with linked as (
         select t.id, lower(t.name) as name from tags t

@@ -96,6 +96,24 @@ describe('writeContacts', () => {
     const retried = await importRows(business.id, rows.map((r) => [r.contact.firstName, r.contact.lastName, r.contact.email?.address ?? '', r.contact.phones[0]?.raw ?? '', '']));
     expect(retried.plan.creates.length + retried.plan.updates.length).toBe(2);
   });
+
+  it('fails as the same retryable conflict when another writer linked a tag the plan adds, and writes none of it', async () => {
+    const business = await createBusiness(database.db, { name: 'Tag Race Clinic', defaultCountry: 'AU' });
+    await importRows(business.id, [['Alan', 'Turing', 'alan@example.com', '', '']]);
+    const rows = rowsOf([['Alan', 'Turing', 'alan@example.com', '', 'vip']]);
+    // The plan is made while Alan has no tags…
+    const storedBefore = await loadStoredContacts(database.sql, business.id, rows.map((r) => r.contact));
+    const stale = planChunk(rows, storedBefore, { onMatch: 'update', uniqueIdentity: true });
+    expect(stale.updates.map((u) => u.update.changes.addTags)).toEqual([['vip']]);
+    // …then another writer tags him.
+    await importRows(business.id, [['Alan', 'Turing', 'alan@example.com', '', 'VIP']]);
+
+    const attempt = database.sql.begin((tx) => writeContacts(tx, business.id, stale, { uniqueIdentity: true, source: 'test' }));
+    await expect(attempt).rejects.toMatchObject({ type: 'Conflict', retryable: true, message: expect.stringContaining('contact_tags') });
+    const links = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from contact_tags ct join contacts c on c.id = ct.contact_id where c.business_id = ${business.id}`;
+    expect(links[0]?.n).toBe(1);
+  });
 });
 
 describe('lockReferencedRows', () => {
