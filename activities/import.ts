@@ -18,7 +18,7 @@ import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/impo
 import { planChunk, refuseKeysOfUsers, type ChunkPlan, type OnMatch } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
+import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -184,7 +184,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
 
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
-      if (!dryRun) await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
+      if (!dryRun) {
+        await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
+        if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
+      }
       const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
       const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
@@ -307,8 +310,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
       if (!input.dryRun) await refreshPlannerStatistics(sql);
-      // Once per chunk, not per batch: a user given one of these keys meanwhile fails a batch as a retryable conflict,
-      // and the retry reads them again.
+      // Rows are checked against these once per chunk; each batch confirms, under lock, that they are still all
+      // (`holdKeysOfUsers`), and a retry reads them again.
       const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };

@@ -7,7 +7,7 @@ import { createQuickBooksConnector, type QuickBooksConnector } from '../connecto
 import { createXeroConnector, type XeroConnector } from '../connectors/providers/xero';
 import type { ProviderConfig } from '../worker/config';
 import { accessTokenFor, connectionUnusable, findConnection, type ConnectionSummary } from '../db/connections';
-import { loadKeysOfUsers, loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
+import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 import { applyArchiveRule } from '../db/archive';
 import { SwitchboardError } from '../domain/errors';
 import { planChunk, refuseKeysOfUsers, type ValidRow } from '../domain/import/plan';
@@ -422,6 +422,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
   }
 
   const result = await sql.begin(async (tx) => {
+    if (uniqueIdentity) await holdKeysOfUsers(tx, businessId, input.keysOfUsers);
     const links = await tx<{ external_id: string; contact_id: string; remote_updated_at: number | null; remote_active: boolean }[]>`
       select external_id, contact_id, epoch_ms(remote_updated_at) as remote_updated_at, remote_active from external_links
       where connection_id = ${connection.id} and external_id = any(${records.map((r) => r.externalId)}::text[])

@@ -37,10 +37,6 @@ const addressColumnOf: Record<string, string> = {
 };
 
 async function restore(tx: postgres.TransactionSql, contactId: string, record: UndoRecord): Promise<void> {
-  if (record.fields?.emailNormalized !== undefined) {
-    // The import gave the contact its email; its claim on that email goes with it.
-    await tx`delete from identity_keys where contact_id = ${contactId} and kind = 'email'`;
-  }
   const fields = Object.fromEntries(
     Object.entries(record.fields ?? {}).flatMap(([field, previous]) => (columnOf[field] ? [[columnOf[field], previous]] : [])),
   );
@@ -65,7 +61,6 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
   }
   if (record.addedPhones?.length) {
     await tx`delete from contact_phones where contact_id = ${contactId} and e164 = any(${record.addedPhones}::text[])`;
-    await tx`delete from identity_keys where contact_id = ${contactId} and kind = 'phone' and value = any(${record.addedPhones}::text[])`;
   }
   if (record.addedTags?.length) {
     await tx`

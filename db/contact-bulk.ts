@@ -33,7 +33,10 @@ interface StoredRow {
 
 const UNIQUE_VIOLATION = '23505';
 
-const BULK_TABLES = ['contacts', 'contact_phones', 'identity_keys', 'import_ledger', 'external_links'];
+const BULK_TABLES = ['contacts', 'contact_phones', 'import_ledger', 'external_links'];
+
+/** The unique indexes that hold a business's emails and phones to one contact each under the `unique` policy. */
+const IDENTITY_INDEXES = new Set(['contacts_business_email_key', 'contact_phones_business_e164_key']);
 
 /**
  * Statistics target of the analyses below: a sample of 300 times this many rows. The bulk lookups need the size of
@@ -83,7 +86,7 @@ export async function referenceChecksAvailable(sql: Sql): Promise<ReferenceCheck
  * the rest of the transaction.
  *
  * A foreign key checks every inserted row with a query of its own that locks the row it points to. An import batch
- * inserts a contact, its phones, identity keys, tags and a ledger row per line: those checks were about a third of
+ * inserts a contact, its phones, tags and a ledger row per line: those checks were about a third of
  * the database's work in an import. The guarantee they give is kept set-wise instead: the business (and the import,
  * for its ledger) are locked here `for key share`, as each check would lock them; every contact the write points to
  * is created in this transaction or was locked `for update` by `loadStoredContacts`; and `writeContacts` locks the
@@ -105,14 +108,24 @@ export async function lockReferencedRows(
   if (checks === 'set-wise') await tx`set local session_replication_role = replica`;
 }
 
-/**
- * The emails and phones the users (agents, admins) of the business hold, as identity key strings. A business has
- * few users: the partial index of user keys answers this without reading the contacts' keys.
- */
+/** The emails and phones the users (agents, admins) of the business hold, as identity key strings. */
 export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set<string>> {
-  const rows = await sql<IdentityKey[]>`
-    select kind, value from identity_keys where user_id is not null and business_id = ${businessId}`;
+  const rows = await sql<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`;
   return new Set(rows.map(identityKeyString));
+}
+
+/**
+ * Makes sure, in a transaction about to write contacts' keys, that the users' keys a batch was checked against
+ * (`refuseKeysOfUsers`) are still all there are, and that no user can be given another until the transaction ends:
+ * the business is locked `for key share`, which `addBusinessUser` waits for. A user given a key since the check
+ * fails the batch as a retryable conflict, and the retry checks against the keys as they are then.
+ */
+export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: string, checkedAgainst: ReadonlySet<string>): Promise<void> {
+  await tx`select 1 from businesses where id = ${businessId} for key share`;
+  const now = await loadKeysOfUsers(tx, businessId);
+  if ([...now].some((key) => !checkedAgainst.has(key))) {
+    throw new SwitchboardError('Conflict', 'a user (agent or admin) of the business was given an email or phone meanwhile; retrying the chunk', true);
+  }
 }
 
 /**
@@ -185,7 +198,7 @@ function addressRow(contactId: string, kind: 'contact' | 'billing', address: Add
 }
 
 /**
- * Writes a chunk's plan: new contacts with their phones, tags, addresses and identity keys, and the updates of
+ * Writes a chunk's plan: new contacts with their phones, tags and addresses, and the updates of
  * existing ones. Returns the id given to each planned create, by its ref. A plan overtaken by another writer fails as
  * a retryable `Conflict`.
  */
@@ -199,13 +212,13 @@ export async function writeContacts(
     return await writePlan(sql, businessId, plan, options);
   } catch (error) {
     // The writes are plain inserts, cheaper than `on conflict` checking each row first: a key another writer took
-    // since the plan was made (an identity key, a phone or a tag link of a contact it also changed) fails them on
-    // the unique index, and the chunk is planned again against what is stored now.
+    // since the plan was made (an email or phone, or a tag link of a contact it also changed) fails them on a unique
+    // index, and the chunk is planned again against what is stored now.
     const failure = error as postgres.PostgresError;
     if (failure.code !== UNIQUE_VIOLATION) throw error;
     throw new SwitchboardError(
       'Conflict',
-      failure.table_name === 'identity_keys'
+      IDENTITY_INDEXES.has(failure.constraint_name ?? '')
         ? 'an email or phone of this chunk was claimed by another writer meanwhile; retrying the chunk'
         : `a contact of this chunk was changed by another writer meanwhile (${failure.table_name}); retrying the chunk`,
       true,
@@ -219,9 +232,10 @@ async function writePlan(
   plan: ChunkPlan,
   options: { uniqueIdentity: boolean; source: string },
 ): Promise<Map<string, string>> {
-  // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, keys, tags) instead of writing
+  // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
   // to random pages of them, which keeps the pages it touches in cache as the tables grow.
   const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
+  const identityScope = options.uniqueIdentity ? businessId : null;
   const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
 
   if (created.length > 0) {
@@ -237,9 +251,10 @@ async function writePlan(
       custom_fields: c.customFields,
     }));
     await sql`
-      insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source)
+      insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source,
+        identity_scope)
       select x.id, ${businessId}, x.first_name, x.middle_name, x.last_name, x.business_name, x.notes, x.email, x.email_normalized,
-        coalesce(x.custom_fields, '{}'), ${options.source}
+        coalesce(x.custom_fields, '{}'), ${options.source}, ${identityScope}::uuid
       from json_to_recordset(${json(rows)}::json) as x(id uuid, first_name text, middle_name text, last_name text,
         business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`;
   }
@@ -281,28 +296,9 @@ async function writePlan(
   ];
   if (phones.length > 0) {
     await sql`
-      insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary)
-      select x.contact_id, ${businessId}, x.raw, x.e164, x.type::phone_type, x.is_primary
+      insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary, identity_scope)
+      select x.contact_id, ${businessId}, x.raw, x.e164, x.type::phone_type, x.is_primary, ${identityScope}::uuid
       from json_to_recordset(${json(phones)}::json) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`;
-  }
-
-  if (options.uniqueIdentity) {
-    const keys = [
-      ...created.flatMap(({ id, contact }) => [
-        ...(contact.email ? [{ kind: 'email', value: contact.email.normalized, contact_id: id }] : []),
-        ...contact.phones.map((p) => ({ kind: 'phone', value: p.e164, contact_id: id })),
-      ]),
-      ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
-        ...(changes.fields.emailNormalized ? [{ kind: 'email', value: changes.fields.emailNormalized, contact_id: contactId }] : []),
-        ...changes.addPhones.map((p) => ({ kind: 'phone', value: p.e164, contact_id: contactId })),
-      ]),
-    ];
-    if (keys.length > 0) {
-      await sql`
-        insert into identity_keys (business_id, kind, value, contact_id)
-        select ${businessId}, x.kind::identity_kind, x.value, x.contact_id
-        from json_to_recordset(${json(keys)}::json) as x(kind text, value text, contact_id uuid)`;
-    }
   }
 
   const tagLinks = [

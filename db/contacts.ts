@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { identityKeyString, type IdentityKey, type MatchCandidate } from '../domain/identity';
 import { SwitchboardError } from '../domain/errors';
 import type { Db, Tx } from './client';
 import type { Business } from './businesses';
-import { contactPhones, contacts, contactTags, identityKeys, tags } from './schema';
+import { businesses, contactPhones, contacts, contactTags, identityKeys, tags } from './schema';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type PhoneType = (typeof contactPhones.$inferInsert)['type'] & string;
@@ -99,59 +99,56 @@ export async function findContactsByIdentity(
   }));
 }
 
-/** Under the `unique` policy, the user (agent or admin) that owns any of these keys, if one does. */
+/**
+ * Under the `unique` policy, the user (agent or admin) that owns any of these keys, if one does. The business is
+ * locked `for key share` first, so that no user is given one of them until the transaction ends (`addBusinessUser`).
+ */
 export async function findUserOwningIdentity(
-  tx: Db | Tx,
+  tx: Tx,
   businessId: string,
   keys: readonly IdentityKey[],
 ): Promise<{ userId: string; key: IdentityKey } | undefined> {
+  await tx.select({ id: businesses.id }).from(businesses).where(eq(businesses.id, businessId)).for('key share');
   for (const key of keys) {
     const [row] = await tx
       .select({ userId: identityKeys.userId })
       .from(identityKeys)
-      .where(
-        and(
-          eq(identityKeys.businessId, businessId),
-          eq(identityKeys.kind, key.kind),
-          eq(identityKeys.value, key.value),
-          sql`${identityKeys.userId} is not null`,
-        ),
-      );
-    if (row?.userId) return { userId: row.userId, key };
+      .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, key.kind), eq(identityKeys.value, key.value)));
+    if (row) return { userId: row.userId, key };
   }
   return undefined;
 }
 
 /**
- * Claims identity keys for a contact. The primary key of identity_keys decides races: a key another contact or a
- * user already holds fails the claim (and so the caller's transaction) with an IdentityConflict naming the key.
+ * Who holds a key under the `unique` policy: a contact (its email or one of its phones) or a user, if anyone does.
  */
-export async function claimIdentityKeys(
-  tx: Tx,
-  businessId: string,
-  contactId: string,
-  keys: readonly IdentityKey[],
-): Promise<void> {
-  if (keys.length === 0) return;
-  const claimed = await tx
-    .insert(identityKeys)
-    .values(keys.map((k) => ({ businessId, kind: k.kind, value: k.value, contactId })))
-    .onConflictDoNothing()
-    .returning({ kind: identityKeys.kind, value: identityKeys.value });
-  if (claimed.length === keys.length) return;
-  const taken = keys.find((k) => !claimed.some((c) => c.kind === k.kind && c.value === k.value));
-  if (!taken) return;
-  const [owner] = await tx
-    .select({ contactId: identityKeys.contactId, userId: identityKeys.userId })
+export async function findIdentityHolder(tx: Db | Tx, businessId: string, key: IdentityKey): Promise<string | undefined> {
+  const [contact] =
+    key.kind === 'email'
+      ? await tx
+          .select({ id: contacts.id })
+          .from(contacts)
+          .where(and(eq(contacts.businessId, businessId), eq(contacts.emailNormalized, key.value), isNotNull(contacts.identityScope)))
+      : await tx
+          .select({ id: contactPhones.contactId })
+          .from(contactPhones)
+          .where(and(eq(contactPhones.businessId, businessId), eq(contactPhones.e164, key.value), isNotNull(contactPhones.identityScope)));
+  if (contact) return `contact ${contact.id}`;
+  const [user] = await tx
+    .select({ userId: identityKeys.userId })
     .from(identityKeys)
-    .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, taken.kind), eq(identityKeys.value, taken.value)));
-  if (owner?.contactId === contactId) return;
-  const holder = owner?.userId ? `user ${owner.userId}` : `contact ${owner?.contactId ?? '(being created)'}`;
-  throw new SwitchboardError(
+    .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, key.kind), eq(identityKeys.value, key.value)));
+  return user ? `user ${user.userId}` : undefined;
+}
+
+/** A key of a new contact that another contact holds under the `unique` policy, named with its holder. */
+async function identityConflict(tx: Tx, businessId: string, key: IdentityKey): Promise<SwitchboardError> {
+  const holder = (await findIdentityHolder(tx, businessId, key)) ?? 'a contact being created';
+  return new SwitchboardError(
     'IdentityConflict',
-    `${taken.kind} ${taken.value} already belongs to ${holder} in this business, whose identity policy is 'unique'`,
-    // A contact holding it may be a concurrent writer's, which a retry then finds and matches; a user's never moves.
-    !owner?.userId,
+    `${key.kind} ${key.value} already belongs to ${holder} in this business, whose identity policy is 'unique'`,
+    // The holder may be a concurrent writer's contact, which a retry then finds and matches.
+    true,
   );
 }
 
@@ -160,6 +157,8 @@ export async function insertContact(tx: Tx, business: Business, contact: NewCont
   if (contact.phones.length > 0 && primaryCount !== 1) {
     throw new Error(`a contact needs exactly one primary phone, got ${primaryCount}`);
   }
+  // The unique indexes decide races: a key another contact holds makes the insert do nothing, and the holder is named.
+  const identityScope = business.identityPolicy === 'unique' ? business.id : null;
   const [row] = await tx
     .insert(contacts)
     .values({
@@ -175,27 +174,32 @@ export async function insertContact(tx: Tx, business: Business, contact: NewCont
       source: contact.source,
       customFields: contact.customFields ?? {},
       lastInteractionAt: contact.lastInteractionAt,
+      identityScope,
     })
+    .onConflictDoNothing({ target: [contacts.businessId, contacts.emailNormalized, contacts.identityScope] })
     .returning({ id: contacts.id });
-  if (!row) throw new Error('the contact was not created');
-  if (contact.phones.length > 0) {
-    await tx.insert(contactPhones).values(
-      contact.phones.map((p) => ({
-        contactId: row.id,
-        businessId: business.id,
-        raw: p.raw,
-        e164: p.e164,
-        type: p.type,
-        isPrimary: p.primary,
-      })),
-    );
+  if (!row) {
+    if (!contact.email) throw new Error('the contact was not created');
+    throw await identityConflict(tx, business.id, { kind: 'email', value: contact.email.normalized });
   }
-  if (business.identityPolicy === 'unique') {
-    const keys: IdentityKey[] = [
-      ...(contact.email ? [{ kind: 'email' as const, value: contact.email.normalized }] : []),
-      ...contact.phones.map((p) => ({ kind: 'phone' as const, value: p.e164 })),
-    ];
-    await claimIdentityKeys(tx, business.id, row.id, keys);
+  if (contact.phones.length > 0) {
+    const added = await tx
+      .insert(contactPhones)
+      .values(
+        contact.phones.map((p) => ({
+          contactId: row.id,
+          businessId: business.id,
+          raw: p.raw,
+          e164: p.e164,
+          type: p.type,
+          isPrimary: p.primary,
+          identityScope,
+        })),
+      )
+      .onConflictDoNothing({ target: [contactPhones.businessId, contactPhones.e164, contactPhones.identityScope] })
+      .returning({ e164: contactPhones.e164 });
+    const taken = contact.phones.find((p) => !added.some((a) => a.e164 === p.e164));
+    if (taken) throw await identityConflict(tx, business.id, { kind: 'phone', value: taken.e164 });
   }
   return row.id;
 }

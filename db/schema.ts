@@ -18,6 +18,12 @@ import {
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+/**
+ * Where a contact's email or phone must be unique: the business's id under the `unique` identity policy, or null
+ * under `none`. A unique index over (business, key, scope) then both finds contacts by the key and, since nulls are
+ * distinct, lets one contact at most hold a key where the scope is set. Writers set it from the business's policy.
+ */
+const identityScope = () => uuid('identity_scope');
 
 export const identityPolicy = pgEnum('identity_policy', ['unique', 'none']);
 export const contactStatus = pgEnum('contact_status', ['active', 'archived']);
@@ -104,10 +110,13 @@ export const contacts = pgTable(
     updatedAt: updatedAt(),
     lastInteractionAt: timestamp('last_interaction_at', { withTimezone: true }),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
+    identityScope: identityScope(),
   },
   (t) => [
-    index('contacts_business_email_idx').on(t.businessId, t.emailNormalized),
+    // Finds a contact by email and, where the scope is the business, lets only one contact hold it.
+    uniqueIndex('contacts_business_email_key').on(t.businessId, t.emailNormalized, t.identityScope),
     index('contacts_business_status_idx').on(t.businessId, t.status),
+    check('contacts_identity_scope', sql`${t.identityScope} = ${t.businessId}`),
   ],
 );
 
@@ -125,12 +134,15 @@ export const contactPhones = pgTable(
     type: phoneType('type').notNull().default('mobile'),
     isPrimary: boolean('is_primary').notNull().default(false),
     createdAt: createdAt(),
+    identityScope: identityScope(),
   },
   (t) => [
     // A number once per contact; the key is also how a phone is named, so it needs no id of its own.
     primaryKey({ columns: [t.contactId, t.e164] }),
     uniqueIndex('contact_phones_one_primary_key').on(t.contactId).where(sql`${t.isPrimary}`),
-    index('contact_phones_business_e164_idx').on(t.businessId, t.e164),
+    // Finds a contact by phone and, where the scope is the business, lets only one contact hold the number.
+    uniqueIndex('contact_phones_business_e164_key').on(t.businessId, t.e164, t.identityScope),
+    check('contact_phones_identity_scope', sql`${t.identityScope} = ${t.businessId}`),
   ],
 );
 
@@ -177,9 +189,10 @@ export const contactTags = pgTable(
 );
 
 /**
- * Under the `unique` identity policy every normalised email and phone of a business is claimed here by exactly one
- * contact or user. The primary key is what makes identity hold under concurrent writers: a second claim fails
- * instead of creating a second contact.
+ * The emails and phones of a business's users (agents, admins) under the `unique` identity policy: no contact of the
+ * business may hold one, and no two users. A contact's own keys are its rows' (`identity_scope`); what keeps the two
+ * apart under concurrent writers is the business row: a writer of contact keys locks it `for key share` and reads
+ * these keys after that, and a new user's keys are claimed with it locked `for update` (`addBusinessUser`).
  */
 export const identityKeys = pgTable(
   'identity_keys',
@@ -189,20 +202,13 @@ export const identityKeys = pgTable(
       .references(() => businesses.id, { onDelete: 'cascade' }),
     kind: identityKind('kind').notNull(),
     value: text('value').notNull(),
-    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
   },
-  (t) => [
-    primaryKey({ columns: [t.businessId, t.kind, t.value] }),
-    index('identity_keys_contact_idx').on(t.contactId),
-    index('identity_keys_user_idx')
-      .on(t.userId)
-      .where(sql`${t.userId} is not null`),
-    check('identity_keys_one_owner', sql`(${t.contactId} is null) <> (${t.userId} is null)`),
-  ],
+  (t) => [primaryKey({ columns: [t.businessId, t.kind, t.value] }), index('identity_keys_user_idx').on(t.userId)],
 );
 
-/** The link from a contact to its record in another system (Xero, QuickBooks, …). */
 export const externalLinks = pgTable(
   'external_links',
   {

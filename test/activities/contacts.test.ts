@@ -6,7 +6,7 @@ import { createActivities } from '../../activities';
 import { syncDependencies } from '../../activities/sync';
 import { loadConfig } from '../../worker/config';
 import type { RecordInboundMessageInput } from '../../activities/inbound';
-import { findContactsByIdentity, insertContact, listContacts } from '../../db/contacts';
+import { findContactsByIdentity, findUserOwningIdentity, insertContact, listContacts } from '../../db/contacts';
 import { contactPhones, contacts, conversations, messages } from '../../db/schema';
 import { createSecretBox } from '../../worker/secret-box';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -238,7 +238,7 @@ describe('identity enforced by the database', () => {
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const rejected = outcomes.find((o) => o.status === 'rejected');
-    expect(String(rejected?.reason)).toMatch(/identity_keys_pkey|already belongs to/);
+    expect(String(rejected?.reason)).toMatch(/contact_phones_business_e164_key|already belongs to/);
     expect(await findContactsByIdentity(database.db, business.id, [{ kind: 'phone', value: '+61412000999' }])).toHaveLength(1);
   });
 
@@ -250,6 +250,42 @@ describe('identity enforced by the database', () => {
     await expect(aContact(database.db, business, { email: null, firstName: 'Copy' })).rejects.toThrow(
       `phone +61412345678 already belongs to contact ${contactId}`,
     );
+  });
+
+  it('refuses a user an email or phone a contact holds, naming the contact, and adds no user', async () => {
+    const business = await aBusiness(database.db);
+    const contactId = await aContact(database.db, business);
+    await expect(anAgent(database.db, business, '+61499000777', 'ada@example.com')).rejects.toThrow(
+      `email ada@example.com already belongs to contact ${contactId} of this business`,
+    );
+    await expect(anAgent(database.db, business, '+61412345678', 'agent@clinic.example')).rejects.toThrow(
+      `phone +61412345678 already belongs to contact ${contactId} of this business`,
+    );
+    const keys = await database.sql`select 1 from identity_keys where business_id = ${business.id}`;
+    expect(keys).toHaveLength(0);
+  });
+
+  it('makes a user wait for a writer that checked contacts against the users\' keys, and then refuses the user', async () => {
+    const business = await aBusiness(database.db);
+    const order: string[] = [];
+    // The contact's writer checks the users' keys, and holds its transaction open before it adds the contact.
+    const writer = database.db.transaction(async (tx) => {
+      expect(await findUserOwningIdentity(tx, business.id, [{ kind: 'phone', value: '+61412345678' }])).toBeUndefined();
+      await tx.execute('select pg_sleep(0.3)');
+      const id = await insertContact(tx, business, {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
+        source: 'test',
+      });
+      order.push('contact');
+      return id;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const user = anAgent(database.db, business, '+61412345678', 'agent@clinic.example').finally(() => order.push('user'));
+    const contactId = await writer;
+    await expect(user).rejects.toThrow(`phone +61412345678 already belongs to contact ${contactId}`);
+    expect(order).toEqual(['contact', 'user']);
   });
 
   it('allows the same number twice under the none policy', async () => {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
 import { createBusiness } from '../../db/businesses';
+import { addBusinessUser } from '../../db/users';
 import { SwitchboardError } from '../../domain/errors';
 import { autoMapColumns } from '../../domain/import/mapping';
 import { planChunk, type ValidRow } from '../../domain/import/plan';
@@ -57,9 +58,14 @@ describe('writeContacts', () => {
     const second = await importRows(business.id, [['Ada', 'Lovelace', 'ADA@example.com', '+61 412 999 000', 'board']], checks);
     expect(second.plan.updates).toHaveLength(1);
 
+    // The keys the business's unique scope holds, on the contact and phone rows.
     const keys = await database.sql<{ kind: string; value: string; first_name: string }[]>`
-      select k.kind, k.value, c.first_name from identity_keys k join contacts c on c.id = k.contact_id
-      where k.business_id = ${business.id} order by k.kind, k.value`;
+      select 'email' as kind, email_normalized as value, first_name from contacts
+      where business_id = ${business.id} and identity_scope = business_id and email_normalized is not null
+      union all
+      select 'phone', p.e164, c.first_name from contact_phones p join contacts c on c.id = p.contact_id
+      where p.business_id = ${business.id} and p.identity_scope = p.business_id
+      order by kind, value`;
     expect(keys.map((k) => [k.kind, k.value, k.first_name])).toEqual([
       ['email', 'ada@example.com', 'Ada'],
       ['email', 'alan@example.com', 'Alan'],
@@ -89,8 +95,8 @@ describe('writeContacts', () => {
     const names = await database.sql<{ first_name: string; last_name: string }[]>`
       select first_name, last_name from contacts where business_id = ${business.id} order by first_name`;
     expect(names.map((n) => `${n.first_name} ${n.last_name}`)).toEqual(['Grace Brewster']);
-    const keys = await database.sql<{ value: string }[]>`select value from identity_keys where business_id = ${business.id}`;
-    expect(keys.map((k) => k.value)).toEqual(['+61412000111']);
+    const phones = await database.sql<{ e164: string }[]>`select e164 from contact_phones where business_id = ${business.id}`;
+    expect(phones.map((p) => p.e164)).toEqual(['+61412000111']);
 
     // Planned again against what is stored now, the same rows go in.
     const retried = await importRows(business.id, rows.map((r) => [r.contact.firstName, r.contact.lastName, r.contact.email?.address ?? '', r.contact.phones[0]?.raw ?? '', '']));
@@ -113,6 +119,30 @@ describe('writeContacts', () => {
     const links = await database.sql<{ n: number }[]>`
       select count(*)::int as n from contact_tags ct join contacts c on c.id = ct.contact_id where c.business_id = ${business.id}`;
     expect(links[0]?.n).toBe(1);
+  });
+});
+
+describe('holdKeysOfUsers', () => {
+  it('fails as a retryable conflict when a user was given a key since the batch was checked, and holds the users\' keys until the batch ends', async () => {
+    const business = await createBusiness(database.db, { name: 'Staff Clinic', defaultCountry: 'AU' });
+    const checkedAgainst = await loadKeysOfUsers(database.sql, business.id);
+    await addBusinessUser(database.db, { businessId: business.id, name: 'Agent', email: 'agent@clinic.example', role: 'agent' });
+    const stale = database.sql.begin((tx) => holdKeysOfUsers(tx, business.id, checkedAgainst));
+    await expect(stale).rejects.toMatchObject({ type: 'Conflict', retryable: true, message: expect.stringContaining('was given an email or phone meanwhile') });
+
+    const current = await loadKeysOfUsers(database.sql, business.id);
+    expect([...current]).toEqual(['email:agent@clinic.example']);
+    const order: string[] = [];
+    const batch = database.sql.begin(async (tx) => {
+      await holdKeysOfUsers(tx, business.id, current);
+      await tx`select pg_sleep(0.3)`;
+      order.push('batch');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await addBusinessUser(database.db, { businessId: business.id, name: 'Admin', email: 'admin@clinic.example', role: 'admin' });
+    order.push('user');
+    await batch;
+    expect(order).toEqual(['batch', 'user']);
   });
 });
 
