@@ -306,10 +306,13 @@ async function writePlan(
     ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
   ];
   if (tagLinks.length > 0) {
+    // A batch links thousands of contacts to a few tags: only those few names go to the server. A tag new to the
+    // business is spelt as the first contact of the batch to have it spells it.
+    const tagNames = new Map<string, string>();
+    for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
     await sql`
       insert into tags (business_id, name)
-      select distinct on (lower(x.name)) ${businessId}::uuid, x.name from json_to_recordset(${json(tagLinks)}::json) as x(name text)
-      order by lower(x.name)
+      select ${businessId}::uuid, n from unnest(${[...tagNames.values()]}::text[]) as n
       on conflict (business_id, lower(name)) do nothing`;
     // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise. The plan
     // adds only tags a contact lacks; `distinct` folds names that differ only in case into one link.

@@ -77,6 +77,19 @@ describe('writeContacts', () => {
     expect(ada?.tags).toEqual(['board', 'vip']);
   });
 
+  it('makes one tag of names that differ only in case, spelt as the first contact of the batch spells it', async () => {
+    const business = await createBusiness(database.db, { name: 'Tag Case Clinic', defaultCountry: 'AU' });
+    await importRows(business.id, [
+      ['Ada', 'Lovelace', 'ada@example.com', '', 'Board'],
+      ['Alan', 'Turing', 'alan@example.com', '', 'BOARD'],
+      ['Grace', 'Hopper', 'grace@example.com', '', 'board'],
+    ]);
+    const tags = await database.sql<{ name: string; linked: number }[]>`
+      select t.name, count(ct.contact_id)::int as linked from tags t left join contact_tags ct on ct.tag_id = t.id
+      where t.business_id = ${business.id} group by t.name`;
+    expect(tags).toEqual([{ name: 'Board', linked: 3 }]);
+  });
+
   it('fails a batch whose plan is overtaken by another writer with a retryable conflict, and writes none of it', async () => {
     const business = await createBusiness(database.db, { name: 'Race Clinic', defaultCountry: 'AU' });
     const rows = rowsOf([
