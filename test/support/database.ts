@@ -14,8 +14,11 @@ function withDatabaseName(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** A new, migrated database of its own on the shared test server: test files never see each other's rows. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new database of its own on the shared test server: test files never see each other's rows. Migrated, unless a
+ * test of the migrations asks for it empty.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `switchboard_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
@@ -25,7 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = withDatabaseName(adminUrl, name);
-  await runMigrations(url);
+  if (options.migrate ?? true) await runMigrations(url);
   const database = openDatabase(url);
   return {
     ...database,
