@@ -143,6 +143,15 @@ async function openRecords(
   return { header: first.value, records };
 }
 
+/**
+ * A NUL character, which binary junk or a mis-saved export can leave in a cell, is taken out: PostgreSQL cannot store
+ * it in text (nor in json), so a cell holding one would fail every attempt to write its row.
+ */
+function removeNul(record: string[]): string[] {
+  for (let i = 0; i < record.length; i++) if ((record[i] as string).includes('\0')) record[i] = (record[i] as string).replaceAll('\0', '');
+  return record;
+}
+
 /** Every record of the file with at least one non-blank cell, the header included. */
 async function* physicalRecords(
   path: string,
@@ -175,7 +184,7 @@ async function* physicalRecords(
       if (record.some((cell) => cell.trim() !== '')) {
         yield {
           line,
-          cells: record,
+          cells: removeNul(record),
           bytesRead: from.offset + file.bytesRead,
           endOffset: from.offset + info.bytes,
           nextLine: lines.nextLine(),

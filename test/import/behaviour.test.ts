@@ -270,3 +270,22 @@ describe('exportContactsCsv', () => {
     );
   });
 });
+
+describe('a file with NUL characters', () => {
+  it('takes them out of its cells, which Postgres cannot store, and imports its rows instead of retrying them forever', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file(
+      'nul.csv',
+      ['First Name,Last\u0000 Name,Email,Notes', 'Ada,Love\u0000lace,ada@example.com,a\u0000note', 'No,Way\u0000,,x\u0000y'].join('\n'),
+    );
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(result).toMatchObject({ rows: 2, created: 1, failed: 1, status: 'completed' });
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => [c.firstName, c.lastName, c.email])).toEqual([['Ada', 'Lovelace', 'ada@example.com']]);
+    const report = await readFile(result.errorReport as string, 'utf8');
+    expect(report.split(/\r?\n/).slice(0, 2)).toEqual([
+      '\uFEFFFirst Name,Last Name,Email,Notes,Line,Error',
+      'No,Way,,xy,3,"a contact needs a phone or an email, and there is neither (their columns are empty)"',
+    ]);
+  });
+});
