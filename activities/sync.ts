@@ -15,6 +15,7 @@ import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition }
 import { fromQboCustomer } from '../domain/sync/quickbooks';
 import type { Provider, RemoteContact } from '../domain/sync/remote';
 import { fromXeroContact, type XeroContactShape } from '../domain/sync/xero';
+import { withoutNul } from '../domain/text';
 import { addSyncCounts, zeroSyncCounts, type SyncCounts, type SyncMode } from '../domain/sync/counts';
 import type { SecretBox } from '../worker/secret-box';
 
@@ -348,7 +349,7 @@ function readRecords(provider: Provider, records: readonly unknown[], defaultCou
   let failed = 0;
   for (const record of records) {
     try {
-      const read = provider === 'xero' ? fromXeroContact(record as XeroContactShape, defaultCountry) : fromQboCustomer(record as never, defaultCountry);
+      const read = withoutNul(provider === 'xero' ? fromXeroContact(record as XeroContactShape, defaultCountry) : fromQboCustomer(record as never, defaultCountry));
       remote.push(read);
       warnings.push(...read.warnings.map((w) => `${provider} record ${read.externalId}: ${w}`));
     } catch (error) {

@@ -6,3 +6,27 @@ export function stripExportArtifacts(raw: string): string {
   const visible = raw.replace(INVISIBLE_CHARACTERS, '').trim();
   return visible.startsWith("'") ? visible.slice(1).trim() : visible;
 }
+
+/**
+ * The value with every NUL character taken out of its strings, however deep. PostgreSQL cannot store a NUL in text or
+ * json, so a value holding one would fail every attempt to write it; binary junk or a mis-saved export can leave one
+ * in a file, and a provider may send one. Arrays and plain objects are copied only where something changes: this runs
+ * on every record of an import.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\0') ? value.replaceAll('\0', '') : value) as T;
+  if (Array.isArray(value)) {
+    const items: unknown[] = value;
+    for (let i = 0; i < items.length; i++) {
+      const cleaned = withoutNul(items[i]);
+      if (cleaned !== items[i]) return [...items.slice(0, i), cleaned, ...items.slice(i + 1).map(withoutNul)] as T;
+    }
+    return value;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const entries = Object.entries(value);
+    if (entries.every(([, v]) => withoutNul(v) === v)) return value;
+    return Object.fromEntries(entries.map(([k, v]) => [k, withoutNul(v)])) as T;
+  }
+  return value;
+}

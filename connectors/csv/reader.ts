@@ -6,6 +6,7 @@ import { addAbortSignal, pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { detectDelimiter } from './delimiter';
 import { detectEncoding } from './encoding';
+import { withoutNul } from '../../domain/text';
 
 export interface CsvInspection {
   encoding: string;
@@ -143,15 +144,6 @@ async function openRecords(
   return { header: first.value, records };
 }
 
-/**
- * A NUL character, which binary junk or a mis-saved export can leave in a cell, is taken out: PostgreSQL cannot store
- * it in text (nor in json), so a cell holding one would fail every attempt to write its row.
- */
-function removeNul(record: string[]): string[] {
-  for (let i = 0; i < record.length; i++) if ((record[i] as string).includes('\0')) record[i] = (record[i] as string).replaceAll('\0', '');
-  return record;
-}
-
 /** Every record of the file with at least one non-blank cell, the header included. */
 async function* physicalRecords(
   path: string,
@@ -184,7 +176,7 @@ async function* physicalRecords(
       if (record.some((cell) => cell.trim() !== '')) {
         yield {
           line,
-          cells: removeNul(record),
+          cells: withoutNul(record),
           bytesRead: from.offset + file.bytesRead,
           endOffset: from.offset + info.bytes,
           nextLine: lines.nextLine(),

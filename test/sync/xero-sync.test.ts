@@ -193,3 +193,17 @@ describe("a Xero contact holding an agent's email", () => {
     expect(contacts.map((c) => c.email_normalized)).toEqual(['person901@example.com']);
   });
 });
+
+describe('a Xero contact with a NUL character in its name', () => {
+  it('is stored without it, instead of failing its page on every retry', async () => {
+    const business = await aBusiness(context.database.db, { name: 'Nul Clinic' });
+    const tenant = xero.addTenant({ tenantName: 'Nul Clinic (AU)' });
+    xero.upsertContact(tenant, { ...person(911), FirstName: 'Gi\u0000ven911', UpdatedDateUTC: Date.now() - 60_000 });
+    const connection = await aConnection(context.database, business, 'xero', tenant, xero.issueTokens([tenant]));
+
+    const result = await sync(context.worker, connection, 'full');
+    expect(result).toMatchObject({ created: 1, failed: 0 });
+    const contacts = await contactsOf(context.database, business.id);
+    expect(contacts.map((c) => [c.first_name, c.last_name])).toEqual([['Given911', 'Family911']]);
+  });
+});
