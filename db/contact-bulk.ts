@@ -86,8 +86,8 @@ export async function referenceChecksAvailable(sql: Sql): Promise<ReferenceCheck
  * the rest of the transaction.
  *
  * A foreign key checks every inserted row with a query of its own that locks the row it points to. An import batch
- * inserts a contact, its phones, tags and a ledger row per line: those checks were about a third of
- * the database's work in an import. The guarantee they give is kept set-wise instead: the business (and the import,
+ * inserts a contact, its phones, tags and a ledger row per line: those checks were about a third of the database's
+ * work in an import. The guarantee they give is kept set-wise instead: the business (and the import,
  * for its ledger) are locked here `for key share`, as each check would lock them; every contact the write points to
  * is created in this transaction or was locked `for update` by `loadStoredContacts`; and `writeContacts` locks the
  * tags it links in the statement that links them. `session_replication_role = replica` also skips triggers and
@@ -121,6 +121,8 @@ export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set
  * fails the batch as a retryable conflict, and the retry checks against the keys as they are then.
  */
 export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: string, checkedAgainst: ReadonlySet<string>): Promise<void> {
+  // Two statements, not one: a statement that waited for the lock still reads with the snapshot it began with, and
+  // would miss the key of a user whose addition it waited for. The next statement sees it.
   await tx`select 1 from businesses where id = ${businessId} for key share`;
   const now = await loadKeysOfUsers(tx, businessId);
   if ([...now].some((key) => !checkedAgainst.has(key))) {
@@ -198,9 +200,9 @@ function addressRow(contactId: string, kind: 'contact' | 'billing', address: Add
 }
 
 /**
- * Writes a chunk's plan: new contacts with their phones, tags and addresses, and the updates of
- * existing ones. Returns the id given to each planned create, by its ref. A plan overtaken by another writer fails as
- * a retryable `Conflict`.
+ * Writes a chunk's plan: new contacts with their phones, tags and addresses, and the updates of existing ones.
+ * Returns the id given to each planned create, by its ref. A plan overtaken by another writer fails as a retryable
+ * `Conflict`.
  */
 export async function writeContacts(
   sql: Sql,
@@ -310,16 +312,17 @@ async function writePlan(
     // business is spelt as the first contact of the batch to have it spells it.
     const tagNames = new Map<string, string>();
     for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
+    const names = [...tagNames.values()];
     await sql`
       insert into tags (business_id, name)
-      select ${businessId}::uuid, n from unnest(${[...tagNames.values()]}::text[]) as n
+      select ${businessId}::uuid, n from unnest(${names}::text[]) as n
       on conflict (business_id, lower(name)) do nothing`;
     // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise. The plan
     // adds only tags a contact lacks; `distinct` folds names that differ only in case into one link.
     await sql`
       with linked as (
         select t.id, lower(t.name) as name from tags t
-        where t.business_id = ${businessId} and lower(t.name) in (select lower(n) from unnest(${[...new Set(tagLinks.map((l) => l.name))]}::text[]) as n)
+        where t.business_id = ${businessId} and lower(t.name) in (select lower(n) from unnest(${names}::text[]) as n)
         for key share
       )
       insert into contact_tags (contact_id, tag_id)

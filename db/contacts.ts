@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { identityKeyString, type IdentityKey, type MatchCandidate } from '../domain/identity';
 import { SwitchboardError } from '../domain/errors';
 import type { Db, Tx } from './client';
@@ -99,6 +99,16 @@ export async function findContactsByIdentity(
   }));
 }
 
+/** The users (agents, admins) of the business holding any of these keys, in one query. */
+async function usersHolding(tx: Db | Tx, businessId: string, keys: readonly IdentityKey[]): Promise<{ userId: string; key: IdentityKey }[]> {
+  if (keys.length === 0) return [];
+  const rows = await tx
+    .select({ userId: identityKeys.userId, kind: identityKeys.kind, value: identityKeys.value })
+    .from(identityKeys)
+    .where(and(eq(identityKeys.businessId, businessId), or(...keys.map((k) => and(eq(identityKeys.kind, k.kind), eq(identityKeys.value, k.value))))));
+  return rows.map((r) => ({ userId: r.userId, key: { kind: r.kind, value: r.value } }));
+}
+
 /**
  * Under the `unique` policy, the user (agent or admin) that owns any of these keys, if one does. The business is
  * locked `for key share` first, so that no user is given one of them until the transaction ends (`addBusinessUser`).
@@ -109,35 +119,16 @@ export async function findUserOwningIdentity(
   keys: readonly IdentityKey[],
 ): Promise<{ userId: string; key: IdentityKey } | undefined> {
   await tx.select({ id: businesses.id }).from(businesses).where(eq(businesses.id, businessId)).for('key share');
-  for (const key of keys) {
-    const [row] = await tx
-      .select({ userId: identityKeys.userId })
-      .from(identityKeys)
-      .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, key.kind), eq(identityKeys.value, key.value)));
-    if (row) return { userId: row.userId, key };
-  }
-  return undefined;
+  const owners = await usersHolding(tx, businessId, keys);
+  // In the order of the keys asked about, as the sender's email comes before its phone.
+  return keys.flatMap((k) => owners.filter((o) => o.key.kind === k.kind && o.key.value === k.value))[0];
 }
 
-/**
- * Who holds a key under the `unique` policy: a contact (its email or one of its phones) or a user, if anyone does.
- */
+/** Who holds a key under the `unique` policy: a contact (its email or one of its phones) or a user, if anyone does. */
 export async function findIdentityHolder(tx: Db | Tx, businessId: string, key: IdentityKey): Promise<string | undefined> {
-  const [contact] =
-    key.kind === 'email'
-      ? await tx
-          .select({ id: contacts.id })
-          .from(contacts)
-          .where(and(eq(contacts.businessId, businessId), eq(contacts.emailNormalized, key.value), isNotNull(contacts.identityScope)))
-      : await tx
-          .select({ id: contactPhones.contactId })
-          .from(contactPhones)
-          .where(and(eq(contactPhones.businessId, businessId), eq(contactPhones.e164, key.value), isNotNull(contactPhones.identityScope)));
+  const [contact] = await findContactsByIdentity(tx, businessId, [key]);
   if (contact) return `contact ${contact.id}`;
-  const [user] = await tx
-    .select({ userId: identityKeys.userId })
-    .from(identityKeys)
-    .where(and(eq(identityKeys.businessId, businessId), eq(identityKeys.kind, key.kind), eq(identityKeys.value, key.value)));
+  const [user] = await usersHolding(tx, businessId, [key]);
   return user ? `user ${user.userId}` : undefined;
 }
 

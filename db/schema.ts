@@ -209,6 +209,7 @@ export const identityKeys = pgTable(
   (t) => [primaryKey({ columns: [t.businessId, t.kind, t.value] }), index('identity_keys_user_idx').on(t.userId)],
 );
 
+/** The link from a contact to its record in another system (Xero, QuickBooks, …). */
 export const externalLinks = pgTable(
   'external_links',
   {

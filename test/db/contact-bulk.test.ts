@@ -157,6 +157,22 @@ describe('holdKeysOfUsers', () => {
     await batch;
     expect(order).toEqual(['batch', 'user']);
   });
+
+  it('waits for a user being given a key, and then sees that key', async () => {
+    const business = await createBusiness(database.db, { name: 'Hiring Clinic', defaultCountry: 'AU' });
+    const checkedAgainst = await loadKeysOfUsers(database.sql, business.id);
+    // A user being added, as addBusinessUser adds one: the business locked for update until the user's key is in.
+    const adding = database.sql.begin(async (tx) => {
+      await tx`select 1 from businesses where id = ${business.id} for update`;
+      const [user] = await tx<{ id: string }[]>`insert into users (name, email) values ('Late', 'late@clinic.example') returning id`;
+      await tx`insert into identity_keys (business_id, kind, value, user_id) values (${business.id}, 'email', 'late@clinic.example', ${user?.id ?? null})`;
+      await tx`select pg_sleep(0.3)`;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const batch = database.sql.begin((tx) => holdKeysOfUsers(tx, business.id, checkedAgainst));
+    await adding;
+    await expect(batch).rejects.toMatchObject({ type: 'Conflict', retryable: true });
+  });
 });
 
 describe('lockReferencedRows', () => {
