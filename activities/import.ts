@@ -170,6 +170,11 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       return { counts: countOutcomes(mine), errors };
     }
     const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
+    if (batch.importedBefore.some((line) => !earlier.has(line))) {
+      // Read unbuilt because an earlier import held them, and that import no longer does (undone meanwhile): the retry
+      // reads them again and builds them.
+      throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when they were read are no longer its (was it undone?); retrying the chunk', true);
+    }
     const failed = batch.failed.filter((r) => !earlier.has(r.line));
     let valid = batch.valid.filter((r) => !earlier.has(r.line));
     if (options.uniqueIdentity) {
@@ -313,6 +318,17 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // Rows are checked against these once per chunk; each batch confirms, under lock, that they are still all
       // (`holdKeysOfUsers`), and a retry reads them again.
       const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
+      // A re-import of a file would build every row only to skip it: the reader is told which rows not to build.
+      const [{ reimport } = { reimport: false }] = await sql<{ reimport: boolean }[]>`
+        select exists (select 1 from imports where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and id <> ${importRow.id}) as reimport`;
+      const linesImportedBefore = async (from: FilePosition | undefined, records: number) => {
+        const rows = await sql<{ line: number }[]>`
+          select line from import_ledger
+          where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and line >= ${from?.line ?? 0}
+            and import_id <> ${importRow.id}
+          order by line limit ${records}`;
+        return rows.map((r) => r.line);
+      };
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
       let endOfFile = false;
@@ -324,6 +340,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         defaultCountry: options.defaultCountry,
         batchRows: BATCH_ROWS,
         maxRecords: input.maxRecords - progress.read,
+        ...(reimport && { linesImportedBefore }),
       });
       for await (const batch of batches) {
         endOfFile = batch.endOfFile;

@@ -9,10 +9,10 @@ import { readCsvRecords, type CsvRecord } from './reader';
  * the batch before stopped. It looks one record ahead, so that each batch says whether the file goes on.
  */
 async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions): Promise<void> {
-  const requests: number[] = [];
+  const requests: ThreadRequest[] = [];
   let wake: (() => void) | undefined;
   port.on('message', (message: ThreadRequest) => {
-    requests.push(message.rows);
+    requests.push(message);
     wake?.();
     wake = undefined;
   });
@@ -24,14 +24,19 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
   let ahead = await records.next();
   for (;;) {
     while (requests.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    const rows = requests.shift() as number;
-    const batch: ContactRowBatch = { lines: [], valid: [], failed: [], last: false, endOfFile: false };
+    const { rows, importedBefore } = requests.shift() as ThreadRequest;
+    const notToBuild = new Set(importedBefore);
+    const batch: ContactRowBatch = { lines: [], valid: [], failed: [], importedBefore: [], last: false, endOfFile: false };
     let lastRecord: CsvRecord | undefined;
     while (batch.lines.length < rows && !ahead.done) {
       const record = ahead.value;
       ahead = await records.next();
       lastRecord = record;
       batch.lines.push(record.line);
+      if (notToBuild.has(record.line)) {
+        batch.importedBefore.push(record.line);
+        continue;
+      }
       const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry });
       if (outcome.ok) batch.valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings } satisfies ValidRow);
       else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);

@@ -22,6 +22,8 @@ export interface ContactRowBatch {
   lines: number[];
   valid: ValidRow[];
   failed: FailedRow[];
+  /** Lines read but not built, because the reader was told an earlier import of the file holds them. */
+  importedBefore: number[];
   /** Just past the batch's last record: where the next read starts. Absent for an empty batch. */
   next?: FilePosition;
   /** The last batch of this read. */
@@ -40,9 +42,15 @@ export interface ContactRowsOptions {
   batchRows: number;
   /** Records to read at most; the read then only checks whether the file has more. */
   maxRecords: number;
+  /**
+   * The first `records` lines at or after `from` (the file's start when absent) that an earlier import of the file
+   * holds: the reader does not build those records, which a re-import would only skip. A hint, asked for each batch
+   * before it is read; whoever writes the batch must still check it.
+   */
+  linesImportedBefore?: (from: FilePosition | undefined, records: number) => Promise<number[]>;
 }
 
-export type ThreadRequest = { type: 'more'; rows: number };
+export type ThreadRequest = { type: 'more'; rows: number; importedBefore: number[] };
 /**
  * A batch travels as JSON text. It is thousands of small objects, and structured cloning them one by one cost the
  * worker more than writing them as JSON and parsing that back: about a tenth of its CPU time in the import benchmark.
@@ -51,8 +59,6 @@ export type ThreadMessage = { type: 'batch'; json: string } | { type: 'error'; m
 /** What the thread reads: where, how, and from where on; how much is up to each request. */
 export type ThreadOptions = Pick<ContactRowsOptions, 'source' | 'delimiter' | 'resume' | 'mapping' | 'defaultCountry'>;
 
-/** Batches built ahead of the one being written: one keeps the thread busy while a batch is written; more only take memory. */
-const READ_AHEAD = 1;
 /** How long a thread that read past its chunk waits for the chunk after it before it stops. */
 const PARKED_MS = 30_000;
 /** Threads waiting for their next chunk at once, at most: one per import under way is the common case. */
@@ -99,8 +105,8 @@ class RowBuilder {
     this.wake = undefined;
   }
 
-  request(rows: number): void {
-    this.thread.postMessage({ type: 'more', rows } satisfies ThreadRequest);
+  request(rows: number, importedBefore: number[] = []): void {
+    this.thread.postMessage({ type: 'more', rows, importedBefore } satisfies ThreadRequest);
     this.pendingRows += rows;
     this.pendingBatches += 1;
   }
@@ -191,25 +197,29 @@ export async function* readContactRows(options: ContactRowsOptions): AsyncGenera
   const { source, delimiter, resume, mapping, defaultCountry } = options;
   const builder = adoptParked(options) ?? new RowBuilder(startThread({ source, delimiter, mapping, defaultCountry, ...(resume && { resume }) }));
   let unasked = options.maxRecords - builder.pendingRows;
-  const askWithinBudget = () => {
+  // One batch is built ahead of the one being written: it keeps the thread busy meanwhile (more would only take
+  // memory), and a batch asked for starts where the last one taken stopped, which is where its hint is looked up.
+  const ask = async (from: FilePosition | undefined, rows: number) =>
+    builder.request(rows, options.linesImportedBefore && rows > 0 ? await options.linesImportedBefore(from, rows) : []);
+  const askWithinBudget = async (from: FilePosition | undefined) => {
     const rows = Math.min(options.batchRows, unasked);
     unasked -= rows;
-    builder.request(rows);
+    await ask(from, rows);
   };
-  while (builder.pendingBatches < READ_AHEAD && unasked > 0) askWithinBudget();
-  // A read with no budget left still learns whether the file goes on.
-  if (builder.pendingBatches === 0) builder.request(0);
 
   let remaining = options.maxRecords;
   let parkAt: FilePosition | undefined;
   try {
+    if (builder.pendingBatches === 0 && unasked > 0) await askWithinBudget(resume);
+    // A read with no budget left still learns whether the file goes on.
+    if (builder.pendingBatches === 0) builder.request(0);
     for (;;) {
       const batch = await builder.take();
       remaining -= batch.lines.length;
       const last = batch.endOfFile || remaining <= 0;
-      if (!last && unasked > 0) askWithinBudget();
+      if (!last && unasked > 0) await askWithinBudget(batch.next);
       // The next read most likely starts here: its first batch is built while this one is written.
-      else if (last && !batch.endOfFile && batch.next) builder.request(options.batchRows);
+      else if (last && !batch.endOfFile && batch.next) await ask(batch.next, options.batchRows);
       yield { ...batch, last };
       if (last) {
         // The consumer took the last batch and asked for more: it is done with this read, and the thread may go on.

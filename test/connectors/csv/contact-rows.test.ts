@@ -65,7 +65,7 @@ describe('readContactRows', () => {
     expect(rest.at(-1)?.endOfFile).toBe(true);
 
     const nothingLeft = await readAll(await optionsFor({ resume: rest.at(-1)?.next }));
-    expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], last: true, endOfFile: true }]);
+    expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], importedBefore: [], last: true, endOfFile: true }]);
   });
 
   it('hands its thread to the next read when that read starts where it stopped', async () => {
@@ -112,6 +112,30 @@ describe('readContactRows', () => {
     const oldest = await readAll({ ...options, resume: positions[1] });
     expect(rowThreadsStarted() - before).toBe(6);
     expect([newest[0]?.lines, oldest[0]?.lines]).toEqual([[12], [4]]);
+  });
+
+  it('does not build the rows it is told an earlier import holds, asking for each batch where it starts', async () => {
+    const asked: [number | undefined, number][] = [];
+    const heldByEarlierImport = [3, 4, 6];
+    const options = await optionsFor({
+      linesImportedBefore: async (from, records) => {
+        asked.push([from?.line, records]);
+        return heldByEarlierImport.filter((line) => line >= (from?.line ?? 0)).slice(0, records);
+      },
+    });
+    const batches = await readAll(options);
+
+    expect(batches.map((b) => [b.lines, b.importedBefore])).toEqual([
+      [[2, 3], [3]],
+      [[4, 5], [4]],
+      [[6], [6]],
+    ]);
+    expect(batches.flatMap((b) => [...b.valid, ...b.failed].map((r) => r.line))).toEqual([2, 5]);
+    expect(asked).toEqual([
+      [undefined, 2],
+      [4, 2],
+      [6, 2],
+    ]);
   });
 
   it('fails with the reader thread’s error, and lets its consumer stop after the first batch', async () => {
