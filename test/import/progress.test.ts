@@ -8,7 +8,7 @@ import { useWorkerTestContext } from '../support/context';
 
 const t = useWorkerTestContext();
 
-it('reports progress while it runs and, when cancelled, stops at a chunk boundary and reports what it did', async () => {
+it('reports progress while it runs and, when cancelled, stops at a chunk boundary and reports what it did; the file imported again does the rest', async () => {
   const business = await aBusiness(t.database.db);
   const file = path.join(t.dir, 'long.csv');
   const generated = await writeContactsCsv(file, 50_000);
@@ -42,4 +42,17 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
   expect(ledger).toBe(result.rows);
   const final = await handle.query<ImportProgress>('progress');
   expect(final).toMatchObject({ status: 'cancelled', rowsDone: result.rows });
+
+  // Imported again, the file's rows are each done once between the two imports: the lines the cancelled one did are
+  // skipped (and read without being built), the rest imported.
+  const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+  expect(again).toMatchObject({ status: 'completed', rows: generated.rows, failed: generated.invalid - result.failed });
+  expect(again.created + result.created).toBe(generated.people);
+  expect(again.skipped).toBeGreaterThanOrEqual(result.rows);
+  const counted = await t.database.sql<{ import_id: string; lines: number }[]>`
+    select import_id, count(*)::int as lines from import_ledger where business_id = ${business.id} group by import_id order by lines`;
+  expect(counted.map((c) => c.lines).reduce((a, b) => a + b, 0)).toBe(generated.rows);
+  const [{ contacts } = { contacts: -1 }] = await t.database.sql<{ contacts: number }[]>`
+    select count(*)::int as contacts from contacts where business_id = ${business.id}`;
+  expect(contacts).toBe(generated.people);
 });
