@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect, it } from 'vitest';
+import type { ImportProgress, ImportResult } from '../../workflows/import';
+import { aBusiness, aContact } from '../support/fixtures';
+import { writeContactsCsv } from '../support/generate-csv';
+import { useWorkerTestContext } from '../support/context';
+
+const t = useWorkerTestContext();
+
+it('matches a contact another writer stored during the import, though the import had not seen its key before', async () => {
+  const business = await aBusiness(t.database.db);
+  const file = path.join(t.dir, 'meanwhile.csv');
+  // Three chunks of 20,000 rows; line 59,002 holds person 59,000, who appears once.
+  const generated = await writeContactsCsv(file, 60_000);
+  const handle = await t.worker.client.workflow.start('importContactsCsv', {
+    args: [{ businessId: business.id, file }],
+    taskQueue: t.worker.taskQueue,
+    workflowId: `meanwhile-${Date.now()}`,
+  });
+  let progress: ImportProgress | undefined;
+  for (let i = 0; i < 1200 && !(progress && progress.rowsDone > 0); i++) {
+    await sleep(25);
+    progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+  }
+  // The first chunk has made its filter of the business's keys and written a batch; the person is in the last chunk.
+  expect(progress?.rowsDone).toBeGreaterThan(0);
+  expect(progress?.rowsDone).toBeLessThan(50_000);
+  const meanwhile = await aContact(t.database.db, business, {
+    firstName: 'First59000',
+    lastName: 'Last59000',
+    email: { address: 'person59000@example.com', normalized: 'person59000@example.com' },
+    phones: [{ raw: '0499 999 999', e164: '+61499999999', type: 'mobile', primary: true }],
+  });
+
+  const result = (await handle.result()) as ImportResult;
+  expect(result).toMatchObject({ status: 'completed', rows: generated.rows, created: generated.people - 1, failed: generated.invalid });
+  const holders = await t.database.sql<{ id: string; phones: string[] }[]>`
+    select c.id, array(select e164 from contact_phones p where p.contact_id = c.id order by e164) as phones
+    from contacts c where c.business_id = ${business.id} and c.email_normalized = 'person59000@example.com'`;
+  expect(holders).toEqual([{ id: meanwhile, phones: ['+61412059000', '+61499999999'] }]);
+  const [{ contacts } = { contacts: -1 }] = await t.database.sql<{ contacts: number }[]>`
+    select count(*)::int as contacts from contacts where business_id = ${business.id}`;
+  expect(contacts).toBe(generated.people);
+
+  // The import did not look that email up (its filter said the business did not hold it): the insert of a new
+  // contact failed on the unique index, and the chunk's retry found the contact.
+  const history = await handle.fetchHistory();
+  const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+  expect(Math.max(...attempts)).toBeGreaterThan(1);
+});
