@@ -13,14 +13,12 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
 import { SwitchboardError } from '../domain/errors';
-import { identityKeyString } from '../domain/identity';
-import { KeyFilter } from '../domain/key-filter';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { keysOfRow, planChunk, refuseKeysOfUsers, type ChunkPlan, type OnMatch } from '../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, type ChunkPlan, type OnMatch } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { holdKeysOfUsers, loadKeysOfContacts, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
+import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -75,10 +73,6 @@ interface ChunkProgress {
 }
 
 const BATCH_ROWS = 10_000;
-/** Imports whose filter of stored keys a worker keeps between their chunks, at most (about 10 bits a key each). */
-const MAX_KEPT_FILTERS = 4;
-/** Keys a filter is first made with room for, at most (10 MB); past that it grows. */
-const MAX_FILTER_ROOM = 8_000_000;
 const MAX_ERRORS = 50;
 
 
@@ -148,28 +142,6 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       throw error;
     }));
 
-  /**
-   * The filters of the business's keys left by the chunks this worker finished, by import, each with where its chunk
-   * stopped. A chunk that starts there takes its filter over; any other makes one anew, as a chunk that failed does
-   * (its filter is not kept), since its keys may be stale.
-   */
-  const keptKeys = new Map<string, { at: string; filter: KeyFilter }>();
-  const positionKey = (position: FilePosition | undefined) => `${position?.offset ?? 0}:${position?.line ?? 0}`;
-
-  async function keysOfContactsAt(importRow: ImportRow, position: FilePosition | undefined): Promise<KeyFilter> {
-    const kept = keptKeys.get(importRow.id);
-    keptKeys.delete(importRow.id);
-    if (kept && kept.at === positionKey(position)) return kept.filter;
-    // Room for the keys the import may add: a row with an email and a phone takes at least 32 bytes of the file.
-    return loadKeysOfContacts(sql, importRow.businessId, Math.min(importRow.fileSize / 32, MAX_FILTER_ROOM));
-  }
-
-  function keepKeysOfContacts(importId: string, at: FilePosition | undefined, filter: KeyFilter): void {
-    // The longest kept go first: a Map iterates in the order its entries were added.
-    for (const oldest of [...keptKeys.keys()].slice(0, Math.max(0, keptKeys.size - MAX_KEPT_FILTERS + 1))) keptKeys.delete(oldest);
-    keptKeys.set(importId, { at: positionKey(at), filter });
-  }
-
   async function loadImport(importId: string) {
     const row = await findImport(db, importId);
     if (!row) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
@@ -185,8 +157,6 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     start: FilePosition | undefined,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
-    /** Keys the business may hold; absent, every key of the batch is looked up. */
-    storedKeys: KeyFilter | undefined,
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
     const ledger = await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
@@ -223,7 +193,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
         if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
       }
-      const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact), [], storedKeys && ((key) => storedKeys.mayHold(key)));
+      const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
       const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
       const ids = await writeContacts(tx, importRow.businessId, planned, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
@@ -361,11 +331,6 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       };
       const resumed = Context.current().info.heartbeatDetails as ChunkProgress | undefined;
       let progress: ChunkProgress = resumed ?? { position: input.position, read: 0, counts: zeroCounts(), errors: [] };
-      // Most of a batch's keys are new to the business, and looking each up is the largest statement of a batch. Under
-      // the `unique` policy the business's keys are kept in a filter across the import's chunks on this worker, and
-      // only keys it may hold are looked up: one stored by another writer since then fails the batch's insert on a
-      // unique index, as a retryable conflict, and the retry makes the filter again.
-      const storedKeys = options.uniqueIdentity && !input.dryRun ? await keysOfContactsAt(importRow, progress.position) : undefined;
       let endOfFile = false;
       const batches = readContactRows({
         source: options.source,
@@ -380,9 +345,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       for await (const batch of batches) {
         endOfFile = batch.endOfFile;
         if (batch.lines.length === 0) continue;
-        const written = await commitBatch(importRow, options, batch, progress.position, keysOfUsers, input.dryRun, storedKeys);
-        // Its keys are stored now (or were already): a superset of what it wrote does no harm.
-        for (const { contact } of storedKeys ? batch.valid : []) for (const key of keysOfRow(contact)) storedKeys?.add(identityKeyString(key));
+        const written = await commitBatch(importRow, options, batch, progress.position, keysOfUsers, input.dryRun);
         progress = {
           position: batch.next,
           read: progress.read + batch.lines.length,
@@ -391,12 +354,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         };
         heartbeat(progress);
       }
-      if (storedKeys) keepKeysOfContacts(importRow.id, progress.position, storedKeys);
       return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },
 
     async finishImport(input: { importId: string; status: 'completed' | 'cancelled'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {
-      keptKeys.delete(input.importId);
       const { row: importRow, options } = await loadImport(input.importId);
       let errorReport: string | undefined;
       if (!input.dryRun) {

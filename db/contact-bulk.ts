@@ -2,7 +2,6 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
 import { identityKeyString, type IdentityKey } from '../domain/identity';
-import { KeyFilter } from '../domain/key-filter';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { Address, ImportedContact, StoredAddress } from '../domain/import/rows';
 
@@ -132,23 +131,6 @@ export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: s
 }
 
 /**
- * A filter of every email and phone number the business's contacts hold, archived ones included (what
- * `loadStoredContacts` would find), with room for `room` keys more before it grows.
- */
-export async function loadKeysOfContacts(sql: Sql, businessId: string, room: number): Promise<KeyFilter> {
-  const [counted] = await sql<{ keys: number }[]>`
-    select (select count(*) from contacts where business_id = ${businessId} and email_normalized is not null)
-      + (select count(*) from contact_phones where business_id = ${businessId}) as keys`;
-  const filter = new KeyFilter(Number(counted?.keys ?? 0) + room);
-  const emails = sql<{ value: string }[]>`
-    select email_normalized as value from contacts where business_id = ${businessId} and email_normalized is not null`;
-  for await (const rows of emails.cursor(10_000)) for (const { value } of rows) filter.add(identityKeyString({ kind: 'email', value }));
-  const phones = sql<{ value: string }[]>`select e164 as value from contact_phones where business_id = ${businessId}`;
-  for await (const rows of phones.cursor(10_000)) for (const { value } of rows) filter.add(identityKeyString({ kind: 'phone', value }));
-  return filter;
-}
-
-/**
  * The contacts of the business holding any email or phone of these incoming contacts, archived ones included, locked
  * until the transaction ends so that a concurrent writer cannot change them under the plan.
  *
@@ -163,18 +145,9 @@ export async function loadStoredContacts(
   incoming: readonly ImportedContact[],
   /** Contacts wanted whatever their keys (those an external record is linked to). */
   alsoIds: readonly string[] = [],
-  /**
-   * Keys the business may hold (`loadKeysOfContacts`): only those are looked up. Only for a writer whose new keys the
-   * unique indexes check, so that a key stored since the filter was made fails its write instead of being missed.
-   */
-  mayBeStored: (key: string) => boolean = () => true,
 ): Promise<StoredContact[]> {
-  const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))].filter((value) =>
-    mayBeStored(identityKeyString({ kind: 'email', value })),
-  );
-  const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))].filter((value) =>
-    mayBeStored(identityKeyString({ kind: 'phone', value })),
-  );
+  const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
+  const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
   const ids = [...new Set(alsoIds)];
   if (emails.length === 0 && phones.length === 0 && ids.length === 0) return [];
   const rows = await sql<StoredRow[]>`

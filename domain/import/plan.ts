@@ -40,7 +40,7 @@ export interface ChunkPlan {
   rows: PlannedRow[];
 }
 
-export const keysOfRow = (contact: ImportedContact): IdentityKey[] => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
+const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
 const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
 /** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
