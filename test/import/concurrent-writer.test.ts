@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import type { ImportProgress, ImportResult } from '../../workflows/import';
+import type { ImportResult } from '../../workflows/import';
 import { aBusiness, aContact } from '../support/fixtures';
 import { writeContactsCsv } from '../support/generate-csv';
 import { useWorkerTestContext } from '../support/context';
+import { progressOnceRowsDone } from '../support/imports';
 
 const t = useWorkerTestContext();
 
@@ -18,11 +18,7 @@ it('matches a contact another writer stored during the import', async () => {
     taskQueue: t.worker.taskQueue,
     workflowId: `meanwhile-${Date.now()}`,
   });
-  let progress: ImportProgress | undefined;
-  for (let i = 0; i < 1200 && !(progress && progress.rowsDone > 0); i++) {
-    await sleep(25);
-    progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
-  }
+  const progress = await progressOnceRowsDone(handle);
   // The import has written a batch; the person is in its last chunk.
   expect(progress?.rowsDone).toBeGreaterThan(0);
   expect(progress?.rowsDone).toBeLessThan(50_000);

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { ImportProgress, ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
 import { writeContactsCsv } from '../support/generate-csv';
 import { useWorkerTestContext } from '../support/context';
+import { progressOnceRowsDone } from '../support/imports';
 
 const t = useWorkerTestContext();
 
@@ -17,11 +17,7 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
     taskQueue: t.worker.taskQueue,
     workflowId: `progress-${Date.now()}`,
   });
-  let progress: ImportProgress | undefined;
-  for (let i = 0; i < 600 && !(progress && progress.rowsDone > 0); i++) {
-    await sleep(50);
-    progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
-  }
+  const progress = await progressOnceRowsDone(handle);
   expect(progress).toMatchObject({ status: 'running', rowsTotalIsEstimate: true });
   expect(progress?.bytesTotal).toBeGreaterThan(0);
   // Estimated from the bytes read so far: within a fifth of the truth.
