@@ -1,24 +1,14 @@
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { ImportResult } from '../../workflows/import';
-import { aBusiness, aContact } from '../support/fixtures';
-import { writeContactsCsv } from '../support/generate-csv';
+import { aContact } from '../support/fixtures';
 import { useWorkerTestContext } from '../support/context';
-import { progressOnceRowsDone } from '../support/imports';
+import { startLongImport } from '../support/imports';
 
 const t = useWorkerTestContext();
 
 it('matches a contact another writer stored during the import', async () => {
-  const business = await aBusiness(t.database.db);
-  const file = path.join(t.dir, 'meanwhile.csv');
   // Three chunks of 20,000 rows; line 59,002 holds person 59,000, who appears once.
-  const generated = await writeContactsCsv(file, 60_000);
-  const handle = await t.worker.client.workflow.start('importContactsCsv', {
-    args: [{ businessId: business.id, file }],
-    taskQueue: t.worker.taskQueue,
-    workflowId: `meanwhile-${Date.now()}`,
-  });
-  const progress = await progressOnceRowsDone(handle);
+  const { business, generated, handle, progress } = await startLongImport(t, 60_000);
   // The import has written a batch; the person is in its last chunk.
   expect(progress?.rowsDone).toBeGreaterThan(0);
   expect(progress?.rowsDone).toBeLessThan(50_000);

@@ -1,23 +1,12 @@
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { ImportProgress, ImportResult } from '../../workflows/import';
-import { aBusiness } from '../support/fixtures';
-import { writeContactsCsv } from '../support/generate-csv';
 import { useWorkerTestContext } from '../support/context';
-import { progressOnceRowsDone } from '../support/imports';
+import { startLongImport } from '../support/imports';
 
 const t = useWorkerTestContext();
 
 it('reports progress while it runs and, when cancelled, stops at a chunk boundary and reports what it did; the file imported again does the rest', async () => {
-  const business = await aBusiness(t.database.db);
-  const file = path.join(t.dir, 'long.csv');
-  const generated = await writeContactsCsv(file, 50_000);
-  const handle = await t.worker.client.workflow.start('importContactsCsv', {
-    args: [{ businessId: business.id, file }],
-    taskQueue: t.worker.taskQueue,
-    workflowId: `progress-${Date.now()}`,
-  });
-  const progress = await progressOnceRowsDone(handle);
+  const { business, file, generated, handle, progress } = await startLongImport(t, 50_000);
   expect(progress).toMatchObject({ status: 'running', rowsTotalIsEstimate: true });
   expect(progress?.bytesTotal).toBeGreaterThan(0);
   // Estimated from the bytes read so far: within a fifth of the truth.
