@@ -124,17 +124,29 @@ export async function findUserOwningIdentity(
   return keys.flatMap((k) => owners.filter((o) => o.key.kind === k.kind && o.key.value === k.value))[0];
 }
 
-/** Who holds a key under the `unique` policy: a contact (its email or one of its phones) or a user, if anyone does. */
-export async function findIdentityHolder(tx: Db | Tx, businessId: string, key: IdentityKey): Promise<string | undefined> {
-  const [contact] = await findContactsByIdentity(tx, businessId, [key]);
-  if (contact) return `contact ${contact.id}`;
-  const [user] = await usersHolding(tx, businessId, [key]);
-  return user ? `user ${user.userId}` : undefined;
+/**
+ * The first of these keys, in their order, that a contact (as its email or one of its phones) or a user holds under
+ * the `unique` policy, and who holds it: one query for the contacts and one for the users, however many keys.
+ */
+export async function findIdentityHolder(
+  tx: Db | Tx,
+  businessId: string,
+  keys: readonly IdentityKey[],
+): Promise<{ key: IdentityKey; holder: string } | undefined> {
+  const contactsHolding = await findContactsByIdentity(tx, businessId, keys);
+  const usersHoldingKeys = await usersHolding(tx, businessId, keys);
+  for (const key of keys) {
+    const contact = contactsHolding.find((c) => (key.kind === 'email' ? c.email === key.value : c.phones.includes(key.value)));
+    if (contact) return { key, holder: `contact ${contact.id}` };
+    const user = usersHoldingKeys.find((u) => u.key.kind === key.kind && u.key.value === key.value);
+    if (user) return { key, holder: `user ${user.userId}` };
+  }
+  return undefined;
 }
 
 /** A key of a new contact that another contact holds under the `unique` policy, named with its holder. */
 async function identityConflict(tx: Tx, businessId: string, key: IdentityKey): Promise<SwitchboardError> {
-  const holder = (await findIdentityHolder(tx, businessId, key)) ?? 'a contact being created';
+  const holder = (await findIdentityHolder(tx, businessId, [key]))?.holder ?? 'a contact being created';
   return new SwitchboardError(
     'IdentityConflict',
     `${key.kind} ${key.value} already belongs to ${holder} in this business, whose identity policy is 'unique'`,

@@ -20,10 +20,8 @@ export async function addBusinessUser(
     if (!business) throw new SwitchboardError('NotFound', `businessId: no business ${input.businessId}`);
     const keys = toIdentityKeys({ email: input.email.trim().toLowerCase(), phones: [input.phoneE164] });
     if (business.identityPolicy === 'unique') {
-      for (const key of keys) {
-        const holder = await findIdentityHolder(tx, business.id, key);
-        if (holder) throw new SwitchboardError('IdentityConflict', `${key.kind} ${key.value} already belongs to ${holder} of this business`);
-      }
+      const held = await findIdentityHolder(tx, business.id, keys);
+      if (held) throw new SwitchboardError('IdentityConflict', `${held.key.kind} ${held.key.value} already belongs to ${held.holder} of this business`);
     }
     const [user] = await tx
       .insert(users)
