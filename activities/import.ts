@@ -6,7 +6,7 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
-import { readContactRows, type ContactRowBatch, type FilePosition } from '../connectors/csv/contact-rows';
+import { readContactRows, type ContactRowBatch, type FailedRow, type FilePosition } from '../connectors/csv/contact-rows';
 import { cellsOfLines, inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
@@ -15,10 +15,10 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { planChunk, refuseKeysOfUsers, type ChunkPlan, type OnMatch } from '../domain/import/plan';
+import { keyNamesOfRow, planChunk, refuseKeysOfUsers, rowsThatMayMatch, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
+import { heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -71,6 +71,18 @@ interface ChunkProgress {
   counts: ImportCounts;
   errors: RowError[];
 }
+
+/** A batch ready to be written: the rows left to write and what the store held of their keys when asked. */
+interface RowsToWrite {
+  /** Lines an earlier import of the file holds, by that import: skipped. */
+  earlier: Map<number, string>;
+  failed: FailedRow[];
+  valid: ValidRow[];
+  held: Set<string>;
+}
+
+/** A batch as prepared: to be written, or already committed by an earlier attempt, with what it did then. */
+type PreparedBatch = RowsToWrite | { answered: { counts: ImportCounts; errors: RowError[] } };
 
 const BATCH_ROWS = 10_000;
 const MAX_ERRORS = 50;
@@ -148,8 +160,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     return { row, options: row.options as unknown as ImportOptions, mapping: row.mapping as ColumnMapping[] };
   }
 
-  /** One batch: its ledger checked, its contacts planned and written, its ledger rows added, in one transaction. */
-  async function commitBatch(
+  /**
+   * What a batch needs before it is written, all read outside its transaction, so that it can be done while the batch
+   * before is being written: its lines' ledger, the rows left to write, and which of their emails and phones the
+   * business held when asked.
+   */
+  async function prepareBatch(
     importRow: ImportRow,
     options: ImportOptions,
     batch: ContactRowBatch,
@@ -157,7 +173,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     start: FilePosition | undefined,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
-  ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
+  ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
     const ledger = await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
       select line, import_id, outcome, problems from import_ledger
@@ -167,7 +183,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     if (!dryRun && mine.length > 0 && mine.length === batch.lines.length) {
       // This batch committed before the worker could say so: answer as it did.
       const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
-      return { counts: countOutcomes(mine), errors };
+      return { answered: { counts: countOutcomes(mine), errors } };
     }
     const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
     if (batch.importedBefore.some((line) => !earlier.has(line))) {
@@ -186,14 +202,30 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         valid = kept;
       }
     }
+    const held = await heldIdentityKeys(sql, importRow.businessId, valid.map((r) => r.contact));
+    return { earlier, failed, valid, held };
+  }
 
+  /** One batch: its contacts planned and written and its ledger rows added, in one transaction. */
+  async function writeBatch(
+    importRow: ImportRow,
+    options: ImportOptions,
+    { earlier, failed, valid, held }: RowsToWrite,
+    /** Emails and phones of the batch written while this one was prepared: the probe may have run before they were. */
+    writtenSince: ReadonlySet<string>,
+    keysOfUsers: ReadonlySet<string>,
+    dryRun: boolean,
+  ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
       if (!dryRun) {
         await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
         if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
       }
-      const stored = await loadStoredContacts(tx, importRow.businessId, valid.map((r) => r.contact));
+      // Most rows of an import are new people: only those that may match are looked up, in full and locked. A contact
+      // stored by another writer since the probe holds a key of a row not looked up; under the `unique` policy the
+      // insert of that key fails on a unique index, and the retry sees the contact.
+      const stored = await loadStoredContacts(tx, importRow.businessId, rowsThatMayMatch(valid, held, writtenSince).map((r) => r.contact));
       const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
       const ids = await writeContacts(tx, importRow.businessId, planned, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
@@ -342,17 +374,44 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         maxRecords: input.maxRecords - progress.read,
         ...(reimport && { linesImportedBefore }),
       });
-      for await (const batch of batches) {
-        endOfFile = batch.endOfFile;
-        if (batch.lines.length === 0) continue;
-        const written = await commitBatch(importRow, options, batch, progress.position, keysOfUsers, input.dryRun);
-        progress = {
-          position: batch.next,
-          read: progress.read + batch.lines.length,
-          counts: addCounts(progress.counts, written.counts),
-          errors: [...progress.errors, ...written.errors].slice(0, MAX_ERRORS),
-        };
-        heartbeat(progress);
+      // Each batch is read, its ledger checked and its keys probed while the batch before it is written: on another
+      // connection, so that the database works on both at once.
+      const prepareNext = async (start: FilePosition | undefined) => {
+        const next = await batches.next();
+        if (next.done) return undefined;
+        const batch = next.value;
+        const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, keysOfUsers, input.dryRun);
+        return { batch, prepared };
+      };
+      let upcoming = prepareNext(progress.position);
+      let writtenSince: ReadonlySet<string> = new Set();
+      try {
+        for (;;) {
+          const current = await upcoming;
+          if (!current) break;
+          const { batch, prepared } = current;
+          endOfFile = batch.endOfFile;
+          upcoming = prepareNext(batch.next);
+          if (!prepared) continue;
+          let written: { counts: ImportCounts; errors: RowError[] };
+          try {
+            written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, writtenSince, keysOfUsers, input.dryRun);
+          } catch (error) {
+            // The next batch's reading must settle before the reader is closed.
+            await upcoming.catch(() => undefined);
+            throw error;
+          }
+          writtenSince = 'answered' in prepared ? new Set() : new Set(prepared.valid.flatMap((r) => keyNamesOfRow(r.contact)));
+          progress = {
+            position: batch.next,
+            read: progress.read + batch.lines.length,
+            counts: addCounts(progress.counts, written.counts),
+            errors: [...progress.errors, ...written.errors].slice(0, MAX_ERRORS),
+          };
+          heartbeat(progress);
+        }
+      } finally {
+        await batches.return(undefined);
       }
       return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },

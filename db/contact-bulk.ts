@@ -191,6 +191,26 @@ export async function loadStoredContacts(
   }));
 }
 
+/**
+ * Which emails and phones of these incoming contacts some contact of the business holds, as identity key strings:
+ * an index probe per key, without locks and without loading anyone. It lets an import look up, under lock and in
+ * full, only the rows that may match (`loadStoredContacts`), and it can run on another connection while the batch
+ * before is still being written. What it says is as of when it ran: the caller must account for keys written since.
+ */
+export async function heldIdentityKeys(sql: Sql, businessId: string, incoming: readonly ImportedContact[]): Promise<Set<string>> {
+  const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
+  const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
+  if (emails.length === 0 && phones.length === 0) return new Set();
+  // `limit 1` keeps each probe a probe: the planner cannot turn the lateral subquery into a join over the whole table.
+  const rows = await sql<IdentityKey[]>`
+    select 'email' as kind, e.value from unnest(${emails}::text[]) as e(value)
+      cross join lateral (select from contacts where business_id = ${businessId} and email_normalized = e.value limit 1) c
+    union all
+    select 'phone', n.value from unnest(${phones}::text[]) as n(value)
+      cross join lateral (select from contact_phones where business_id = ${businessId} and e164 = n.value limit 1) p`;
+  return new Set(rows.map(identityKeyString));
+}
+
 // Sent as text and cast in SQL: postgres.js would pass an object as is to a parameter the server types as json.
 const json = (value: unknown) => JSON.stringify(value);
 

@@ -41,6 +41,8 @@ export interface ChunkPlan {
 }
 
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
+/** A row's emails and phones as identity key strings. */
+export const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
 const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
 /** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
@@ -197,6 +199,14 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
     else kept.push(item);
   }
   return { kept, refused };
+}
+
+/**
+ * The rows whose contact may already be stored: those with an email or phone the store held when it was probed, or
+ * one that rows written since the probe may have stored. The others are new people, whoever else is in the chunk.
+ */
+export function rowsThatMayMatch<T extends { contact: ImportedContact }>(rows: readonly T[], held: ReadonlySet<string>, writtenSince: ReadonlySet<string>): T[] {
+  return rows.filter((row) => keyNamesOfRow(row.contact).some((key) => held.has(key) || writtenSince.has(key)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import { heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
 import { createBusiness } from '../../db/businesses';
 import { addBusinessUser } from '../../db/users';
 import { SwitchboardError } from '../../domain/errors';
@@ -282,5 +282,26 @@ describe('refreshPlannerStatistics', () => {
     } finally {
       writer.release();
     }
+  });
+});
+
+describe('probing which keys a business holds', () => {
+  it("answers with the emails and phones its contacts hold, archived ones included, and no other business's", async () => {
+    const business = await createBusiness(database.db, { name: 'Probed', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const other = await createBusiness(database.db, { name: 'Elsewhere', defaultCountry: 'AU', identityPolicy: 'unique' });
+    await importRows(business.id, [
+      ['Ada', 'Lovelace', 'ada@example.com', '0412 345 678', ''],
+      ['Bo', 'Archived', 'bo@example.com', '0412 000 222', ''],
+    ]);
+    await database.sql`update contacts set status = 'archived' where business_id = ${business.id} and first_name = 'Bo'`;
+    await importRows(other.id, [['Cy', 'Other', 'cy@example.com', '0412 000 333', '']]);
+
+    const incoming = rowsOf([
+      ['Ada', 'Again', 'ADA@example.com', '0499 999 999', ''],
+      ['Bo', 'Again', '', '+61 412 000 222', ''],
+      ['Cy', 'Again', 'cy@example.com', '0412 000 333', ''],
+    ]).map((r) => r.contact);
+    expect([...(await heldIdentityKeys(database.sql, business.id, incoming))].sort()).toEqual(['email:ada@example.com', 'phone:+61412000222']);
+    expect(await heldIdentityKeys(database.sql, business.id, [])).toEqual(new Set());
   });
 });

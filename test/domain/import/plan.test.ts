@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunk, refuseKeysOfUsers, type StoredContact, type ValidRow } from '../../../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, rowsThatMayMatch, type StoredContact, type ValidRow } from '../../../domain/import/plan';
 import type { ImportedContact } from '../../../domain/import/rows';
 
 function person(first: string, email?: string, ...phones: string[]): ImportedContact {
@@ -159,5 +159,19 @@ describe("refusing a user's keys", () => {
     const result = refuseKeysOfUsers([row(2, contact)], keysOfUsers);
     expect(result.refused.map((r) => r.problems)).toEqual(problems.length > 0 ? [problems] : []);
     expect(result.kept).toHaveLength(problems.length > 0 ? 0 : 1);
+  });
+});
+
+describe('rows that may match a stored contact', () => {
+  const held = new Set(['email:ada@example.com', 'phone:+61412000111']);
+  const writtenSince = new Set(['phone:+61412999000']);
+
+  it.each<[string, ImportedContact, boolean]>([
+    ['a row whose email the store held', person('Ada', 'Ada@Example.com'), true],
+    ['a row with one held phone among others', person('Bo', undefined, '+61412777000', '+61412000111'), true],
+    ['a row with a key written since the store was asked', person('Cy', 'cy@example.com', '+61412999000'), true],
+    ['a row whose keys nobody held', person('Di', 'di@example.com', '+61412555000'), false],
+  ])('%s', (_, contact, mayMatch) => {
+    expect(rowsThatMayMatch([row(2, contact)], held, writtenSince)).toHaveLength(mayMatch ? 1 : 0);
   });
 });
