@@ -80,14 +80,16 @@ describe('writeContacts', () => {
   it('makes one tag of names that differ only in case, spelt as the first contact of the batch spells it', async () => {
     const business = await createBusiness(database.db, { name: 'Tag Case Clinic', defaultCountry: 'AU' });
     await importRows(business.id, [
-      ['Ada', 'Lovelace', 'ada@example.com', '', 'Board'],
+      // The first spelling is neither the first nor the last in code-unit order, nor the batch's last.
+      ['Ada', 'Lovelace', 'ada@example.com', '', 'bOard'],
       ['Alan', 'Turing', 'alan@example.com', '', 'BOARD'],
+      ['Edsger', 'Dijkstra', 'edsger@example.com', '', 'Board'],
       ['Grace', 'Hopper', 'grace@example.com', '', 'board'],
     ]);
     const tags = await database.sql<{ name: string; linked: number }[]>`
       select t.name, count(ct.contact_id)::int as linked from tags t left join contact_tags ct on ct.tag_id = t.id
       where t.business_id = ${business.id} group by t.name`;
-    expect(tags).toEqual([{ name: 'Board', linked: 3 }]);
+    expect(tags).toEqual([{ name: 'bOard', linked: 4 }]);
   });
 
   it('fails a batch whose plan is overtaken by another writer with a retryable conflict, and writes none of it', async () => {

@@ -125,7 +125,7 @@ describe('isValidCountryCode', () => {
 });
 
 describe('libphonenumber-js as installed (patches/)', () => {
-  it('compiles each metadata pattern once instead of on every number it checks', () => {
+  it('builds under 4 regular expressions per number, not one per metadata pattern it checks (a dozen unpatched)', () => {
     const numbers = Array.from({ length: 200 }, (_, i) => `04${String(10_000_000 + i * 37_813).slice(-8)}`);
     for (const number of numbers) normalizePhone(number, 'AU');
     const NativeRegExp = globalThis.RegExp;
