@@ -15,10 +15,10 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { keyNamesOfRow, planChunk, refuseKeysOfUsers, rowsThatMayMatch, type ChunkPlan, type OnMatch, type ValidRow } from '../domain/import/plan';
+import { keyNamesOfRow, planChunk, refuseKeysOfUsers, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../db/contact-bulk';
+import { buildContactWrites, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -72,13 +72,21 @@ interface ChunkProgress {
   errors: RowError[];
 }
 
-/** A batch ready to be written: the rows left to write and what the store held of their keys when asked. */
+/**
+ * A batch ready to be written: the rows to plan against the store, and the rest of it planned and built already: the
+ * new people's contacts and their ledger entries, and the failed rows'.
+ */
 interface RowsToWrite {
   /** Lines an earlier import of the file holds, by that import: skipped. */
   earlier: Map<number, string>;
   failed: FailedRow[];
-  valid: ValidRow[];
-  held: Set<string>;
+  /** Rows to plan against the store, under lock. */
+  mayMatch: ValidRow[];
+  newPeople: { rows: PlannedRow[]; writes?: ContactWrites };
+  /** The ledger entries of the new people and the failed rows, as JSON array elements. */
+  ledgerEntries: string;
+  /** The emails and phones of the rows the batch writes. */
+  keys: Set<string>;
 }
 
 /** A batch as prepared: to be written, or already committed by an earlier attempt, with what it did then. */
@@ -146,6 +154,25 @@ function undoRecord(update: ContactUpdate) {
   };
 }
 
+/** A batch's ledger entries for planned and failed rows, as JSON array elements ('' for none). */
+function ledgerEntries(planned: ChunkPlan, ids: ReadonlyMap<string, string>, undoByLine: ReadonlyMap<number, ReturnType<typeof undoRecord>>, failed: readonly FailedRow[]): string {
+  const entries = [
+    ...planned.rows.map((r) => ({
+      line: r.line,
+      outcome: r.outcome,
+      contact_id: ids.get(r.contact) ?? r.contact,
+      previous: undoByLine.get(r.line) ?? null,
+      problems: r.warnings.length > 0 ? r.warnings : null,
+      cells: null,
+    })),
+    ...failed.map((f) => ({ line: f.line, outcome: 'failed', contact_id: null, previous: null, problems: f.problems, cells: f.cells })),
+  ];
+  return entries.length > 0 ? JSON.stringify(entries).slice(1, -1) : '';
+}
+
+/** Lets whatever is waiting on the event loop (the statement results of another batch) run first. */
+const givingWay = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createImportActivities({ db, sql, workDir }: ImportActivityDeps) {
   let referenceChecks: Promise<ReferenceChecks> | undefined;
   const howToCheckReferences = () =>
@@ -171,6 +198,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     batch: ContactRowBatch,
     /** Where the batch starts in the file; absent at the first record. */
     start: FilePosition | undefined,
+    /** Emails and phones of the batch being written meanwhile: the probe may run before they are stored. */
+    writtenSince: ReadonlySet<string>,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
   ): Promise<PreparedBatch> {
@@ -203,16 +232,29 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
     }
     const held = await heldIdentityKeys(sql, importRow.businessId, valid.map((r) => r.contact));
-    return { earlier, failed, valid, held };
+    // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
+    // statement rather than hold it up.
+    const { mayMatch, newPeople } = splitByPossibleMatch(valid, held, writtenSince);
+    await givingWay();
+    const planned = planChunk(newPeople, [], { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+    await givingWay();
+    const writes = dryRun ? undefined : buildContactWrites(planned);
+    await givingWay();
+    return {
+      earlier,
+      failed,
+      mayMatch,
+      newPeople: { rows: planned.rows, ...(writes && { writes }) },
+      ledgerEntries: dryRun ? '' : ledgerEntries(planned, writes?.ids ?? new Map(), new Map(), failed),
+      keys: new Set(valid.flatMap((r) => keyNamesOfRow(r.contact))),
+    };
   }
 
   /** One batch: its contacts planned and written and its ledger rows added, in one transaction. */
   async function writeBatch(
     importRow: ImportRow,
     options: ImportOptions,
-    { earlier, failed, valid, held }: RowsToWrite,
-    /** Emails and phones of the batch written while this one was prepared: the probe may have run before they were. */
-    writtenSince: ReadonlySet<string>,
+    { earlier, failed, mayMatch, newPeople, ledgerEntries: preparedEntries }: RowsToWrite,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
@@ -222,13 +264,16 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
         if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
       }
-      // Most rows of an import are new people: only those that may match are looked up, in full and locked. A contact
-      // stored by another writer since the probe holds a key of a row not looked up; under the `unique` policy the
-      // insert of that key fails on a unique index, and the retry sees the contact.
-      const stored = await loadStoredContacts(tx, importRow.businessId, rowsThatMayMatch(valid, held, writtenSince).map((r) => r.contact));
-      const planned: ChunkPlan = planChunk(valid, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+      // Most rows of an import are new people, planned and built already: only the others are looked up, in full and
+      // locked. A contact stored by another writer since the probe holds a key of a row not looked up; under the
+      // `unique` policy the insert of that key fails on a unique index, and the retry sees the contact.
+      const stored = await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact));
+      const planned: ChunkPlan = planChunk(mayMatch, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
-      const ids = await writeContacts(tx, importRow.businessId, planned, { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` });
+      const write = { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` };
+      if (newPeople.writes) await runContactWrites(tx, importRow.businessId, newPeople.writes, write);
+      const writes = buildContactWrites(planned);
+      await runContactWrites(tx, importRow.businessId, writes, write);
       // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows
       // for each update grew with the square of the batch.
       const firstUpdatingLine = new Map<string, number>();
@@ -238,27 +283,17 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         const firstLine = firstUpdatingLine.get(update.contactId);
         if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
       }
-      const ledgerRows = [
-        ...planned.rows.map((r) => ({
-          line: r.line,
-          outcome: r.outcome,
-          contact_id: ids.get(r.contact) ?? r.contact,
-          previous: undoByLine.get(r.line) ?? null,
-          problems: r.warnings.length > 0 ? r.warnings : null,
-          cells: null,
-        })),
-        ...failed.map((f) => ({ line: f.line, outcome: 'failed', contact_id: null, previous: null, problems: f.problems, cells: f.cells })),
-      ];
-      if (ledgerRows.length > 0) {
+      const entries = [preparedEntries, ledgerEntries(planned, writes.ids, undoByLine, [])].filter((e) => e !== '');
+      if (entries.length > 0) {
         await tx`
           insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
           select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
-          from json_to_recordset(${JSON.stringify(ledgerRows)}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
+          from json_to_recordset(${`[${entries.join(',')}]`}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
       }
       return planned;
     });
 
-    const counts = countOutcomes([...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
+    const counts = countOutcomes([...newPeople.rows, ...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
     counts.skipped += earlier.size;
     const [firstEarlier] = earlier;
     const errors = [
@@ -376,32 +411,30 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       });
       // Each batch is read, its ledger checked and its keys probed while the batch before it is written: on another
       // connection, so that the database works on both at once.
-      const prepareNext = async (start: FilePosition | undefined) => {
+      const prepareNext = async (start: FilePosition | undefined, writtenSince: ReadonlySet<string>) => {
         const next = await batches.next();
         if (next.done) return undefined;
         const batch = next.value;
-        const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, keysOfUsers, input.dryRun);
+        const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, input.dryRun);
         return { batch, prepared };
       };
-      let upcoming = prepareNext(progress.position);
-      let writtenSince: ReadonlySet<string> = new Set();
+      let upcoming = prepareNext(progress.position, new Set());
       try {
         for (;;) {
           const current = await upcoming;
           if (!current) break;
           const { batch, prepared } = current;
           endOfFile = batch.endOfFile;
-          upcoming = prepareNext(batch.next);
+          upcoming = prepareNext(batch.next, prepared && !('answered' in prepared) ? prepared.keys : new Set());
           if (!prepared) continue;
           let written: { counts: ImportCounts; errors: RowError[] };
           try {
-            written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, writtenSince, keysOfUsers, input.dryRun);
+            written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, keysOfUsers, input.dryRun);
           } catch (error) {
             // The next batch's reading must settle before the reader is closed.
             await upcoming.catch(() => undefined);
             throw error;
           }
-          writtenSince = 'answered' in prepared ? new Set() : new Set(prepared.valid.flatMap((r) => keyNamesOfRow(r.contact)));
           progress = {
             position: batch.next,
             read: progress.read + batch.lines.length,

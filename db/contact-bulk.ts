@@ -220,6 +220,81 @@ function addressRow(contactId: string, kind: 'contact' | 'billing', address: Add
 }
 
 /**
+ * A plan's rows as the statements that write them take them, with the id given to each planned create by its ref.
+ * Building them is the worker's share of a write: it can be done before the transaction that runs them.
+ */
+export interface ContactWrites {
+  ids: Map<string, string>;
+  contacts?: string;
+  updates?: string;
+  phones?: string;
+  tagNames: string[];
+  tagLinks?: string;
+  addresses?: string;
+}
+
+const jsonOrNothing = (rows: readonly unknown[]) => (rows.length > 0 ? json(rows) : undefined);
+
+export function buildContactWrites(plan: ChunkPlan): ContactWrites {
+  // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
+  // to random pages of them, which keeps the pages it touches in cache as the tables grow.
+  const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
+  const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
+  const contacts = created.map(({ id, contact: c }) => ({
+    id,
+    first_name: c.firstName,
+    middle_name: c.middleName ?? null,
+    last_name: c.lastName,
+    business_name: c.businessName ?? null,
+    notes: c.notes ?? null,
+    email: c.email?.address ?? null,
+    email_normalized: c.email?.normalized ?? null,
+    custom_fields: c.customFields,
+  }));
+  const updates = plan.updates.map(({ contactId, update: { changes } }) => ({
+    id: contactId,
+    first_name: changes.fields.firstName ?? null,
+    middle_name: changes.fields.middleName ?? null,
+    last_name: changes.fields.lastName ?? null,
+    business_name: changes.fields.businessName ?? null,
+    notes: changes.fields.notes ?? null,
+    email: changes.fields.email ?? null,
+    email_normalized: changes.fields.emailNormalized ?? null,
+    custom_fields: changes.customFields,
+  }));
+  const phones = [
+    ...created.flatMap(({ id, contact }) => contact.phones.map((p) => ({ contact_id: id, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.primary }))),
+    ...plan.updates.flatMap(({ contactId, update }) =>
+      update.changes.addPhones.map((p) => ({ contact_id: contactId, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.isPrimary })),
+    ),
+  ];
+  const tagLinks = [
+    ...created.flatMap(({ id, contact }) => contact.tags.map((name) => ({ contact_id: id, name }))),
+    ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
+  ];
+  // A batch links thousands of contacts to a few tags: only those few names go to the server. A tag new to the
+  // business is spelt as the first contact of the batch to have it spells it.
+  const tagNames = new Map<string, string>();
+  for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
+  const addresses = [
+    ...created.flatMap(({ id, contact }) => [...addressRow(id, 'contact', contact.contactAddress), ...addressRow(id, 'billing', contact.billingAddress)]),
+    ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
+      ...addressRow(contactId, 'contact', changes.contactAddress),
+      ...addressRow(contactId, 'billing', changes.billingAddress),
+    ]),
+  ];
+  return {
+    ids,
+    contacts: jsonOrNothing(contacts),
+    updates: jsonOrNothing(updates),
+    phones: jsonOrNothing(phones),
+    tagNames: [...tagNames.values()],
+    tagLinks: jsonOrNothing(tagLinks),
+    addresses: jsonOrNothing(addresses),
+  };
+}
+
+/**
  * Writes a chunk's plan: new contacts with their phones, tags and addresses, and the updates of existing ones.
  * Returns the id given to each planned create, by its ref. A plan overtaken by another writer fails as a retryable
  * `Conflict`.
@@ -230,8 +305,15 @@ export async function writeContacts(
   plan: ChunkPlan,
   options: { uniqueIdentity: boolean; source: string },
 ): Promise<Map<string, string>> {
+  const writes = buildContactWrites(plan);
+  await runContactWrites(sql, businessId, writes, options);
+  return writes.ids;
+}
+
+/** Runs built writes (`buildContactWrites`). Writes overtaken by another writer fail as a retryable `Conflict`. */
+export async function runContactWrites(sql: Sql, businessId: string, writes: ContactWrites, options: { uniqueIdentity: boolean; source: string }): Promise<void> {
   try {
-    return await writePlan(sql, businessId, plan, options);
+    await runWrites(sql, businessId, writes, options);
   } catch (error) {
     // The writes are plain inserts, cheaper than `on conflict` checking each row first: a key another writer took
     // since the plan was made (an email or phone, or a tag link of a contact it also changed) fails them on a unique
@@ -248,51 +330,19 @@ export async function writeContacts(
   }
 }
 
-async function writePlan(
-  sql: Sql,
-  businessId: string,
-  plan: ChunkPlan,
-  options: { uniqueIdentity: boolean; source: string },
-): Promise<Map<string, string>> {
-  // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
-  // to random pages of them, which keeps the pages it touches in cache as the tables grow.
-  const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
+async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, options: { uniqueIdentity: boolean; source: string }): Promise<void> {
   const identityScope = options.uniqueIdentity ? businessId : null;
-  const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
-
-  if (created.length > 0) {
-    const rows = created.map(({ id, contact: c }) => ({
-      id,
-      first_name: c.firstName,
-      middle_name: c.middleName ?? null,
-      last_name: c.lastName,
-      business_name: c.businessName ?? null,
-      notes: c.notes ?? null,
-      email: c.email?.address ?? null,
-      email_normalized: c.email?.normalized ?? null,
-      custom_fields: c.customFields,
-    }));
+  if (writes.contacts) {
     await sql`
       insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source,
         identity_scope)
       select x.id, ${businessId}, x.first_name, x.middle_name, x.last_name, x.business_name, x.notes, x.email, x.email_normalized,
         coalesce(x.custom_fields, '{}'), ${options.source}, ${identityScope}::uuid
-      from json_to_recordset(${json(rows)}::json) as x(id uuid, first_name text, middle_name text, last_name text,
+      from json_to_recordset(${writes.contacts}::json) as x(id uuid, first_name text, middle_name text, last_name text,
         business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`;
   }
 
-  if (plan.updates.length > 0) {
-    const rows = plan.updates.map(({ contactId, update: { changes } }) => ({
-      id: contactId,
-      first_name: changes.fields.firstName ?? null,
-      middle_name: changes.fields.middleName ?? null,
-      last_name: changes.fields.lastName ?? null,
-      business_name: changes.fields.businessName ?? null,
-      notes: changes.fields.notes ?? null,
-      email: changes.fields.email ?? null,
-      email_normalized: changes.fields.emailNormalized ?? null,
-      custom_fields: changes.customFields,
-    }));
+  if (writes.updates) {
     // An update only ever carries values to set, never blanks: coalesce keeps whatever it does not mention.
     await sql`
       update contacts c set
@@ -305,34 +355,20 @@ async function writePlan(
         email_normalized = coalesce(x.email_normalized, c.email_normalized),
         custom_fields = c.custom_fields || coalesce(x.custom_fields, '{}'),
         updated_at = now()
-      from json_to_recordset(${json(rows)}::json) as x(id uuid, first_name text, middle_name text, last_name text,
+      from json_to_recordset(${writes.updates}::json) as x(id uuid, first_name text, middle_name text, last_name text,
         business_name text, notes text, email text, email_normalized text, custom_fields jsonb)
       where c.id = x.id`;
   }
 
-  const phones = [
-    ...created.flatMap(({ id, contact }) => contact.phones.map((p) => ({ contact_id: id, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.primary }))),
-    ...plan.updates.flatMap(({ contactId, update }) =>
-      update.changes.addPhones.map((p) => ({ contact_id: contactId, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.isPrimary })),
-    ),
-  ];
-  if (phones.length > 0) {
+  if (writes.phones) {
     await sql`
       insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary, identity_scope)
       select x.contact_id, ${businessId}, x.raw, x.e164, x.type::phone_type, x.is_primary, ${identityScope}::uuid
-      from json_to_recordset(${json(phones)}::json) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`;
+      from json_to_recordset(${writes.phones}::json) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`;
   }
 
-  const tagLinks = [
-    ...created.flatMap(({ id, contact }) => contact.tags.map((name) => ({ contact_id: id, name }))),
-    ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
-  ];
-  if (tagLinks.length > 0) {
-    // A batch links thousands of contacts to a few tags: only those few names go to the server. A tag new to the
-    // business is spelt as the first contact of the batch to have it spells it.
-    const tagNames = new Map<string, string>();
-    for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
-    const names = [...tagNames.values()];
+  if (writes.tagLinks) {
+    const names = writes.tagNames;
     await sql`
       insert into tags (business_id, name)
       select ${businessId}::uuid, n from unnest(${names}::text[]) as n
@@ -347,23 +383,16 @@ async function writePlan(
       )
       insert into contact_tags (contact_id, tag_id)
       select distinct x.contact_id, t.id
-      from json_to_recordset(${json(tagLinks)}::json) as x(contact_id uuid, name text)
+      from json_to_recordset(${writes.tagLinks}::json) as x(contact_id uuid, name text)
       join linked t on t.name = lower(x.name)`;
   }
 
-  const addresses = [
-    ...created.flatMap(({ id, contact }) => [...addressRow(id, 'contact', contact.contactAddress), ...addressRow(id, 'billing', contact.billingAddress)]),
-    ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
-      ...addressRow(contactId, 'contact', changes.contactAddress),
-      ...addressRow(contactId, 'billing', changes.billingAddress),
-    ]),
-  ];
-  if (addresses.length > 0) {
+  if (writes.addresses) {
     // Only empty parts are ever filled: coalesce keeps every part already there.
     await sql`
       insert into contact_addresses (contact_id, kind, line1, line2, city, region, postal_code, country)
       select x.contact_id, x.kind::address_kind, x.line1, x.line2, x.city, x.region, x.postal_code, x.country
-      from json_to_recordset(${json(addresses)}::json) as x(contact_id uuid, kind text, line1 text, line2 text, city text, region text, postal_code text, country text)
+      from json_to_recordset(${writes.addresses}::json) as x(contact_id uuid, kind text, line1 text, line2 text, city text, region text, postal_code text, country text)
       on conflict (contact_id, kind) do update set
         line1 = coalesce(contact_addresses.line1, excluded.line1),
         line2 = coalesce(contact_addresses.line2, excluded.line2),
@@ -372,5 +401,4 @@ async function writePlan(
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
         country = coalesce(contact_addresses.country, excluded.country)`;
   }
-  return ids;
 }

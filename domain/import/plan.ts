@@ -202,11 +202,25 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
 }
 
 /**
- * The rows whose contact may already be stored: those with an email or phone the store held when it was probed, or
- * one that rows written since the probe may have stored. The others are new people, whoever else is in the chunk.
+ * Splits a chunk's rows into those whose person may already be stored and the others, as `planChunk` would group them:
+ * a row may match when it has an email or phone the store held when it was probed, or one that rows written since
+ * the probe may have stored, and so may every row of the same person in the chunk. The others are new people whose
+ * plan does not depend on the store, so that it can be made before the store is locked and read.
  */
-export function rowsThatMayMatch<T extends { contact: ImportedContact }>(rows: readonly T[], held: ReadonlySet<string>, writtenSince: ReadonlySet<string>): T[] {
-  return rows.filter((row) => keyNamesOfRow(row.contact).some((key) => held.has(key) || writtenSince.has(key)));
+export function splitByPossibleMatch(
+  rows: readonly ValidRow[],
+  held: ReadonlySet<string>,
+  writtenSince: ReadonlySet<string>,
+): { mayMatch: ValidRow[]; newPeople: ValidRow[] } {
+  const keyNames = rows.map((row) => keyNamesOfRow(row.contact));
+  const matching = new Set<number>();
+  for (const members of clusterRows(keyNames)) {
+    if (members.some((i) => (keyNames[i] as string[]).some((key) => held.has(key) || writtenSince.has(key)))) for (const i of members) matching.add(i);
+  }
+  const mayMatch: ValidRow[] = [];
+  const newPeople: ValidRow[] = [];
+  rows.forEach((row, i) => (matching.has(i) ? mayMatch : newPeople).push(row));
+  return { mayMatch, newPeople };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunk, refuseKeysOfUsers, rowsThatMayMatch, type StoredContact, type ValidRow } from '../../../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, splitByPossibleMatch, type StoredContact, type ValidRow } from '../../../domain/import/plan';
 import type { ImportedContact } from '../../../domain/import/rows';
 
 function person(first: string, email?: string, ...phones: string[]): ImportedContact {
@@ -162,16 +162,45 @@ describe("refusing a user's keys", () => {
   });
 });
 
-describe('rows that may match a stored contact', () => {
+describe('splitting rows by whether their person may be stored', () => {
   const held = new Set(['email:ada@example.com', 'phone:+61412000111']);
   const writtenSince = new Set(['phone:+61412999000']);
+  const linesOf = (rows: ValidRow[]) => rows.map((r) => r.line);
 
-  it.each<[string, ImportedContact, boolean]>([
-    ['a row whose email the store held', person('Ada', 'Ada@Example.com'), true],
-    ['a row with one held phone among others', person('Bo', undefined, '+61412777000', '+61412000111'), true],
-    ['a row with a key written since the store was asked', person('Cy', 'cy@example.com', '+61412999000'), true],
-    ['a row whose keys nobody held', person('Di', 'di@example.com', '+61412555000'), false],
-  ])('%s', (_, contact, mayMatch) => {
-    expect(rowsThatMayMatch([row(2, contact)], held, writtenSince)).toHaveLength(mayMatch ? 1 : 0);
+  it.each<[string, ImportedContact[], number[]]>([
+    ['a row whose email the store held', [person('Ada', 'Ada@Example.com')], [2]],
+    ['a row with one held phone among others', [person('Bo', undefined, '+61412777000', '+61412000111')], [2]],
+    ['a row with a key written since the store was asked', [person('Cy', 'cy@example.com', '+61412999000')], [2]],
+    ['a row whose keys nobody held', [person('Di', 'di@example.com', '+61412555000')], []],
+    [
+      'every row of a person one of whose rows may match, and no other',
+      [person('Ed', 'ed@example.com', '+61412000111'), person('Ed', 'ed@example.com'), person('Flo', 'flo@example.com')],
+      [2, 3],
+    ],
+  ])('%s', (_, contacts, mayMatch) => {
+    const rows = contacts.map((contact, i) => row(i + 2, contact));
+    const split = splitByPossibleMatch(rows, held, writtenSince);
+    expect(linesOf(split.mayMatch)).toEqual(mayMatch);
+    expect(linesOf(split.newPeople)).toEqual(linesOf(rows).filter((line) => !mayMatch.includes(line)));
+  });
+
+  it('plans the two parts apart as it plans them together', () => {
+    const rows = [
+      row(2, person('Ada', 'ada@example.com', '+61412345678')),
+      row(3, person('Ada', 'ADA@example.com', '+61412000222')),
+      row(4, person('New', 'new@example.com', '+61412000333')),
+      row(5, person('New', undefined, '+61412000333', '+61412000444')),
+      row(6, person('Solo', 'solo@example.com')),
+      row(7, person('Bo', undefined, '+61412000111')),
+    ];
+    const store = [stored('c-ada', 'Ada', 'ada@example.com', ['+61412345678']), stored('c-bo', 'Bo', null, ['+61412000111'])];
+    const options = { onMatch: 'update' as const, uniqueIdentity: true };
+    const split = splitByPossibleMatch(rows, new Set(['email:ada@example.com', 'phone:+61412345678', 'phone:+61412000111']), new Set());
+    expect(linesOf(split.mayMatch)).toEqual([2, 3, 7]);
+    const apart = [planChunk(split.newPeople, [], options), planChunk(split.mayMatch, store, options)];
+    const together = planChunk(rows, store, options);
+    expect(apart.flatMap((p) => p.creates)).toEqual(together.creates);
+    expect(apart.flatMap((p) => p.updates)).toEqual(together.updates);
+    expect(apart.flatMap((p) => p.rows).sort((a, b) => a.line - b.line)).toEqual(together.rows);
   });
 });
