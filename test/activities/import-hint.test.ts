@@ -1,0 +1,81 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImportActivities, type ChunkResult } from '../../activities/import';
+import { createBusiness } from '../../db/businesses';
+import { SwitchboardError } from '../../domain/errors';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let database: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'import-hint-'));
+});
+afterAll(async () => {
+  await database?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const ROWS = 30;
+
+/**
+ * The database client as the activities get it, except that right after the reader is told which lines an earlier
+ * import holds (the hint), `meanwhile` runs: what another writer does between the hint and the batch's ledger check.
+ */
+function withActionAfterHint(sql: postgres.Sql, meanwhile: () => Promise<void>): postgres.Sql {
+  const wrapped = (strings: TemplateStringsArray, ...values: unknown[]) => {
+    const query = (sql as unknown as (s: TemplateStringsArray, ...v: unknown[]) => postgres.PendingQuery<postgres.Row[]>)(strings, ...values);
+    const isHint = strings.join('?').includes('import_id <>') && strings.join('?').includes('order by line limit');
+    return isHint ? query.then(async (rows) => (await meanwhile(), rows)) : query;
+  };
+  return Object.assign(wrapped, sql) as unknown as postgres.Sql;
+}
+
+async function importOnce(sql: postgres.Sql, businessId: string, file: string, workflowId: string) {
+  const activities = createImportActivities({ db: database.db, sql, workDir: dir });
+  const prepared = await activities.prepareImport({ businessId, file, workflowId, onMatch: 'update', dryRun: false });
+  const run = async () =>
+    (await new MockActivityEnvironment().run(activities.importChunk, { importId: prepared.importId, maxRecords: 20_000, dryRun: false })) as ChunkResult;
+  return { importId: prepared.importId, run };
+}
+
+describe('a re-import whose earlier import is undone between the hint and the write', () => {
+  it('fails the chunk as a retryable conflict, writes nothing, and the retry builds the rows it had skipped', async () => {
+    const business = await createBusiness(database.db, { name: 'Hint Clinic', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const file = path.join(dir, 'people.csv');
+    const lines = ['First Name,Last Name,Email,Mobile'];
+    for (let i = 0; i < ROWS; i++) lines.push(`First${i},Last${i},person${i}@example.com,0412 ${String(100_000 + i).slice(1, 4)} ${String(100_000 + i).slice(4)}0`);
+    await writeFile(file, lines.join('\n'));
+
+    const first = await importOnce(database.sql, business.id, file, 'hint-first');
+    expect((await first.run()).counts).toMatchObject({ created: ROWS, failed: 0 });
+
+    // The earlier import's ledger rows go (as an undo's would) once the hint has said they are its.
+    const undoLedger = async () => {
+      await database.sql`delete from import_ledger where import_id = ${first.importId}`;
+    };
+    const second = await importOnce(withActionAfterHint(database.sql, undoLedger), business.id, file, 'hint-second');
+    const failure = await second.run().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(SwitchboardError);
+    expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
+    expect((failure as Error).message).toContain('no longer its');
+    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
+    expect(written?.entries).toBe(0);
+
+    // The retry (a fresh attempt, told nothing is held any more) reads every row and accounts for each one once.
+    const retried = createImportActivities({ db: database.db, sql: database.sql, workDir: dir });
+    const result = (await new MockActivityEnvironment().run(retried.importChunk, { importId: second.importId, maxRecords: 20_000, dryRun: false })) as ChunkResult;
+    expect(result.done).toBe(true);
+    expect(result.counts.created + result.counts.updated + result.counts.skipped + result.counts.failed).toBe(ROWS);
+    expect(result.counts.created).toBe(0);
+    const [ledger] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
+    expect(ledger?.entries).toBe(ROWS);
+  });
+});
