@@ -188,9 +188,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   }
 
   /**
-   * What a batch needs before it is written, all read outside its transaction, so that it can be done while the batch
-   * before is being written: its lines' ledger, the rows left to write, and which of their emails and phones the
-   * business held when asked.
+   * What a batch needs before it is written, read and worked out outside its transaction, so that it can be done while
+   * the batch before is being written: its lines' ledger, the rows left to write, which of their emails and phones the
+   * business held when asked, and the plan and statements of the rows that are new people whatever is stored.
    */
   async function prepareBatch(
     importRow: ImportRow,
@@ -250,7 +250,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     };
   }
 
-  /** One batch: its contacts planned and written and its ledger rows added, in one transaction. */
+  /** One batch, in one transaction: the rows that may match looked up and planned, everything written, the ledger added. */
   async function writeBatch(
     importRow: ImportRow,
     options: ImportOptions,
@@ -411,12 +411,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       });
       // Each batch is read, its ledger checked and its keys probed while the batch before it is written: on another
       // connection, so that the database works on both at once.
-      const prepareNext = async (start: FilePosition | undefined, writtenSince: ReadonlySet<string>) => {
-        const next = await batches.next();
-        if (next.done) return undefined;
-        const batch = next.value;
-        const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, input.dryRun);
-        return { batch, prepared };
+      const prepareNext = (start: FilePosition | undefined, writtenSince: ReadonlySet<string>) => {
+        const preparing = (async () => {
+          const next = await batches.next();
+          if (next.done) return undefined;
+          const batch = next.value;
+          const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, input.dryRun);
+          return { batch, prepared };
+        })();
+        // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which
+        // would end the worker's process instead of this attempt.
+        preparing.catch(() => undefined);
+        return preparing;
       };
       let upcoming = prepareNext(progress.position, new Set());
       try {
@@ -432,7 +438,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, keysOfUsers, input.dryRun);
           } catch (error) {
             // The next batch's reading must settle before the reader is closed.
-            await upcoming.catch(() => undefined);
+            await upcoming.then(
+              () => undefined,
+              () => undefined,
+            );
             throw error;
           }
           progress = {

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +27,31 @@ const ROWS = 30;
  * The database client as the activities get it, except that right after the reader is told which lines an earlier
  * import holds (the hint), `meanwhile` runs: what another writer does between the hint and the batch's ledger check.
  */
-function withActionAfterHint(sql: postgres.Sql, meanwhile: () => Promise<void>): postgres.Sql {
+function withActionAfterHint(
+  sql: postgres.Sql,
+  meanwhile: (hint: number) => Promise<void>,
+  options: { slowTransactionsMs?: number } = {},
+): postgres.Sql {
+  let hints = 0;
   const wrapped = (strings: TemplateStringsArray, ...values: unknown[]) => {
     const query = (sql as unknown as (s: TemplateStringsArray, ...v: unknown[]) => postgres.PendingQuery<postgres.Row[]>)(strings, ...values);
     const isHint = strings.join('?').includes('import_id <>') && strings.join('?').includes('order by line limit');
-    return isHint ? query.then(async (rows) => (await meanwhile(), rows)) : query;
+    if (!isHint) return query;
+    hints += 1;
+    const hint = hints;
+    return query.then(async (rows) => (await meanwhile(hint), rows));
   };
-  return Object.assign(wrapped, sql) as unknown as postgres.Sql;
+  const slowMs = options.slowTransactionsMs;
+  const begin = slowMs
+    ? (fn: (tx: postgres.TransactionSql) => Promise<unknown>) => sql.begin(async (tx) => (await sleep(slowMs), fn(tx)))
+    : sql.begin.bind(sql);
+  return Object.assign(wrapped, sql, { begin }) as unknown as postgres.Sql;
+}
+
+function peopleCsv(rows: number): string {
+  const lines = ['First Name,Last Name,Email,Mobile'];
+  for (let i = 0; i < rows; i++) lines.push(`First${i},Last${i},person${i}@example.com,04${String(10_000_000 + i).slice(1)}`);
+  return lines.join('\n');
 }
 
 async function importOnce(sql: postgres.Sql, businessId: string, file: string, workflowId: string) {
@@ -47,9 +66,7 @@ describe('a re-import whose earlier import is undone between the hint and the wr
   it('fails the chunk as a retryable conflict, writes nothing, and the retry builds the rows it had skipped', async () => {
     const business = await createBusiness(database.db, { name: 'Hint Clinic', defaultCountry: 'AU', identityPolicy: 'unique' });
     const file = path.join(dir, 'people.csv');
-    const lines = ['First Name,Last Name,Email,Mobile'];
-    for (let i = 0; i < ROWS; i++) lines.push(`First${i},Last${i},person${i}@example.com,0412 ${String(100_000 + i).slice(1, 4)} ${String(100_000 + i).slice(4)}0`);
-    await writeFile(file, lines.join('\n'));
+    await writeFile(file, peopleCsv(ROWS));
 
     const first = await importOnce(database.sql, business.id, file, 'hint-first');
     expect((await first.run()).counts).toMatchObject({ created: ROWS, failed: 0 });
@@ -58,7 +75,7 @@ describe('a re-import whose earlier import is undone between the hint and the wr
     const undoLedger = async () => {
       await database.sql`delete from import_ledger where import_id = ${first.importId}`;
     };
-    const second = await importOnce(withActionAfterHint(database.sql, undoLedger), business.id, file, 'hint-second');
+    const second = await importOnce(withActionAfterHint(database.sql, () => undoLedger()), business.id, file, 'hint-second');
     const failure = await second.run().then(
       () => undefined,
       (error: unknown) => error,
@@ -77,5 +94,28 @@ describe('a re-import whose earlier import is undone between the hint and the wr
     expect(result.counts.created).toBe(0);
     const [ledger] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
     expect(ledger?.entries).toBe(ROWS);
+  });
+
+  it('fails the same way, as the error of the attempt, when it happens to the next batch while one is being written', async () => {
+    // Two batches; the undo comes after the hint for the second, while the first is in its (slowed) transaction.
+    const rows = 10_050;
+    const business = await createBusiness(database.db, { name: 'Hint Clinic Two', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const file = path.join(dir, 'two-batches.csv');
+    await writeFile(file, peopleCsv(rows));
+    const first = await importOnce(database.sql, business.id, file, 'hint-two-first');
+    expect((await first.run()).counts).toMatchObject({ created: rows });
+
+    const undoSecondBatch = async (hint: number) => {
+      if (hint === 2) await database.sql`delete from import_ledger where import_id = ${first.importId} and line > 10001`;
+    };
+    const second = await importOnce(withActionAfterHint(database.sql, undoSecondBatch, { slowTransactionsMs: 500 }), business.id, file, 'hint-two-second');
+    const failure = await second.run().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
+    // The first batch was all the earlier import's (nothing to write); the second was not written.
+    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
+    expect(written?.entries).toBe(0);
   });
 });
