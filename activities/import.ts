@@ -188,6 +188,25 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   }
 
   /**
+   * Makes sure, in a batch's transaction, that the lines it skips because an earlier import of the file holds them are
+   * still that import's, and that they stay so until the batch commits: the earlier imports are locked `for key share`,
+   * which an undo (locking its import `for update`) waits for. Lines undone since the batch was prepared fail it as a
+   * retryable conflict; the retry reads them again and builds them.
+   */
+  async function holdEarlierImports(tx: postgres.TransactionSql, importRow: ImportRow, earlier: ReadonlyMap<number, string>): Promise<void> {
+    const importIds = [...new Set(earlier.values())].sort();
+    await tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`;
+    // A statement of its own: one that waited for the lock would still read with the snapshot it began with.
+    const [held] = await tx<{ lines: number }[]>`
+      select count(*)::int as lines from import_ledger
+      where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and line = any(${[...earlier.keys()]}::int[])
+        and import_id = any(${importIds}::uuid[])`;
+    if ((held?.lines ?? 0) < earlier.size) {
+      throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when the batch was prepared are no longer its (was it undone?); retrying the chunk', true);
+    }
+  }
+
+  /**
    * What a batch needs before it is written, read and worked out outside its transaction, so that it can be done while
    * the batch before is being written: its lines' ledger, the rows left to write, which of their emails and phones the
    * business held when asked, and the plan and statements of the rows that are new people whatever is stored.
@@ -263,6 +282,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (!dryRun) {
         await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
         if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
+        if (earlier.size > 0) await holdEarlierImports(tx, importRow, earlier);
       }
       // Most rows of an import are new people, planned and built already: only the others are looked up, in full and
       // locked. A contact stored by another writer since the probe holds a key of a row not looked up; under the

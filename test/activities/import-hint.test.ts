@@ -23,23 +23,26 @@ afterAll(async () => {
 
 const ROWS = 30;
 
+const isHint = (text: string) => text.includes('import_id <>') && text.includes('order by line limit');
+const isLedgerCheck = (text: string) => text.includes('select line, import_id, outcome, problems from import_ledger');
+
 /**
- * The database client as the activities get it, except that right after the reader is told which lines an earlier
- * import holds (the hint), `meanwhile` runs: what another writer does between the hint and the batch's ledger check.
+ * The database client as the activities get it, except that right after each query `after` picks (the n-th, from 1),
+ * `meanwhile` runs: what another writer does at that moment.
  */
-function withActionAfterHint(
+function withActionAfter(
   sql: postgres.Sql,
-  meanwhile: (hint: number) => Promise<void>,
+  after: (text: string) => boolean,
+  meanwhile: (nth: number) => Promise<void>,
   options: { slowTransactionsMs?: number } = {},
 ): postgres.Sql {
-  let hints = 0;
+  let seen = 0;
   const wrapped = (strings: TemplateStringsArray, ...values: unknown[]) => {
     const query = (sql as unknown as (s: TemplateStringsArray, ...v: unknown[]) => postgres.PendingQuery<postgres.Row[]>)(strings, ...values);
-    const isHint = strings.join('?').includes('import_id <>') && strings.join('?').includes('order by line limit');
-    if (!isHint) return query;
-    hints += 1;
-    const hint = hints;
-    return query.then(async (rows) => (await meanwhile(hint), rows));
+    if (!after(strings.join('?'))) return query;
+    seen += 1;
+    const nth = seen;
+    return query.then(async (rows) => (await meanwhile(nth), rows));
   };
   const slowMs = options.slowTransactionsMs;
   const begin = slowMs
@@ -75,7 +78,7 @@ describe('a re-import whose earlier import is undone between the hint and the wr
     const undoLedger = async () => {
       await database.sql`delete from import_ledger where import_id = ${first.importId}`;
     };
-    const second = await importOnce(withActionAfterHint(database.sql, () => undoLedger()), business.id, file, 'hint-second');
+    const second = await importOnce(withActionAfter(database.sql, isHint, () => undoLedger()), business.id, file, 'hint-second');
     const failure = await second.run().then(
       () => undefined,
       (error: unknown) => error,
@@ -108,13 +111,35 @@ describe('a re-import whose earlier import is undone between the hint and the wr
     const undoSecondBatch = async (hint: number) => {
       if (hint === 2) await database.sql`delete from import_ledger where import_id = ${first.importId} and line > 10001`;
     };
-    const second = await importOnce(withActionAfterHint(database.sql, undoSecondBatch, { slowTransactionsMs: 500 }), business.id, file, 'hint-two-second');
+    const second = await importOnce(withActionAfter(database.sql, isHint, undoSecondBatch, { slowTransactionsMs: 500 }), business.id, file, 'hint-two-second');
     const failure = await second.run().then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
     // The first batch was all the earlier import's (nothing to write); the second was not written.
+    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
+    expect(written?.entries).toBe(0);
+  });
+
+  it('fails the batch under lock when the undo comes after the batch was prepared', async () => {
+    const business = await createBusiness(database.db, { name: 'Hint Clinic Three', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const file = path.join(dir, 'late-undo.csv');
+    await writeFile(file, peopleCsv(ROWS));
+    const first = await importOnce(database.sql, business.id, file, 'late-undo-first');
+    expect((await first.run()).counts).toMatchObject({ created: ROWS });
+
+    // The batch's ledger check still finds the earlier import's lines; they go before its transaction.
+    const undoLedger = async (nth: number) => {
+      if (nth === 1) await database.sql`delete from import_ledger where import_id = ${first.importId}`;
+    };
+    const second = await importOnce(withActionAfter(database.sql, isLedgerCheck, undoLedger), business.id, file, 'late-undo-second');
+    const failure = await second.run().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
+    expect((failure as Error).message).toContain('when the batch was prepared');
     const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
     expect(written?.entries).toBe(0);
   });
