@@ -196,12 +196,17 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   async function holdEarlierImports(tx: postgres.TransactionSql, importRow: ImportRow, earlier: ReadonlyMap<number, string>): Promise<void> {
     const importIds = [...new Set(earlier.values())].sort();
     await tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`;
-    // A statement of its own: one that waited for the lock would still read with the snapshot it began with.
-    const [held] = await tx<{ lines: number }[]>`
-      select count(*)::int as lines from import_ledger
-      where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and line = any(${[...earlier.keys()]}::int[])
+    // A statement of its own: one that waited for the lock would still read with the snapshot it began with. A range of
+    // the ledger's primary key, as the batch's ledger check reads it: a list of lines was planned as a scan of every
+    // line of the earlier imports.
+    const lines = [...earlier.keys()];
+    const held = await tx<{ line: number }[]>`
+      select line from import_ledger
+      where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
+        and line between ${lines.reduce((a, b) => Math.min(a, b))} and ${lines.reduce((a, b) => Math.max(a, b))}
         and import_id = any(${importIds}::uuid[])`;
-    if ((held?.lines ?? 0) < earlier.size) {
+    const stillTheirs = new Set(held.map((r) => r.line));
+    if (lines.some((line) => !stillTheirs.has(line))) {
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when the batch was prepared are no longer its (was it undone?); retrying the chunk', true);
     }
   }

@@ -53,7 +53,7 @@ function withActionAfter(
 
 function peopleCsv(rows: number): string {
   const lines = ['First Name,Last Name,Email,Mobile'];
-  for (let i = 0; i < rows; i++) lines.push(`First${i},Last${i},person${i}@example.com,04${String(10_000_000 + i).slice(1)}`);
+  for (let i = 0; i < rows; i++) lines.push(`First${i},Last${i},person${i}@example.com,04${12_000_000 + i}`);
   return lines.join('\n');
 }
 
