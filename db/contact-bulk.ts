@@ -130,6 +130,14 @@ export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: s
   }
 }
 
+/** The distinct normalised emails and E.164 numbers of incoming contacts, as the lookups take them. */
+function distinctKeyValues(incoming: readonly ImportedContact[]): { emails: string[]; phones: string[] } {
+  return {
+    emails: [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))],
+    phones: [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))],
+  };
+}
+
 /**
  * The contacts of the business holding any email or phone of these incoming contacts, archived ones included, locked
  * until the transaction ends so that a concurrent writer cannot change them under the plan.
@@ -146,8 +154,7 @@ export async function loadStoredContacts(
   /** Contacts wanted whatever their keys (those an external record is linked to). */
   alsoIds: readonly string[] = [],
 ): Promise<StoredContact[]> {
-  const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
-  const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
+  const { emails, phones } = distinctKeyValues(incoming);
   const ids = [...new Set(alsoIds)];
   if (emails.length === 0 && phones.length === 0 && ids.length === 0) return [];
   const rows = await sql<StoredRow[]>`
@@ -198,8 +205,7 @@ export async function loadStoredContacts(
  * before is still being written. What it says is as of when it ran: the caller must account for keys written since.
  */
 export async function heldIdentityKeys(sql: Sql, businessId: string, incoming: readonly ImportedContact[]): Promise<Set<string>> {
-  const emails = [...new Set(incoming.flatMap((c) => (c.email ? [c.email.normalized] : [])))];
-  const phones = [...new Set(incoming.flatMap((c) => c.phones.map((p) => p.e164)))];
+  const { emails, phones } = distinctKeyValues(incoming);
   if (emails.length === 0 && phones.length === 0) return new Set();
   // `limit 1` keeps each probe a probe: the planner cannot turn the lateral subquery into a join over the whole table.
   const rows = await sql<IdentityKey[]>`
