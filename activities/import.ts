@@ -15,7 +15,7 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { keyNamesOfRow, planChunk, refuseKeysOfUsers, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
@@ -258,7 +258,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const held = await heldIdentityKeys(sql, importRow.businessId, valid.map((r) => r.contact));
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
-    const { mayMatch, newPeople } = splitByPossibleMatch(valid, held, writtenSince);
+    const { mayMatch, newPeople, keys } = splitByPossibleMatch(valid, held, writtenSince);
     await givingWay();
     const planned = planChunk(newPeople, [], { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
     await givingWay();
@@ -270,7 +270,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       mayMatch,
       newPeople: { rows: planned.rows, ...(writes && { writes }) },
       ledgerEntries: dryRun ? '' : ledgerEntries(planned, writes?.ids ?? new Map(), new Map(), failed),
-      keys: new Set(valid.flatMap((r) => keyNamesOfRow(r.contact))),
+      keys,
     };
   }
 

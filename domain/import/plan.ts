@@ -42,7 +42,7 @@ export interface ChunkPlan {
 
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
 /** A row's emails and phones as identity key strings. */
-export const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
+const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
 const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
 /** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
@@ -202,16 +202,17 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
 }
 
 /**
- * Splits a chunk's rows into those whose person may already be stored and the others, as `planChunk` would group them:
- * a row may match when it has an email or phone the store held when it was probed, or one that rows written since
- * the probe may have stored, and so may every row of the same person in the chunk. The others are new people whose
- * plan does not depend on the store, so that it can be made before the store is locked and read.
+ * Splits a chunk's rows into those whose person may already be stored and the others, as `planChunk` would group them,
+ * and gathers the emails and phones the rows hold. A row may match when it has an email or phone the store held when
+ * it was probed, or one that rows written since the probe may have stored, and so may every row of the same person in
+ * the chunk. The others are new people whose plan does not depend on the store, so that it can be made before the
+ * store is locked and read.
  */
 export function splitByPossibleMatch(
   rows: readonly ValidRow[],
   held: ReadonlySet<string>,
   writtenSince: ReadonlySet<string>,
-): { mayMatch: ValidRow[]; newPeople: ValidRow[] } {
+): { mayMatch: ValidRow[]; newPeople: ValidRow[]; keys: Set<string> } {
   const keyNames = rows.map((row) => keyNamesOfRow(row.contact));
   const matching = new Set<number>();
   for (const members of clusterRows(keyNames)) {
@@ -220,7 +221,7 @@ export function splitByPossibleMatch(
   const mayMatch: ValidRow[] = [];
   const newPeople: ValidRow[] = [];
   rows.forEach((row, i) => (matching.has(i) ? mayMatch : newPeople).push(row));
-  return { mayMatch, newPeople };
+  return { mayMatch, newPeople, keys: new Set(keyNames.flat()) };
 }
 
 /**

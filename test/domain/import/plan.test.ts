@@ -182,6 +182,8 @@ describe('splitting rows by whether their person may be stored', () => {
     const split = splitByPossibleMatch(rows, held, writtenSince);
     expect(linesOf(split.mayMatch)).toEqual(mayMatch);
     expect(linesOf(split.newPeople)).toEqual(linesOf(rows).filter((line) => !mayMatch.includes(line)));
+    const keysOfRows = contacts.flatMap((c) => [...(c.email ? [`email:${c.email.normalized}`] : []), ...c.phones.map((p) => `phone:${p.e164}`)]);
+    expect(split.keys).toEqual(new Set(keysOfRows));
   });
 
   it('plans the two parts apart as it plans them together', () => {
