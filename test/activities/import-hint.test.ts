@@ -60,87 +60,81 @@ function peopleCsv(rows: number): string {
 async function importOnce(sql: postgres.Sql, businessId: string, file: string, workflowId: string) {
   const activities = createImportActivities({ db: database.db, sql, workDir: dir });
   const prepared = await activities.prepareImport({ businessId, file, workflowId, onMatch: 'update', dryRun: false });
-  const run = async () =>
-    (await new MockActivityEnvironment().run(activities.importChunk, { importId: prepared.importId, maxRecords: 20_000, dryRun: false })) as ChunkResult;
-  return { importId: prepared.importId, run };
+  return { importId: prepared.importId, run: () => runChunk(sql, prepared.importId) };
+}
+
+/** One chunk of an import, as a (new) attempt of the activity runs it. */
+async function runChunk(sql: postgres.Sql, importId: string): Promise<ChunkResult> {
+  const activities = createImportActivities({ db: database.db, sql, workDir: dir });
+  return (await new MockActivityEnvironment().run(activities.importChunk, { importId, maxRecords: 20_000, dryRun: false })) as ChunkResult;
+}
+
+/** A business, a file of `rows` people, and a first import of it, done. */
+async function importedOnce(name: string, rows: number) {
+  const business = await createBusiness(database.db, { name, defaultCountry: 'AU', identityPolicy: 'unique' });
+  const file = path.join(dir, `${name}.csv`);
+  await writeFile(file, peopleCsv(rows));
+  const first = await importOnce(database.sql, business.id, file, `${name}-first`);
+  expect((await first.run()).counts).toMatchObject({ created: rows, failed: 0 });
+  return { business, file, first };
+}
+
+const failureOf = (run: () => Promise<unknown>) =>
+  run().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+async function ledgerEntriesOf(importId: string): Promise<number> {
+  const [counted] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${importId}`;
+  return counted?.entries ?? -1;
 }
 
 describe('a re-import whose earlier import is undone between the hint and the write', () => {
   it('fails the chunk as a retryable conflict, writes nothing, and the retry builds the rows it had skipped', async () => {
-    const business = await createBusiness(database.db, { name: 'Hint Clinic', defaultCountry: 'AU', identityPolicy: 'unique' });
-    const file = path.join(dir, 'people.csv');
-    await writeFile(file, peopleCsv(ROWS));
-
-    const first = await importOnce(database.sql, business.id, file, 'hint-first');
-    expect((await first.run()).counts).toMatchObject({ created: ROWS, failed: 0 });
+    const { business, file, first } = await importedOnce('hint', ROWS);
 
     // The earlier import's ledger rows go (as an undo's would) once the hint has said they are its.
     const undoLedger = async () => {
       await database.sql`delete from import_ledger where import_id = ${first.importId}`;
     };
     const second = await importOnce(withActionAfter(database.sql, isHint, () => undoLedger()), business.id, file, 'hint-second');
-    const failure = await second.run().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(second.run);
     expect(failure).toBeInstanceOf(SwitchboardError);
     expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
     expect((failure as Error).message).toContain('no longer its');
-    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
-    expect(written?.entries).toBe(0);
+    expect(await ledgerEntriesOf(second.importId)).toBe(0);
 
     // The retry (a fresh attempt, told nothing is held any more) reads every row and accounts for each one once.
-    const retried = createImportActivities({ db: database.db, sql: database.sql, workDir: dir });
-    const result = (await new MockActivityEnvironment().run(retried.importChunk, { importId: second.importId, maxRecords: 20_000, dryRun: false })) as ChunkResult;
+    const result = await runChunk(database.sql, second.importId);
     expect(result.done).toBe(true);
     expect(result.counts.created + result.counts.updated + result.counts.skipped + result.counts.failed).toBe(ROWS);
     expect(result.counts.created).toBe(0);
-    const [ledger] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
-    expect(ledger?.entries).toBe(ROWS);
+    expect(await ledgerEntriesOf(second.importId)).toBe(ROWS);
   });
 
   it('fails the same way, as the error of the attempt, when it happens to the next batch while one is being written', async () => {
     // Two batches; the undo comes after the hint for the second, while the first is in its (slowed) transaction.
-    const rows = 10_050;
-    const business = await createBusiness(database.db, { name: 'Hint Clinic Two', defaultCountry: 'AU', identityPolicy: 'unique' });
-    const file = path.join(dir, 'two-batches.csv');
-    await writeFile(file, peopleCsv(rows));
-    const first = await importOnce(database.sql, business.id, file, 'hint-two-first');
-    expect((await first.run()).counts).toMatchObject({ created: rows });
-
+    const { business, file, first } = await importedOnce('hint-two-batches', 10_050);
     const undoSecondBatch = async (hint: number) => {
       if (hint === 2) await database.sql`delete from import_ledger where import_id = ${first.importId} and line > 10001`;
     };
     const second = await importOnce(withActionAfter(database.sql, isHint, undoSecondBatch, { slowTransactionsMs: 500 }), business.id, file, 'hint-two-second');
-    const failure = await second.run().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
+    expect(await failureOf(second.run)).toMatchObject({ type: 'Conflict', retryable: true });
     // The first batch was all the earlier import's (nothing to write); the second was not written.
-    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
-    expect(written?.entries).toBe(0);
+    expect(await ledgerEntriesOf(second.importId)).toBe(0);
   });
 
   it('fails the batch under lock when the undo comes after the batch was prepared', async () => {
-    const business = await createBusiness(database.db, { name: 'Hint Clinic Three', defaultCountry: 'AU', identityPolicy: 'unique' });
-    const file = path.join(dir, 'late-undo.csv');
-    await writeFile(file, peopleCsv(ROWS));
-    const first = await importOnce(database.sql, business.id, file, 'late-undo-first');
-    expect((await first.run()).counts).toMatchObject({ created: ROWS });
-
+    const { business, file, first } = await importedOnce('late-undo', ROWS);
     // The batch's ledger check still finds the earlier import's lines; they go before its transaction.
     const undoLedger = async (nth: number) => {
       if (nth === 1) await database.sql`delete from import_ledger where import_id = ${first.importId}`;
     };
     const second = await importOnce(withActionAfter(database.sql, isLedgerCheck, undoLedger), business.id, file, 'late-undo-second');
-    const failure = await second.run().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(second.run);
     expect(failure).toMatchObject({ type: 'Conflict', retryable: true });
     expect((failure as Error).message).toContain('when the batch was prepared');
-    const [written] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${second.importId}`;
-    expect(written?.entries).toBe(0);
+    expect(await ledgerEntriesOf(second.importId)).toBe(0);
   });
 });
