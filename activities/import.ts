@@ -92,7 +92,8 @@ interface RowsToWrite {
 /** A batch as prepared: to be written, or already committed by an earlier attempt, with what it did then. */
 type PreparedBatch = RowsToWrite | { answered: { counts: ImportCounts; errors: RowError[] } };
 
-const BATCH_ROWS = 10_000;
+/** Rows written in one transaction. */
+export const BATCH_ROWS = 10_000;
 const MAX_ERRORS = 50;
 
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImportActivities, type ChunkResult } from '../../activities/import';
+import { BATCH_ROWS, createImportActivities, type ChunkResult } from '../../activities/import';
 import { createBusiness } from '../../db/businesses';
 import { SwitchboardError } from '../../domain/errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -114,10 +114,11 @@ describe('a re-import whose earlier import is undone between the hint and the wr
   });
 
   it('fails the same way, as the error of the attempt, when it happens to the next batch while one is being written', async () => {
-    // Two batches; the undo comes after the hint for the second, while the first is in its (slowed) transaction.
-    const { business, file, first } = await importedOnce('hint-two-batches', 10_050);
+    // Two batches (the header is line 1); the undo comes after the hint for the second, while the first is in its
+    // (slowed) transaction.
+    const { business, file, first } = await importedOnce('hint-two-batches', BATCH_ROWS + 50);
     const undoSecondBatch = async (hint: number) => {
-      if (hint === 2) await database.sql`delete from import_ledger where import_id = ${first.importId} and line > 10001`;
+      if (hint === 2) await database.sql`delete from import_ledger where import_id = ${first.importId} and line > ${BATCH_ROWS + 1}`;
     };
     const second = await importOnce(withActionAfter(database.sql, isHint, undoSecondBatch, { slowTransactionsMs: 500 }), business.id, file, 'hint-two-second');
     expect(await failureOf(second.run)).toMatchObject({ type: 'Conflict', retryable: true });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { BATCH_ROWS } from '../../activities/import';
 import type { ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
 import { useWorkerTestContext } from '../support/context';
 
 const t = useWorkerTestContext();
 
-/** Rows an import writes in one transaction (activities/import.ts). */
-const BATCH_ROWS = 10_000;
 const REPEATS = 200;
 
 /**
