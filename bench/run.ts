@@ -9,6 +9,7 @@
  *   BENCH_REIMPORT=0                      skips the second import of the same file
  *   DATABASE_URL, TEMPORAL_ADDRESS        use these servers instead of the local or embedded ones
  *   BENCH_WORKER_PROFILE=1                runs the worker with --cpu-prof; the profile is kept in os.tmpdir()
+ *   BENCH_WORKER_NODE_FLAGS="--trace-gc"  more node flags for the worker, named in the report
  *
  * Then, unless told otherwise, the sync benchmark (bench/sync.ts): BENCH_SYNC_RECORDS (default 100,000) records in a
  * fake Xero tenant and a fake QuickBooks realm, full and incremental syncs against the floor the rate limits set.

@@ -101,7 +101,9 @@ export async function startBenchStack(options: {
   // Node writes the profiles as the worker exits during the cleanup, so this is registered to run after the stop.
   if (profileDir) onCleanup('naming the CPU profiles', async () => log(`Worker CPU profiles, one per thread (for Chrome DevTools): ${profileDir}`));
   // The heap cap `npm run worker` gives the production worker.
-  const nodeArgs = ['--max-old-space-size=256', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  // Flags of an experiment (`--trace-gc`, another heap size) come after the cap, so that they can also override it.
+  const extraFlags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+  const nodeArgs = ['--max-old-space-size=256', ...extraFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const worker = startWorkerProcess({ projectRoot: options.projectRoot, env, nodeArgs, log });
   onCleanup('stopping the worker', () => worker.stop());
   await waitUntilPolling(client, { namespace: config.temporalNamespace, taskQueue: config.taskQueue, worker, timeoutMs: WORKER_START_TIMEOUT_MS });
@@ -113,7 +115,8 @@ export async function startBenchStack(options: {
     node: process.version,
     worker:
       `${config.worker.maxConcurrentActivityTaskExecutions} concurrent activities, ` +
-      `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, pre-built workflow bundle`,
+      `${config.worker.maxConcurrentWorkflowTaskExecutions} workflow tasks, pre-built workflow bundle` +
+      (extraFlags.length > 0 ? `, node flags added for this run: ${extraFlags.join(' ')}` : ''),
   };
   return { database, setting, config, client, worker };
 }
