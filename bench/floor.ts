@@ -5,7 +5,7 @@
  * their indexes) this is a lower bound of the CPU an import needs, whatever its design: on N cores it cannot take less
  * than that CPU divided by N.
  */
-import { inspectCsv, readCsvRecords } from '../connectors/csv/reader';
+import { inspectCsv, readCsvRecordGroups } from '../connectors/csv/reader';
 import { autoMapColumns } from '../domain/import/mapping';
 import { isPhoneField } from '../domain/import/fields';
 import { normalizePhone } from '../domain/phone';
@@ -26,17 +26,19 @@ const cpuSecondsOfThisProcess = () => {
 export async function measureImportFloor(file: string, defaultCountry: string): Promise<ImportFloor> {
   const inspection = await inspectCsv(file);
   const phoneColumns = autoMapColumns(inspection.headers, inspection.sample).flatMap((m, column) => (isPhoneField(m.field) ? [column] : []));
-  const records = () => readCsvRecords(file, { encoding: 'utf-8', delimiter: inspection.delimiter });
+  const groups = () => readCsvRecordGroups(file, { encoding: 'utf-8', delimiter: inspection.delimiter });
 
   let started = cpuSecondsOfThisProcess();
-  for await (const record of records()) void record;
+  for await (const group of groups()) void group;
   const parseCpuSeconds = cpuSecondsOfThisProcess() - started;
 
   const phones: string[] = [];
-  for await (const record of records()) {
-    for (const column of phoneColumns) {
-      const cell = record.cells[column]?.trim();
-      if (cell) phones.push(cell);
+  for await (const group of groups()) {
+    for (const record of group) {
+      for (const column of phoneColumns) {
+        const cell = record.cells[column]?.trim();
+        if (cell) phones.push(cell);
+      }
     }
   }
   started = cpuSecondsOfThisProcess();

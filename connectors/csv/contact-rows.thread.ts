@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
 import type { ContactRowBatch, FailedRow, ThreadMessage, ThreadOptions, ThreadRequest } from './contact-rows';
-import { readCsvRecords, type CsvRecord } from './reader';
+import { readCsvRecordGroups, type CsvRecord } from './reader';
 
 /**
  * The thread of `readContactRows`: builds a batch of as many records as each request asks for, reading on from where
- * the batch before stopped. It looks one record ahead, so that each batch says whether the file goes on.
+ * the batch before stopped. It reads the file a block of records at a time, and past each batch's last record, so that
+ * the batch says whether the file goes on.
  */
 async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions): Promise<void> {
   const requests: ThreadRequest[] = [];
@@ -16,21 +17,31 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
     wake?.();
     wake = undefined;
   });
-  const records = readCsvRecords(options.source, {
+  const groups = readCsvRecordGroups(options.source, {
     encoding: 'utf-8',
     delimiter: options.delimiter,
     ...(options.resume && { resume: options.resume }),
   })[Symbol.asyncIterator]();
-  let ahead = await records.next();
+  let group: CsvRecord[] = [];
+  let at = 0;
+  /** Whether the file has a record after those taken: reads the next group when this one is used up. */
+  const hasMore = async (): Promise<boolean> => {
+    while (at >= group.length) {
+      const next = await groups.next();
+      if (next.done) return false;
+      group = next.value;
+      at = 0;
+    }
+    return true;
+  };
   for (;;) {
     while (requests.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     const { rows, importedBefore } = requests.shift() as ThreadRequest;
     const notToBuild = new Set(importedBefore);
     const batch: ContactRowBatch = { lines: [], valid: [], failed: [], importedBefore: [], last: false, endOfFile: false };
     let lastRecord: CsvRecord | undefined;
-    while (batch.lines.length < rows && !ahead.done) {
-      const record = ahead.value;
-      ahead = await records.next();
+    while (batch.lines.length < rows && (await hasMore())) {
+      const record = group[at++] as CsvRecord;
       lastRecord = record;
       batch.lines.push(record.line);
       if (notToBuild.has(record.line)) {
@@ -42,7 +53,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
       else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
-    batch.endOfFile = ahead.done === true;
+    batch.endOfFile = !(await hasMore());
     port.postMessage({ type: 'batch', json: JSON.stringify(batch) } satisfies ThreadMessage);
     if (batch.endOfFile) return;
   }

@@ -1,4 +1,6 @@
+import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -249,6 +251,37 @@ describe('resuming at a byte position', () => {
     for (const [i, record] of all.entries()) {
       const rest = await readAll(file, { resume: { offset: record.endOffset, line: record.nextLine } });
       expect(rest.map((r) => [r.line, r.cells])).toEqual(all.slice(i + 1).map((r) => [r.line, r.cells]));
+    }
+  });
+});
+
+describe('positions of records read a block at a time', () => {
+  const dir = useTempDir();
+
+  it('match, record by record, those csv-parse gives with its info option, across the blocks the file is read in', async () => {
+    const endings = ['\n', '\r\n', '\r'];
+    let content = 'name,notes,tags\r\n';
+    for (let i = 0; i < 20_000; i++) {
+      const notes = i % 7 === 0 ? `"line one ${i}\r\nline ""two""\nend"` : i % 11 === 0 ? 'Zoë, Müller' : `note ${i}`;
+      content += `Pers€n ${i},${i % 11 === 0 ? `"${notes}"` : notes},tag${i % 5}${endings[i % 3]}`;
+      if (i % 13 === 0) content += '\n\r\n';
+    }
+    const file = await dir.write('blocks.csv', content);
+    expect(Buffer.byteLength(content)).toBeGreaterThan(4 * 64 * 1024);
+
+    const expected: { cells: string[]; end: number }[] = [];
+    const parser = createReadStream(file).pipe(
+      parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] }),
+    );
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { bytes: number } }>) expected.push({ cells: record, end: info.bytes });
+
+    const read = await readAll(file, { delimiter: ',', encoding: 'utf-8' });
+    expect(read.map((r) => ({ cells: r.cells, end: r.endOffset }))).toEqual(expected.slice(1));
+    // And each position is where a resumed read finds the next record.
+    for (const i of [0, 1, 2500, 9999, read.length - 2]) {
+      const record = read[i] as (typeof read)[number];
+      const [next] = await readAll(file, { delimiter: ',', encoding: 'utf-8', resume: { offset: record.endOffset, line: record.nextLine } });
+      expect(next).toMatchObject({ cells: read[i + 1]?.cells, line: read[i + 1]?.line });
     }
   });
 });
