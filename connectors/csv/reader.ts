@@ -155,8 +155,13 @@ async function openRecords(
   const [header, ...rest] = first.done ? [] : first.value;
   if (!header) throw new Error('the file has no header row');
   async function* afterHeader(): AsyncGenerator<PhysicalRecord[]> {
-    if (rest.length > 0) yield rest;
-    yield* groups;
+    try {
+      if (rest.length > 0) yield rest;
+      yield* groups;
+    } finally {
+      // A reader that stops within the first block must still close the file.
+      await groups.return(undefined);
+    }
   }
   return { header, groups: afterHeader() };
 }
@@ -180,6 +185,7 @@ class RecordGroupParser extends Parser {
   private group: ParsedRecord[] = [];
 
   constructor(options: ParseOptions) {
+    // Records must come as arrays of cells, which `info` and `raw` would wrap in objects.
     super({ ...options, info: false, raw: false });
   }
 

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inspectCsv, readCsvRecords, resolveCsvPath } from '../../../connectors/csv/reader';
@@ -204,6 +204,20 @@ describe('header', () => {
 
     expect(inspection.sample).toHaveLength(50);
     expect(inspection.sample.at(-1)).toEqual(['Person 49', 'person49@example.com']);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('closes the file once it has its sample, which the first block read holds', async () => {
+    // Far more than the stream reads ahead, so that it is still open when the sample is taken.
+    const rows = Array.from({ length: 100_000 }, (_, i) => `Person ${i},person${i}@example.com`);
+    const file = await tmp.write('hundred-thousand.csv', ['Name,Email', ...rows].join('\n'));
+    const openFiles = async () => {
+      // A stream closes its file on the next turns of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return (await readdir('/proc/self/fd')).length;
+    };
+    const before = await openFiles();
+    for (let i = 0; i < 20; i++) await inspectCsv(file);
+    expect(await openFiles()).toBeLessThan(before + 5);
   });
 
   it.each([
