@@ -171,7 +171,7 @@ interface ParsedRecord {
   cells: string[];
   /** Byte position just past the record, its line break included. */
   end: number;
-  /** Blank lines skipped so far, this record's included. */
+  /** Blank lines the parser skipped before this record, since the start of its read. */
   emptyLines: number;
 }
 
