@@ -154,3 +154,48 @@ export async function countContacts(databaseUrl: string, businessId: string): Pr
     await sql.end({ timeout: 5 });
   }
 }
+
+/** The tables an import writes a row or more to per line of the file. */
+const IMPORT_TABLES = ['contacts', 'contact_phones', 'contact_tags', 'contact_addresses', 'import_ledger'] as const;
+
+export interface WriteFloor {
+  seconds: number;
+  postgresCpuSeconds: number;
+  rows: Record<(typeof IMPORT_TABLES)[number], number>;
+}
+
+/**
+ * What Postgres needs, at least, to write what an import wrote: the rows it left in each of its tables written again,
+ * one table after another, into new tables like them (the same columns, keys, indexes and checks; no foreign keys,
+ * whose checks the import does set-wise), by the server itself with `insert … select`: the upkeep of the rows and
+ * their indexes, without their travel from a client or their parsing. No design that keeps these tables writes less,
+ * so this is the database's part of the import's floor, where the COPY baseline is the file's rows once into one
+ * table.
+ */
+export async function measureWriteFloor(databaseUrl: string): Promise<WriteFloor> {
+  const sql = quietClient(databaseUrl);
+  const rows = {} as WriteFloor['rows'];
+  let seconds = 0;
+  let postgresCpuSeconds = 0;
+  try {
+    for (const table of IMPORT_TABLES) {
+      const copyOf = `bench_floor_${table}`;
+      await sql`create table ${sql(copyOf)} (like ${sql(table)} including all)`;
+      try {
+        // Read once beforehand, so that the write does not pay for reading the table from disk.
+        await sql`select count(*) from ${sql(table)}`;
+        const started = performance.now();
+        const cpuBefore = cpuSecondsOfProcessesNamed('postgres');
+        const written = await sql`insert into ${sql(copyOf)} select * from ${sql(table)}`;
+        seconds += (performance.now() - started) / 1000;
+        postgresCpuSeconds += cpuSecondsOfProcessesNamed('postgres') - cpuBefore;
+        rows[table] = written.count;
+      } finally {
+        await sql`drop table ${sql(copyOf)}`;
+      }
+    }
+    return { seconds, postgresCpuSeconds, rows };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -26,7 +26,7 @@ import { openDatabase } from '../db/client';
 import { importContactsCsv, progressQuery } from '../workflows/import';
 import { generateContacts, rowsFromEnvironment, type GeneratedContacts } from './generate-contacts';
 import { readTableScans, samplePostgres, scansBetween } from './pg-sampler';
-import { countContacts, measureCopyBaseline, type BenchDatabase } from './postgres';
+import { countContacts, measureCopyBaseline, measureWriteFloor, type BenchDatabase } from './postgres';
 import { measureImportFloor } from './floor';
 import { cpuSecondsOf, cpuSecondsOfProcessesNamed, memoryOf, resetPeakMemory } from './proc';
 import { checkPassed, renderReport, type BenchFigures, type Check, type ImportRun } from './report';
@@ -240,6 +240,10 @@ async function runImportBench(): Promise<number> {
     ...importChecks(generated, importRun, await countContacts(database.url, business.id)),
   ];
 
+  log('The floor: Postgres writing again what the import wrote, into tables like its own…');
+  const writeFloor = await measureWriteFloor(database.url);
+  log(`  ${writeFloor.seconds.toFixed(1)} s, ${writeFloor.postgresCpuSeconds.toFixed(1)} s CPU`);
+
   let reimportRun: ImportRun | undefined;
   if (reimport) {
     log('Importing the same file again…');
@@ -254,6 +258,7 @@ async function runImportBench(): Promise<number> {
     setting,
     copy,
     floor,
+    writeFloor,
     workerAtStart,
     importRun,
     reimport: reimportRun,
