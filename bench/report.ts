@@ -152,6 +152,12 @@ export function renderReport(f: BenchFigures): string {
         `together, spread over ${f.setting.cores} cores with nothing else to do`,
         `${seconds(floorSeconds)} of wall time: ${(floorSeconds / f.copy.seconds).toFixed(1)}x the COPY baseline`,
       ],
+      [
+        'the import itself, for comparison',
+        `${seconds(run.seconds)} of wall time, ${(run.seconds / floorSeconds).toFixed(1)} times the floor; CPU: the worker ` +
+          `${run.cpuSeconds.worker === undefined ? '?' : seconds(run.cpuSeconds.worker)} where parsing and normalising take ${seconds(f.floor.parseCpuSeconds + f.floor.normaliseCpuSeconds)}, ` +
+          `Postgres ${seconds(run.cpuSeconds.postgres)} where writing the rows takes ${seconds(w.postgresCpuSeconds)}`,
+      ],
     ],
   );
   const s = f.setting;
