@@ -6,7 +6,7 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
-import { readContactRows, type ContactRowBatch, type FailedRow, type FilePosition } from '../connectors/csv/contact-rows';
+import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
 import { cellsOfLines, inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
@@ -15,10 +15,10 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { SwitchboardError } from '../domain/errors';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { planChunk, refuseKeysOfUsers, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
+import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { buildContactWrites, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
+import { buildContactWrites, combineContactWrites, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -82,7 +82,8 @@ interface RowsToWrite {
   failed: FailedRow[];
   /** Rows to plan against the store, under lock. */
   mayMatch: ValidRow[];
-  newPeople: { rows: PlannedRow[]; writes?: ContactWrites };
+  /** The new people: those of one row each are only counted; the rows of the others are planned. */
+  newPeople: { alone: number; rows: PlannedRow[]; writes?: ContactWrites };
   /** The ledger entries of the new people and the failed rows, as JSON array elements. */
   ledgerEntries: string;
   /** The emails and phones of the rows the batch writes. */
@@ -171,6 +172,27 @@ function ledgerEntries(planned: ChunkPlan, ids: ReadonlyMap<string, string>, und
   return entries.length > 0 ? JSON.stringify(entries).slice(1, -1) : '';
 }
 
+/** The writes of the batch's new people of one row each (by index into its valid rows), as the thread built them. */
+function writesOfNewPeopleAlone(sent: SentRows, alone: readonly number[]): ContactWrites {
+  const array = (column: readonly string[]) => {
+    const items = alone.map((i) => column[i] as string).filter((item) => item !== '');
+    return items.length > 0 ? `[${items.join(',')}]` : undefined;
+  };
+  // A tag new to the business is spelt as the first of them to have it spells it.
+  const tagNames = new Map<string, string>();
+  for (const i of alone) {
+    const names = sent.asNew.tagNames[i];
+    if (names) for (const name of JSON.parse(names) as string[]) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
+  }
+  const writes: ContactWrites = { ids: new Map(), tagNames: [...tagNames.values()] };
+  const parts = { contacts: sent.asNew.contacts, phones: sent.asNew.phones, tagLinks: sent.asNew.tagLinks, addresses: sent.asNew.addresses };
+  for (const [part, column] of Object.entries(parts) as [keyof typeof parts, string[]][]) {
+    const value = array(column);
+    if (value !== undefined) writes[part] = value;
+  }
+  return writes;
+}
+
 /** Lets whatever is waiting on the event loop (the statement results of another batch) run first. */
 const givingWay = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -246,32 +268,51 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when they were read are no longer its (was it undone?); retrying the chunk', true);
     }
     const failed = batch.failed.filter((r) => !earlier.has(r.line));
-    let valid = batch.valid.filter((r) => !earlier.has(r.line));
+    const sent = batch.valid;
+    // By index into the batch's valid rows, with each one's keys.
+    let rows = sent.lines.flatMap((line, i) => (earlier.has(line) ? [] : [i]));
+    let keyNames = rows.map((i) => keyNamesAt(sent, i));
     if (options.uniqueIdentity) {
-      const { kept, refused } = refuseKeysOfUsers(valid, keysOfUsers);
-      if (refused.length > 0) {
+      const refused = new Map<number, RowProblem[]>();
+      rows.forEach((i, k) => {
+        const problems = keysOfUsersProblems(keyNames[k] as string[], keysOfUsers);
+        if (problems.length > 0) refused.set(i, problems);
+      });
+      if (refused.size > 0) {
         // Rare enough that a valid row does not carry its cells: the report has them read again from the file.
-        const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set(refused.map((r) => r.item.line)));
-        failed.push(...refused.map(({ item, problems }) => ({ line: item.line, cells: cells.get(item.line) ?? [], problems })));
-        valid = kept;
+        const lineOf = (i: number) => sent.lines[i] as number;
+        const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set([...refused.keys()].map(lineOf)));
+        failed.push(...[...refused].map(([i, problems]) => ({ line: lineOf(i), cells: cells.get(lineOf(i)) ?? [], problems })));
+        keyNames = keyNames.filter((_, k) => !refused.has(rows[k] as number));
+        rows = rows.filter((i) => !refused.has(i));
       }
     }
-    const held = await heldIdentityKeys(sql, importRow.businessId, valid.map((r) => r.contact));
+    const held = await heldIdentityKeys(sql, importRow.businessId, keyNames.flat());
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
-    const { mayMatch, newPeople, keys } = splitByPossibleMatch(valid, held, writtenSince);
+    const split = splitByPossibleMatch(keyNames, held, writtenSince);
+    const alone: number[] = [];
+    const together: ValidRow[] = [];
+    for (const person of split.newPeople) {
+      if (person.length === 1) alone.push(rows[person[0] as number] as number);
+      else for (const k of person) together.push(validRowAt(sent, rows[k] as number));
+    }
+    const mayMatch = split.mayMatch.map((k) => validRowAt(sent, rows[k] as number));
     await givingWay();
-    const planned = planChunk(newPeople, [], { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+    // The rows of a person new to the store who is in the batch more than once are merged by the plan; a person of
+    // one row is written as the thread built it.
+    const planned = planChunk(together, [], { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
     await givingWay();
-    const writes = dryRun ? undefined : buildContactWrites(planned);
+    const writes = dryRun ? undefined : combineContactWrites(writesOfNewPeopleAlone(sent, alone), buildContactWrites(planned));
     await givingWay();
+    const entries = dryRun ? [] : [alone.map((i) => sent.asNew.ledger[i]).join(','), ledgerEntries(planned, writes?.ids ?? new Map(), new Map(), failed)];
     return {
       earlier,
       failed,
       mayMatch,
-      newPeople: { rows: planned.rows, ...(writes && { writes }) },
-      ledgerEntries: dryRun ? '' : ledgerEntries(planned, writes?.ids ?? new Map(), new Map(), failed),
-      keys,
+      newPeople: { alone: alone.length, rows: planned.rows, ...(writes && { writes }) },
+      ledgerEntries: entries.filter((e) => e !== '').join(','),
+      keys: split.keys,
     };
   }
 
@@ -297,9 +338,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const planned: ChunkPlan = planChunk(mayMatch, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
       if (dryRun) return planned;
       const write = { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` };
-      if (newPeople.writes) await runContactWrites(tx, importRow.businessId, newPeople.writes, write);
       const writes = buildContactWrites(planned);
-      await runContactWrites(tx, importRow.businessId, writes, write);
+      // The new people and the rest share no contact: one round of statements writes both.
+      await runContactWrites(tx, importRow.businessId, newPeople.writes ? combineContactWrites(newPeople.writes, writes) : writes, write);
       // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows
       // for each update grew with the square of the batch.
       const firstUpdatingLine = new Map<string, number>();
@@ -320,6 +361,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     });
 
     const counts = countOutcomes([...newPeople.rows, ...plan.rows, ...failed.map(() => ({ outcome: 'failed' as const }))]);
+    counts.created += newPeople.alone;
     counts.skipped += earlier.size;
     const [firstEarlier] = earlier;
     const errors = [

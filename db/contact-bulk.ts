@@ -3,7 +3,8 @@ import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
 import { identityKeyString, type IdentityKey } from '../domain/identity';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
-import type { Address, ImportedContact, StoredAddress } from '../domain/import/rows';
+import type { ImportedContact, StoredAddress } from '../domain/import/rows';
+import { addressRow, newContactRows } from './bulk-rows';
 
 /**
  * Set-based reads and writes of many contacts at once, for imports and syncs. Rows travel as one JSON parameter
@@ -199,20 +200,25 @@ export async function loadStoredContacts(
 }
 
 /**
- * Which emails and phones of these incoming contacts some contact of the business holds, as identity key strings:
+ * Which of these emails and phones (identity key strings) some contact of the business holds:
  * an index probe per key, without locks and without loading anyone. It lets an import look up, under lock and in
  * full, only the rows that may match (`loadStoredContacts`), and it can run on another connection while the batch
  * before is still being written. What it says is as of when it ran: the caller must account for keys written since.
  */
-export async function heldIdentityKeys(sql: Sql, businessId: string, incoming: readonly ImportedContact[]): Promise<Set<string>> {
-  const { emails, phones } = distinctKeyValues(incoming);
-  if (emails.length === 0 && phones.length === 0) return new Set();
+export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: Iterable<string>): Promise<Set<string>> {
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  for (const name of keyNames) {
+    if (name.startsWith('email:')) emails.add(name.slice('email:'.length));
+    else if (name.startsWith('phone:')) phones.add(name.slice('phone:'.length));
+  }
+  if (emails.size === 0 && phones.size === 0) return new Set();
   // `limit 1` keeps each probe a probe: the planner cannot turn the lateral subquery into a join over the whole table.
   const rows = await sql<IdentityKey[]>`
-    select 'email' as kind, e.value from unnest(${emails}::text[]) as e(value)
+    select 'email' as kind, e.value from unnest(${[...emails]}::text[]) as e(value)
       cross join lateral (select from contacts where business_id = ${businessId} and email_normalized = e.value limit 1) c
     union all
-    select 'phone', n.value from unnest(${phones}::text[]) as n(value)
+    select 'phone', n.value from unnest(${[...phones]}::text[]) as n(value)
       cross join lateral (select from contact_phones where business_id = ${businessId} and e164 = n.value limit 1) p`;
   return new Set(rows.map(identityKeyString));
 }
@@ -220,10 +226,6 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, incoming: r
 // Sent as text and cast in SQL: postgres.js would pass an object as is to a parameter the server types as json.
 const json = (value: unknown) => JSON.stringify(value);
 
-function addressRow(contactId: string, kind: 'contact' | 'billing', address: Address | undefined) {
-  if (!address || Object.values(address).every((v) => !v)) return [];
-  return [{ contact_id: contactId, kind, ...address, postal_code: address.postalCode }];
-}
 
 /**
  * A plan's rows as the statements that write them take them, with the id given to each planned create by its ref.
@@ -245,18 +247,8 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
   // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
   // to random pages of them, which keeps the pages it touches in cache as the tables grow.
   const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
-  const created = plan.creates.map((c) => ({ id: ids.get(c.ref) as string, contact: c.contact }));
-  const contacts = created.map(({ id, contact: c }) => ({
-    id,
-    first_name: c.firstName,
-    middle_name: c.middleName ?? null,
-    last_name: c.lastName,
-    business_name: c.businessName ?? null,
-    notes: c.notes ?? null,
-    email: c.email?.address ?? null,
-    email_normalized: c.email?.normalized ?? null,
-    custom_fields: c.customFields,
-  }));
+  const created = plan.creates.map((c) => newContactRows(ids.get(c.ref) as string, c.contact));
+  const contacts = created.map((rows) => rows.contact);
   const updates = plan.updates.map(({ contactId, update: { changes } }) => ({
     id: contactId,
     first_name: changes.fields.firstName ?? null,
@@ -269,13 +261,13 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     custom_fields: changes.customFields,
   }));
   const phones = [
-    ...created.flatMap(({ id, contact }) => contact.phones.map((p) => ({ contact_id: id, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.primary }))),
+    ...created.flatMap((rows) => rows.phones),
     ...plan.updates.flatMap(({ contactId, update }) =>
       update.changes.addPhones.map((p) => ({ contact_id: contactId, raw: p.raw, e164: p.e164, type: p.type, is_primary: p.isPrimary })),
     ),
   ];
   const tagLinks = [
-    ...created.flatMap(({ id, contact }) => contact.tags.map((name) => ({ contact_id: id, name }))),
+    ...created.flatMap((rows) => rows.tagLinks),
     ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
   ];
   // A batch links thousands of contacts to a few tags: only those few names go to the server. A tag new to the
@@ -283,7 +275,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
   const tagNames = new Map<string, string>();
   for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
   const addresses = [
-    ...created.flatMap(({ id, contact }) => [...addressRow(id, 'contact', contact.contactAddress), ...addressRow(id, 'billing', contact.billingAddress)]),
+    ...created.flatMap((rows) => rows.addresses),
     ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
       ...addressRow(contactId, 'contact', changes.contactAddress),
       ...addressRow(contactId, 'billing', changes.billingAddress),
@@ -298,6 +290,23 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     tagLinks: jsonOrNothing(tagLinks),
     addresses: jsonOrNothing(addresses),
   };
+}
+
+/**
+ * Two sets of built writes as one, so that they are written by one round of statements. They must be of different
+ * rows (a batch's new people and the rest of it): a contact in both would have its address written twice in one
+ * statement. A tag new to the business is spelt as the first set spells it.
+ */
+export function combineContactWrites(first: ContactWrites, second: ContactWrites): ContactWrites {
+  const joined = (a: string | undefined, b: string | undefined) => (a && b ? `${a.slice(0, -1)},${b.slice(1)}` : (a ?? b));
+  const tagNames = new Map<string, string>();
+  for (const name of [...first.tagNames, ...second.tagNames]) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
+  const combined: ContactWrites = { ids: new Map([...first.ids, ...second.ids]), tagNames: [...tagNames.values()] };
+  for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses'] as const) {
+    const value = joined(first[part], second[part]);
+    if (value !== undefined) combined[part] = value;
+  }
+  return combined;
 }
 
 /**

@@ -1,8 +1,28 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ValidRow } from '../../domain/import/plan';
+import { v7 as timeOrderedUuid } from 'uuid';
+import { ledgerEntry, newContactRows } from '../../db/bulk-rows';
+import { keyNamesOfRow, type ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
-import type { ContactRowBatch, FailedRow, ThreadMessage, ThreadOptions, ThreadRequest } from './contact-rows';
+import type { ContactRowBatch, FailedRow, SentRows, ThreadMessage, ThreadOptions, ThreadRequest } from './contact-rows';
 import { readCsvRecordGroups, type CsvRecord } from './reader';
+
+/** JSON array elements: the array's JSON without its brackets. */
+const elements = (items: readonly unknown[]) => (items.length > 0 ? JSON.stringify(items).slice(1, -1) : '');
+
+function addValidRow(sent: SentRows, row: ValidRow): void {
+  // Time-ordered, as `buildContactWrites` gives them: ids given here are as fresh as the batch they are written in.
+  const id = timeOrderedUuid();
+  const rows = newContactRows(id, row.contact);
+  sent.lines.push(row.line);
+  sent.keys.push(keyNamesOfRow(row.contact).join('\n'));
+  const asNew = sent.asNew;
+  asNew.contacts.push(JSON.stringify(rows.contact));
+  asNew.phones.push(elements(rows.phones));
+  asNew.tagLinks.push(elements(rows.tagLinks));
+  asNew.tagNames.push(row.contact.tags.length > 0 ? JSON.stringify(row.contact.tags) : '');
+  asNew.addresses.push(elements(rows.addresses));
+  asNew.ledger.push(JSON.stringify(ledgerEntry({ line: row.line, outcome: 'created', contactId: id, problems: row.warnings })));
+}
 
 /**
  * The thread of `readContactRows`: builds a batch of as many records as each request asks for, reading on from where
@@ -38,7 +58,12 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
     while (requests.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     const { rows, importedBefore } = requests.shift() as ThreadRequest;
     const notToBuild = new Set(importedBefore);
-    const batch: ContactRowBatch = { lines: [], valid: [], failed: [], importedBefore: [], last: false, endOfFile: false };
+    const valid: SentRows = {
+      lines: [],
+      keys: [],
+      asNew: { contacts: [], phones: [], tagLinks: [], tagNames: [], addresses: [], ledger: [] },
+    };
+    const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], importedBefore: [], last: false, endOfFile: false };
     let lastRecord: CsvRecord | undefined;
     while (batch.lines.length < rows && (await hasMore())) {
       const record = group[at++] as CsvRecord;
@@ -49,12 +74,12 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
         continue;
       }
       const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry });
-      if (outcome.ok) batch.valid.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings } satisfies ValidRow);
+      if (outcome.ok) addValidRow(valid, { line: record.line, contact: outcome.contact, warnings: outcome.warnings });
       else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
     batch.endOfFile = !(await hasMore());
-    port.postMessage({ type: 'batch', json: JSON.stringify(batch) } satisfies ThreadMessage);
+    port.postMessage({ type: 'batch', json: JSON.stringify(batch), valid } satisfies ThreadMessage);
     if (batch.endOfFile) return;
   }
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { contactOfNewContactRows, type ledgerEntry, type NewContactRows } from '../../db/bulk-rows';
 import type { ColumnMapping } from '../../domain/import/mapping';
 import type { ValidRow } from '../../domain/import/plan';
 import type { RowProblem } from '../../domain/import/rows';
@@ -17,10 +18,56 @@ export interface FailedRow {
   problems: RowProblem[];
 }
 
+/**
+ * A batch's valid rows as the thread sends them, a column per part: each row's emails and phones, and its writes
+ * should it be a new contact of its own. Nine rows in ten of an import are such new people: the thread writes their
+ * statements' rows beside its other work, and the activity's thread only joins those, reading a row back in full
+ * (`validRowAt`) only when it must plan it.
+ */
+export interface SentRows {
+  lines: number[];
+  /** Each row's emails and phones as identity key strings, joined by a line break (which neither can hold). */
+  keys: string[];
+  asNew: AsNewContact;
+}
+
+/**
+ * Each row's writes should it be a new contact of its own, with an id given by the thread: its rows of the contact
+ * statements (`newContactRows`) and its ledger entry, each as JSON array elements ('' for none), and its tags' names
+ * as a JSON array ('' for none).
+ */
+export interface AsNewContact {
+  contacts: string[];
+  phones: string[];
+  tagLinks: string[];
+  tagNames: string[];
+  addresses: string[];
+  ledger: string[];
+}
+
+export const keyNamesAt = (rows: SentRows, i: number): string[] => (rows.keys[i] as string).split('\n');
+const jsonElements = <T>(elements: string | undefined): T[] => (elements ? (JSON.parse(`[${elements}]`) as T[]) : []);
+
+/** A valid row of a batch, read back from its writes as a new contact. */
+export function validRowAt(sent: SentRows, i: number): ValidRow {
+  const { asNew } = sent;
+  const rows = {
+    contact: JSON.parse(asNew.contacts[i] as string) as NewContactRows['contact'],
+    phones: jsonElements<NewContactRows['phones'][number]>(asNew.phones[i]),
+    addresses: jsonElements<NewContactRows['addresses'][number]>(asNew.addresses[i]),
+  };
+  const tags = asNew.tagNames[i] ? (JSON.parse(asNew.tagNames[i] as string) as string[]) : [];
+  const { problems } = JSON.parse(asNew.ledger[i] as string) as ReturnType<typeof ledgerEntry>;
+  return { line: sent.lines[i] as number, contact: contactOfNewContactRows(rows, tags), warnings: [...(problems ?? [])] };
+}
+
+/** Every valid row of a batch, read back. */
+export const validRowsOf = (sent: SentRows): ValidRow[] => sent.lines.map((_, i) => validRowAt(sent, i));
+
 /** Consecutive records of the file, each built into a contact or rejected with its problems. */
 export interface ContactRowBatch {
   lines: number[];
-  valid: ValidRow[];
+  valid: SentRows;
   failed: FailedRow[];
   /** Lines read but not built, because the reader was told an earlier import of the file holds them. */
   importedBefore: number[];
@@ -52,10 +99,11 @@ export interface ContactRowsOptions {
 
 export type ThreadRequest = { type: 'more'; rows: number; importedBefore: number[] };
 /**
- * A batch travels as JSON text. It is thousands of small objects, and structured cloning them one by one cost the
- * worker more than writing them as JSON and parsing that back: about a tenth of its CPU time in the import benchmark.
+ * A batch travels as JSON text, but for its valid rows, which are columns of strings. It is thousands of small
+ * objects, and structured cloning them one by one cost the worker more than writing them as JSON and parsing that
+ * back: about a tenth of its CPU time in the import benchmark. Strings clone at the cost of a copy.
  */
-export type ThreadMessage = { type: 'batch'; json: string } | { type: 'error'; message: string };
+export type ThreadMessage = { type: 'batch'; json: string; valid: SentRows } | { type: 'error'; message: string };
 /** What the thread reads: where, how, and from where on; how much is up to each request. */
 export type ThreadOptions = Pick<ContactRowsOptions, 'source' | 'delimiter' | 'resume' | 'mapping' | 'defaultCountry'>;
 
@@ -86,7 +134,7 @@ class RowBuilder {
 
   constructor(private readonly thread: Worker) {
     thread.on('message', (message: ThreadMessage) => {
-      if (message.type === 'batch') this.arrived.push(JSON.parse(message.json) as ContactRowBatch);
+      if (message.type === 'batch') this.arrived.push({ ...(JSON.parse(message.json) as Omit<ContactRowBatch, 'valid'>), valid: message.valid });
       else this.failure = new Error(message.message);
       this.notify();
     });

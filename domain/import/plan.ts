@@ -42,7 +42,7 @@ export interface ChunkPlan {
 
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
 /** A row's emails and phones as identity key strings. */
-const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
+export const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
 const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
 /** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
@@ -178,6 +178,21 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
   };
 }
 
+/** The problems of a row whose emails or phones (identity key strings) a user of the business holds: none if it holds none. */
+export function keysOfUsersProblems(keyNames: readonly string[], keysOfUsers: ReadonlySet<string>): RowProblem[] {
+  const problems: RowProblem[] = [];
+  for (const name of keyNames) {
+    if (!keysOfUsers.has(name)) continue;
+    const colon = name.indexOf(':');
+    const kind = name.slice(0, colon) as IdentityKey['kind'];
+    problems.push({
+      field: kind,
+      message: `${kind} '${name.slice(colon + 1)}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+    });
+  }
+  return problems;
+}
+
 /**
  * Under the `unique` identity policy an email or phone held by a user of the business (an agent or admin) can never
  * be a contact's: whatever brings one is refused, with a problem that names it, before it is planned.
@@ -189,12 +204,7 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
   const kept: T[] = [];
   const refused: { item: T; problems: RowProblem[] }[] = [];
   for (const item of items) {
-    const problems = keysOfRow(item.contact)
-      .filter((key) => keysOfUsers.has(identityKeyString(key)))
-      .map((key) => ({
-        field: key.kind,
-        message: `${key.kind} '${key.value}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
-      }));
+    const problems = keysOfUsersProblems(keyNamesOfRow(item.contact), keysOfUsers);
     if (problems.length > 0) refused.push({ item, problems });
     else kept.push(item);
   }
@@ -202,25 +212,25 @@ export function refuseKeysOfUsers<T extends { contact: ImportedContact }>(
 }
 
 /**
- * Splits a chunk's rows into those whose person may already be stored and the others, as `planChunk` would group them,
- * and gathers the emails and phones the rows hold. A row may match when it has an email or phone the store held when
- * it was probed, or one that rows written since the probe may have stored, and so may every row of the same person in
- * the chunk. The others are new people whose plan does not depend on the store, so that it can be made before the
- * store is locked and read.
+ * Splits a chunk's rows, given as each row's emails and phones (identity key strings), into those whose person may
+ * already be stored and the others, as `planChunk` would group them, and gathers the keys the rows hold. A row may
+ * match when it has a key the store held when it was probed, or one that rows written since the probe may have
+ * stored, and so may every row of the same person in the chunk. The others are new people whose plan does not depend
+ * on the store, so that it can be made before the store is locked and read. By index into `keyNames`; the new people
+ * come as their people, one group of rows each.
  */
 export function splitByPossibleMatch(
-  rows: readonly ValidRow[],
+  keyNames: readonly (readonly string[])[],
   held: ReadonlySet<string>,
   writtenSince: ReadonlySet<string>,
-): { mayMatch: ValidRow[]; newPeople: ValidRow[]; keys: Set<string> } {
-  const keyNames = rows.map((row) => keyNamesOfRow(row.contact));
-  const matching = new Set<number>();
+): { mayMatch: number[]; newPeople: number[][]; keys: Set<string> } {
+  const mayMatch: number[] = [];
+  const newPeople: number[][] = [];
   for (const members of clusterRows(keyNames)) {
-    if (members.some((i) => (keyNames[i] as string[]).some((key) => held.has(key) || writtenSince.has(key)))) for (const i of members) matching.add(i);
+    if (members.some((i) => (keyNames[i] as readonly string[]).some((key) => held.has(key) || writtenSince.has(key)))) mayMatch.push(...members);
+    else newPeople.push(members);
   }
-  const mayMatch: ValidRow[] = [];
-  const newPeople: ValidRow[] = [];
-  rows.forEach((row, i) => (matching.has(i) ? mayMatch : newPeople).push(row));
+  mayMatch.sort((a, b) => a - b);
   return { mayMatch, newPeople, keys: new Set(keyNames.flat()) };
 }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readContactRows, rowThreadsStarted, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
-import { inspectCsv } from '../../../connectors/csv/reader';
+import { keyNamesAt, readContactRows, rowThreadsStarted, validRowAt, validRowsOf, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
+import { buildContactWrites } from '../../../db/contact-bulk';
+import { keyNamesOfRow, planChunk, type ValidRow } from '../../../domain/import/plan';
+import { buildContact } from '../../../domain/import/rows';
+import { inspectCsv, readCsvRecords } from '../../../connectors/csv/reader';
 import { autoMapColumns } from '../../../domain/import/mapping';
 import { useTempDir } from './helpers';
 
@@ -36,12 +39,64 @@ async function readAll(options: ContactRowsOptions): Promise<ContactRowBatch[]> 
 }
 
 describe('readContactRows', () => {
+  it("sends each valid row's keys, and its writes as a new contact of its own as the plan would build them", async () => {
+    const source = await files.write(
+      'writes.csv',
+      [
+        'First Name,Last Name,Email,Mobile,Phone,Tags,Notes,City,Billing City,Favourite colour',
+        'Ada,Lovelace,Ada@Example.com,0412 345 678,(02) 9876 5432,"VIP, Board",Met at the ball,Sydney,Melbourne,green',
+        'Alan,Turing,alan@example.com,,12345,,,,,',
+        'Grace,Hopper,,+61 412 000 111,,vip,"Two\nlines",,,',
+      ].join('\r\n'),
+    );
+    const inspection = await inspectCsv(source);
+    const mapping = autoMapColumns(inspection.headers, inspection.sample);
+    const batches = await readAll({ source, delimiter: inspection.delimiter, mapping, defaultCountry: 'AU', batchRows: 10, maxRecords: 10 });
+
+    const built = [];
+    for await (const record of readCsvRecords(source, { delimiter: inspection.delimiter })) {
+      const outcome = buildContact(record.cells, mapping, { defaultCountry: 'AU' });
+      if (outcome.ok) built.push({ line: record.line, contact: outcome.contact, warnings: outcome.warnings });
+    }
+    const sent = batches.flatMap((b) => b.valid.lines.map((_, i) => ({ valid: b.valid, i })));
+    expect(sent).toHaveLength(3);
+    expect(built.some((row) => row.warnings.length > 0)).toBe(true);
+    for (const [k, { valid, i }] of sent.entries()) {
+      const row = built[k] as ValidRow;
+      // Read back from its writes, the row is the row built from the file.
+      expect(validRowAt(valid, i)).toEqual(row);
+      expect(keyNamesAt(valid, i)).toEqual(keyNamesOfRow(row.contact));
+      const planned = buildContactWrites(planChunk([row], [], { onMatch: 'update', uniqueIdentity: true }));
+      const [plannedId] = planned.ids.values();
+      const { id } = JSON.parse(valid.asNew.contacts[i] as string) as { id: string };
+      expect(id).not.toBe(plannedId);
+      const asPlanned = (elements: string | undefined) => (elements ? JSON.parse(`[${elements.replaceAll(id, plannedId as string)}]`) : undefined);
+      const fromJson = (json: string | undefined) => (json ? JSON.parse(json) : undefined);
+      expect(asPlanned(valid.asNew.contacts[i])).toEqual(fromJson(planned.contacts));
+      expect(asPlanned(valid.asNew.phones[i])).toEqual(fromJson(planned.phones));
+      expect(asPlanned(valid.asNew.tagLinks[i])).toEqual(fromJson(planned.tagLinks));
+      expect(asPlanned(valid.asNew.addresses[i])).toEqual(fromJson(planned.addresses));
+      expect(valid.asNew.tagNames[i] ? JSON.parse(valid.asNew.tagNames[i] as string) : []).toEqual(planned.tagNames);
+      expect(JSON.parse(valid.asNew.ledger[i] as string)).toEqual({
+        line: row.line,
+        outcome: 'created',
+        contact_id: id,
+        previous: null,
+        problems: row.warnings.length > 0 ? row.warnings : null,
+        cells: null,
+      });
+    }
+    const [ada] = sent;
+    expect(JSON.parse(`[${ada?.valid.asNew.phones[ada.i]}]`)).toHaveLength(2);
+    expect(JSON.parse(`[${ada?.valid.asNew.addresses[ada.i]}]`)).toHaveLength(2);
+  });
+
   it('builds every record of the file into a contact or a rejection, batch by batch, on its own thread', async () => {
     const batches = await readAll(await optionsFor());
 
     expect(batches.map((b) => b.lines)).toEqual([[2, 3], [4, 5], [6]]);
     expect(batches.map((b) => [b.last, b.endOfFile])).toEqual([[false, false], [false, false], [true, true]]);
-    const valid = batches.flatMap((b) => b.valid);
+    const valid = batches.flatMap((b) => validRowsOf(b.valid));
     expect(valid.map((r) => [r.line, r.contact.firstName, r.contact.phones.map((p) => p.e164)])).toEqual([
       [2, 'Ada', ['+61412345678']],
       [4, 'Alan', []],
@@ -65,7 +120,7 @@ describe('readContactRows', () => {
     expect(rest.at(-1)?.endOfFile).toBe(true);
 
     const nothingLeft = await readAll(await optionsFor({ resume: rest.at(-1)?.next }));
-    expect(nothingLeft).toEqual([{ lines: [], valid: [], failed: [], importedBefore: [], last: true, endOfFile: true }]);
+    expect(nothingLeft.map((b) => ({ ...b, valid: validRowsOf(b.valid) }))).toEqual([{ lines: [], valid: [], failed: [], importedBefore: [], last: true, endOfFile: true }]);
   });
 
   it('hands its thread to the next read when that read starts where it stopped', async () => {
@@ -130,7 +185,7 @@ describe('readContactRows', () => {
       [[4, 5], [4]],
       [[6], [6]],
     ]);
-    expect(batches.flatMap((b) => [...b.valid, ...b.failed].map((r) => r.line))).toEqual([2, 5]);
+    expect(batches.flatMap((b) => [...validRowsOf(b.valid), ...b.failed].map((r) => r.line))).toEqual([2, 5]);
     expect(asked).toEqual([
       [undefined, 2],
       [4, 2],

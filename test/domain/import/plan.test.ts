@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunk, refuseKeysOfUsers, splitByPossibleMatch, type StoredContact, type ValidRow } from '../../../domain/import/plan';
+import { keyNamesOfRow, planChunk, refuseKeysOfUsers, splitByPossibleMatch, type StoredContact, type ValidRow } from '../../../domain/import/plan';
 import type { ImportedContact } from '../../../domain/import/rows';
 
 function person(first: string, email?: string, ...phones: string[]): ImportedContact {
@@ -166,6 +166,7 @@ describe('splitting rows by whether their person may be stored', () => {
   const held = new Set(['email:ada@example.com', 'phone:+61412000111']);
   const writtenSince = new Set(['phone:+61412999000']);
   const linesOf = (rows: ValidRow[]) => rows.map((r) => r.line);
+  const keysOf = (rows: ValidRow[]) => rows.map((r) => keyNamesOfRow(r.contact));
 
   it.each<[string, ImportedContact[], number[]]>([
     ['a row whose email the store held', [person('Ada', 'Ada@Example.com')], [2]],
@@ -179,9 +180,9 @@ describe('splitting rows by whether their person may be stored', () => {
     ],
   ])('%s', (_, contacts, mayMatch) => {
     const rows = contacts.map((contact, i) => row(i + 2, contact));
-    const split = splitByPossibleMatch(rows, held, writtenSince);
-    expect(linesOf(split.mayMatch)).toEqual(mayMatch);
-    expect(linesOf(split.newPeople)).toEqual(linesOf(rows).filter((line) => !mayMatch.includes(line)));
+    const split = splitByPossibleMatch(keysOf(rows), held, writtenSince);
+    expect(linesOf(split.mayMatch.map((i) => rows[i] as ValidRow))).toEqual(mayMatch);
+    expect(linesOf(split.newPeople.flat().map((i) => rows[i] as ValidRow)).sort()).toEqual(linesOf(rows).filter((line) => !mayMatch.includes(line)));
     const keysOfRows = contacts.flatMap((c) => [...(c.email ? [`email:${c.email.normalized}`] : []), ...c.phones.map((p) => `phone:${p.e164}`)]);
     expect(split.keys).toEqual(new Set(keysOfRows));
   });
@@ -197,9 +198,12 @@ describe('splitting rows by whether their person may be stored', () => {
     ];
     const store = [stored('c-ada', 'Ada', 'ada@example.com', ['+61412345678']), stored('c-bo', 'Bo', null, ['+61412000111'])];
     const options = { onMatch: 'update' as const, uniqueIdentity: true };
-    const split = splitByPossibleMatch(rows, new Set(['email:ada@example.com', 'phone:+61412345678', 'phone:+61412000111']), new Set());
-    expect(linesOf(split.mayMatch)).toEqual([2, 3, 7]);
-    const apart = [planChunk(split.newPeople, [], options), planChunk(split.mayMatch, store, options)];
+    const split = splitByPossibleMatch(keysOf(rows), new Set(['email:ada@example.com', 'phone:+61412345678', 'phone:+61412000111']), new Set());
+    const rowsAt = (indexes: number[]) => indexes.map((i) => rows[i] as ValidRow);
+    expect(linesOf(rowsAt(split.mayMatch))).toEqual([2, 3, 7]);
+    // One group per new person: the two rows of New, and Solo.
+    expect(split.newPeople.map((person) => linesOf(rowsAt(person)))).toEqual([[4, 5], [6]]);
+    const apart = [planChunk(rowsAt(split.newPeople.flat()), [], options), planChunk(rowsAt(split.mayMatch), store, options)];
     const together = planChunk(rows, store, options);
     expect(apart.flatMap((p) => p.creates)).toEqual(together.creates);
     expect(apart.flatMap((p) => p.updates)).toEqual(together.updates);
