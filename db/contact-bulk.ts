@@ -226,7 +226,6 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: I
 // Sent as text and cast in SQL: postgres.js would pass an object as is to a parameter the server types as json.
 const json = (value: unknown) => JSON.stringify(value);
 
-
 /**
  * A plan's rows as the statements that write them take them, with the id given to each planned create by its ref.
  * Building them is the worker's share of a write: it can be done before the transaction that runs them.

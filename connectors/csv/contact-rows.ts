@@ -45,7 +45,7 @@ export interface AsNewContact {
   ledger: string[];
 }
 
-export const keyNamesAt = (rows: SentRows, i: number): string[] => (rows.keys[i] as string).split('\n');
+export const keyNamesAt = (rows: SentRows, i: number): string[] => (rows.keys[i] ? rows.keys[i].split('\n') : []);
 const jsonElements = <T>(elements: string | undefined): T[] => (elements ? (JSON.parse(`[${elements}]`) as T[]) : []);
 
 /** A valid row of a batch, read back from its writes as a new contact. */
