@@ -18,7 +18,7 @@ import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/impo
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { buildContactWrites, combineContactWrites, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
+import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -178,13 +178,8 @@ function writesOfNewPeopleAlone(sent: SentRows, alone: readonly number[]): Conta
     const items = alone.map((i) => column[i] as string).filter((item) => item !== '');
     return items.length > 0 ? `[${items.join(',')}]` : undefined;
   };
-  // A tag new to the business is spelt as the first of them to have it spells it.
-  const tagNames = new Map<string, string>();
-  for (const i of alone) {
-    const names = sent.asNew.tagNames[i];
-    if (names) for (const name of JSON.parse(names) as string[]) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
-  }
-  const writes: ContactWrites = { ids: new Map(), tagNames: [...tagNames.values()] };
+  const names = alone.flatMap((i) => (sent.asNew.tagNames[i] ? (JSON.parse(sent.asNew.tagNames[i]) as string[]) : []));
+  const writes: ContactWrites = { ids: new Map(), tagNames: distinctTagNames(names) };
   const parts = { contacts: sent.asNew.contacts, phones: sent.asNew.phones, tagLinks: sent.asNew.tagLinks, addresses: sent.asNew.addresses };
   for (const [part, column] of Object.entries(parts) as [keyof typeof parts, string[]][]) {
     const value = array(column);

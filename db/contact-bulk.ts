@@ -1,7 +1,7 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
-import { identityKeyString, type IdentityKey } from '../domain/identity';
+import { identityKeyOfString, identityKeyString, type IdentityKey } from '../domain/identity';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { ImportedContact, StoredAddress } from '../domain/import/rows';
 import { addressRow, newContactRows } from './bulk-rows';
@@ -209,8 +209,8 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: I
   const emails = new Set<string>();
   const phones = new Set<string>();
   for (const name of keyNames) {
-    if (name.startsWith('email:')) emails.add(name.slice('email:'.length));
-    else if (name.startsWith('phone:')) phones.add(name.slice('phone:'.length));
+    const key = identityKeyOfString(name);
+    (key.kind === 'email' ? emails : phones).add(key.value);
   }
   if (emails.size === 0 && phones.size === 0) return new Set();
   // `limit 1` keeps each probe a probe: the planner cannot turn the lateral subquery into a join over the whole table.
@@ -242,6 +242,16 @@ export interface ContactWrites {
 
 const jsonOrNothing = (rows: readonly unknown[]) => (rows.length > 0 ? json(rows) : undefined);
 
+/**
+ * Tag names as a batch's writes send them: one per tag, whatever the case. A batch links thousands of contacts to a
+ * few tags, and only those few names go to the server; a tag new to the business is spelt as the first of them has it.
+ */
+export function distinctTagNames(names: Iterable<string>): string[] {
+  const byKey = new Map<string, string>();
+  for (const name of names) if (!byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  return [...byKey.values()];
+}
+
 export function buildContactWrites(plan: ChunkPlan): ContactWrites {
   // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
   // to random pages of them, which keeps the pages it touches in cache as the tables grow.
@@ -269,10 +279,6 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     ...created.flatMap((rows) => rows.tagLinks),
     ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name) => ({ contact_id: contactId, name }))),
   ];
-  // A batch links thousands of contacts to a few tags: only those few names go to the server. A tag new to the
-  // business is spelt as the first contact of the batch to have it spells it.
-  const tagNames = new Map<string, string>();
-  for (const { name } of tagLinks) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
   const addresses = [
     ...created.flatMap((rows) => rows.addresses),
     ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
@@ -285,7 +291,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     contacts: jsonOrNothing(contacts),
     updates: jsonOrNothing(updates),
     phones: jsonOrNothing(phones),
-    tagNames: [...tagNames.values()],
+    tagNames: distinctTagNames(tagLinks.map((link) => link.name)),
     tagLinks: jsonOrNothing(tagLinks),
     addresses: jsonOrNothing(addresses),
   };
@@ -298,9 +304,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
  */
 export function combineContactWrites(first: ContactWrites, second: ContactWrites): ContactWrites {
   const joined = (a: string | undefined, b: string | undefined) => (a && b ? `${a.slice(0, -1)},${b.slice(1)}` : (a ?? b));
-  const tagNames = new Map<string, string>();
-  for (const name of [...first.tagNames, ...second.tagNames]) if (!tagNames.has(name.toLowerCase())) tagNames.set(name.toLowerCase(), name);
-  const combined: ContactWrites = { ids: new Map([...first.ids, ...second.ids]), tagNames: [...tagNames.values()] };
+  const combined: ContactWrites = { ids: new Map([...first.ids, ...second.ids]), tagNames: distinctTagNames([...first.tagNames, ...second.tagNames]) };
   for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses'] as const) {
     const value = joined(first[part], second[part]);
     if (value !== undefined) combined[part] = value;

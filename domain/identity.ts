@@ -31,6 +31,14 @@ export function identityKeyString(key: IdentityKey): string {
   return `${key.kind}:${key.value}`;
 }
 
+/** The key an identity key string (`identityKeyString`) was made of. */
+export function identityKeyOfString(name: string): IdentityKey {
+  const colon = name.indexOf(':');
+  const kind = name.slice(0, colon);
+  if (kind !== 'email' && kind !== 'phone') throw new Error(`'${name}' is not an identity key string`);
+  return { kind, value: name.slice(colon + 1) };
+}
+
 /** Candidates hold normalized values, like the keys; ties are broken so every run picks the same contact. */
 export function matchContacts(keys: IdentityKey[], candidates: readonly MatchCandidate[]): ContactMatch[] {
   const ranked = candidates.flatMap((candidate) => {

@@ -1,4 +1,4 @@
-import { bestMatch, identityKeys, identityKeyString, type IdentityKey } from '../identity';
+import { bestMatch, identityKeyOfString, identityKeys, identityKeyString, type IdentityKey } from '../identity';
 import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type RowProblem } from './rows';
 
 export type OnMatch = 'update' | 'skip' | 'create';
@@ -183,11 +183,10 @@ export function keysOfUsersProblems(keyNames: readonly string[], keysOfUsers: Re
   const problems: RowProblem[] = [];
   for (const name of keyNames) {
     if (!keysOfUsers.has(name)) continue;
-    const colon = name.indexOf(':');
-    const kind = name.slice(0, colon) as IdentityKey['kind'];
+    const { kind, value } = identityKeyOfString(name);
     problems.push({
       field: kind,
-      message: `${kind} '${name.slice(colon + 1)}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
+      message: `${kind} '${value}' belongs to a user of this business (an agent or admin); under its 'unique' identity policy a contact cannot have it`,
     });
   }
   return problems;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bestMatch,
+  identityKeyOfString,
   identityKeys,
   identityKeyString,
   type IdentityKey,
@@ -48,6 +49,16 @@ describe('identityKeyString', () => {
 
   it('keeps an email and a phone with the same text apart', () => {
     expect(identityKeyString(email('x'))).not.toBe(identityKeyString(phone('x')));
+  });
+});
+
+describe('identityKeyOfString', () => {
+  it.each([email('bob@x.com'), phone('+61412345678'), email('"odd:local"@x.com')])('reads %j back from its string', (key) => {
+    expect(identityKeyOfString(identityKeyString(key))).toStrictEqual(key);
+  });
+
+  it.each(['bob@x.com', 'fax:+61298765432', ''])('refuses %j, which no key makes', (name) => {
+    expect(() => identityKeyOfString(name)).toThrow('is not an identity key string');
   });
 });
 
