@@ -13,12 +13,13 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
 import { SwitchboardError } from '../domain/errors';
+import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
+import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -95,6 +96,8 @@ type PreparedBatch = RowsToWrite | { answered: { counts: ImportCounts; errors: R
 
 /** Rows written in one transaction. */
 export const BATCH_ROWS = 10_000;
+/** How long a worker keeps an import's key filter after its last chunk: the next chunk usually follows at once. */
+const KEY_FILTER_KEPT_MS = 60_000;
 const MAX_ERRORS = 50;
 
 
@@ -199,6 +202,30 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       throw error;
     }));
 
+  /**
+   * The emails and phones of each running import's business, kept from one chunk to the next, so that a batch asks the
+   * database only about those of its keys that the filter may hold, not about every key (a probe per key was a fifth
+   * of the database's work). A filter knows the keys stored when it was read and those its import has committed
+   * since; a key another writer stored since is not in it. That is safe only under the `unique` policy: a row holding
+   * such a key is written as a new person, its insert fails on the business's identity indexes as a retryable
+   * conflict, and the retry reads the filter again. Any failure of a chunk drops its import's filter.
+   */
+  const keyFilters = new Map<string, { filter: KeyFilter; expiry: NodeJS.Timeout }>();
+  async function keyFilterOf(importRow: ImportRow): Promise<KeyFilter> {
+    const kept = keyFilters.get(importRow.id);
+    if (kept) {
+      kept.expiry.refresh();
+      return kept.filter;
+    }
+    const filter = await loadIdentityKeyFilter(sql, importRow.businessId);
+    keyFilters.set(importRow.id, { filter, expiry: setTimeout(() => keyFilters.delete(importRow.id), KEY_FILTER_KEPT_MS).unref() });
+    return filter;
+  }
+  function dropKeyFilter(importId: string): void {
+    clearTimeout(keyFilters.get(importId)?.expiry);
+    keyFilters.delete(importId);
+  }
+
   async function loadImport(importId: string) {
     const row = await findImport(db, importId);
     if (!row) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
@@ -243,6 +270,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     /** Emails and phones of the batch being written meanwhile: the probe may run before they are stored. */
     writtenSince: ReadonlySet<string>,
     keysOfUsers: ReadonlySet<string>,
+    /** The keys the business may hold; without it, every key is asked about. */
+    keyFilter: KeyFilter | undefined,
     dryRun: boolean,
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -282,7 +311,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         rows = rows.filter((i) => !refused.has(i));
       }
     }
-    const held = await heldIdentityKeys(sql, importRow.businessId, keyNames.flat());
+    const keys = keyNames.flat();
+    const held = await heldIdentityKeys(sql, importRow.businessId, keyFilter ? keys.filter((key) => keyFilter.mayHold(key)) : keys);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
     const split = splitByPossibleMatch(keyNames, held, writtenSince);
@@ -448,6 +478,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // Rows are checked against these once per chunk; each batch confirms, under lock, that they are still all
       // (`holdKeysOfUsers`), and a retry reads them again.
       const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
+      // A dry run writes nothing that a stale filter would fail on: it asks about every key.
+      const keyFilter = options.uniqueIdentity && !input.dryRun ? await keyFilterOf(importRow) : undefined;
       // A re-import of a file would build every row only to skip it: the reader is told which rows not to build.
       const [{ reimport } = { reimport: false }] = await sql<{ reimport: boolean }[]>`
         select exists (select 1 from imports where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and id <> ${importRow.id}) as reimport`;
@@ -479,7 +511,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           const next = await batches.next();
           if (next.done) return undefined;
           const batch = next.value;
-          const prepared = batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, input.dryRun);
+          const prepared =
+            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, keyFilter, input.dryRun);
           return { batch, prepared };
         })();
         // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which
@@ -507,6 +540,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             );
             throw error;
           }
+          if (keyFilter && !('answered' in prepared)) for (const key of prepared.keys) if (!keyFilter.mayHold(key)) keyFilter.add(key);
           progress = {
             position: batch.next,
             read: progress.read + batch.lines.length,
@@ -515,9 +549,13 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           };
           heartbeat(progress);
         }
+      } catch (error) {
+        dropKeyFilter(importRow.id);
+        throw error;
       } finally {
         await batches.return(undefined);
       }
+      if (endOfFile) dropKeyFilter(importRow.id);
       return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },
 

@@ -2,6 +2,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
 import { identityKeyOfString, identityKeyString, type IdentityKey } from '../domain/identity';
+import { KeyFilter } from '../domain/key-filter';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { ImportedContact, StoredAddress } from '../domain/import/rows';
 import { addressRow, newContactRows } from './bulk-rows';
@@ -221,6 +222,21 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: I
     select 'phone', n.value from unnest(${[...phones]}::text[]) as n(value)
       cross join lateral (select from contact_phones where business_id = ${businessId} and e164 = n.value limit 1) p`;
   return new Set(rows.map(identityKeyString));
+}
+
+/**
+ * Every email and phone the business's contacts hold, as identity key strings in a filter that may answer "maybe" for
+ * a key it does not hold but never "no" for one it does. It knows what was stored when it was read; its reader keeps
+ * it up to date with the keys it commits itself, and must not trust it for keys other writers may have stored since.
+ */
+export async function loadIdentityKeyFilter(sql: Sql, businessId: string): Promise<KeyFilter> {
+  const filter = new KeyFilter();
+  const cursor = sql<{ key: string }[]>`
+    select 'email:' || email_normalized as key from contacts where business_id = ${businessId} and email_normalized is not null
+    union all
+    select 'phone:' || e164 from contact_phones where business_id = ${businessId}`.cursor(10_000);
+  for await (const rows of cursor) for (const row of rows) filter.add(row.key);
+  return filter;
 }
 
 // Sent as text and cast in SQL: postgres.js would pass an object as is to a parameter the server types as json.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heldIdentityKeys, holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import { heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
 import { createBusiness } from '../../db/businesses';
 import { addBusinessUser } from '../../db/users';
 import { SwitchboardError } from '../../domain/errors';
@@ -308,5 +308,24 @@ describe('probing which keys a business holds', () => {
     ]).flatMap((r) => keyNamesOfRow(r.contact));
     expect([...(await heldIdentityKeys(database.sql, business.id, incoming))].sort()).toEqual(['email:ada@example.com', 'phone:+61412000222']);
     expect(await heldIdentityKeys(database.sql, business.id, [])).toEqual(new Set());
+  });
+
+  it('reads every email and phone of the business, archived contacts included, into a filter that holds no key of another business', async () => {
+    const business = await createBusiness(database.db, { name: 'Filtered', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const other = await createBusiness(database.db, { name: 'Filtered elsewhere', defaultCountry: 'AU', identityPolicy: 'unique' });
+    await importRows(business.id, [
+      ['Ada', 'Lovelace', 'ada@example.com', '0412 345 678', ''],
+      ['Bo', 'Archived', 'bo@example.com', '0412 000 222', ''],
+      ['Di', 'Phoneless', 'di@example.com', '', ''],
+    ]);
+    await database.sql`update contacts set status = 'archived' where business_id = ${business.id} and first_name = 'Bo'`;
+    await importRows(other.id, [['Cy', 'Other', 'cy@example.com', '0412 000 333', '']]);
+
+    const filter = await loadIdentityKeyFilter(database.sql, business.id);
+    const held = ['email:ada@example.com', 'phone:+61412345678', 'email:bo@example.com', 'phone:+61412000222', 'email:di@example.com'];
+    expect(held.filter((key) => !filter.mayHold(key))).toEqual([]);
+    expect(filter.size).toBe(held.length);
+    expect(['email:cy@example.com', 'phone:+61412000333', 'email:ADA@example.com', 'phone:0412345678'].filter((key) => filter.mayHold(key))).toEqual([]);
+    expect((await loadIdentityKeyFilter(database.sql, (await createBusiness(database.db, { name: 'Empty', defaultCountry: 'AU' })).id)).size).toBe(0);
   });
 });
