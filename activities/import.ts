@@ -211,12 +211,21 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
    * conflict, and the retry reads the filter again. Any failure of a chunk drops its import's filter.
    */
   const keyFilters = new Map<string, { filter: KeyFilter; expiry: NodeJS.Timeout }>();
-  async function keyFilterOf(importRow: ImportRow): Promise<KeyFilter> {
+  /**
+   * The import's filter: the one kept from its chunk before, or read now if that costs less than the probes it saves,
+   * which takes a file with at least a quarter as many keys left as the contacts and phones tables hold rows (an
+   * upper bound of the business's keys). Otherwise a batch asks about every key, as a small file or a re-import
+   * would rather.
+   */
+  async function keyFilterOf(importRow: ImportRow, keysLeftInFile: number): Promise<KeyFilter | undefined> {
     const kept = keyFilters.get(importRow.id);
     if (kept) {
       kept.expiry.refresh();
       return kept.filter;
     }
+    const [stored] = await sql<{ rows: number }[]>`
+      select coalesce(sum(greatest(reltuples, 0)), 0)::float8 as rows from pg_class where oid in ('contacts'::regclass, 'contact_phones'::regclass)`;
+    if (keysLeftInFile * 4 < (stored?.rows ?? 0)) return undefined;
     const filter = await loadIdentityKeyFilter(sql, importRow.businessId);
     keyFilters.set(importRow.id, { filter, expiry: setTimeout(() => keyFilters.delete(importRow.id), KEY_FILTER_KEPT_MS).unref() });
     return filter;
@@ -270,8 +279,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     /** Emails and phones of the batch being written meanwhile: the probe may run before they are stored. */
     writtenSince: ReadonlySet<string>,
     keysOfUsers: ReadonlySet<string>,
-    /** The keys the business may hold; without it, every key is asked about. */
-    keyFilter: KeyFilter | undefined,
+    /** The keys the business may hold, given how many keys the file has left; without one, every key is asked about. */
+    keyFilter: ((keysLeftInFile: number) => Promise<KeyFilter | undefined>) | undefined,
     dryRun: boolean,
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -312,7 +321,11 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
     }
     const keys = keyNames.flat();
-    const held = await heldIdentityKeys(sql, importRow.businessId, keyFilter ? keys.filter((key) => keyFilter.mayHold(key)) : keys);
+    // The file's keys from here on, as many per byte as this batch has.
+    const from = start?.offset ?? 0;
+    const keysLeftInFile = (keys.length * Math.max(1, importRow.fileSize - from)) / Math.max(1, (batch.next?.offset ?? importRow.fileSize) - from);
+    const filter = keyFilter && keys.length > 0 ? await keyFilter(keysLeftInFile) : undefined;
+    const held = await heldIdentityKeys(sql, importRow.businessId, filter ? keys.filter((key) => filter.mayHold(key)) : keys);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
     const split = splitByPossibleMatch(keyNames, held, writtenSince);
@@ -478,8 +491,11 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // Rows are checked against these once per chunk; each batch confirms, under lock, that they are still all
       // (`holdKeysOfUsers`), and a retry reads them again.
       const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
-      // A dry run writes nothing that a stale filter would fail on: it asks about every key.
-      const keyFilter = options.uniqueIdentity && !input.dryRun ? await keyFilterOf(importRow) : undefined;
+      // Read (or not) when a batch first has keys to ask about: a re-import's batches, skipped, have none. A dry run
+      // writes nothing that a stale filter would fail on: it asks about every key.
+      let filterOfChunk: Promise<KeyFilter | undefined> | undefined;
+      const keyFilter =
+        options.uniqueIdentity && !input.dryRun ? (keysLeftInFile: number) => (filterOfChunk ??= keyFilterOf(importRow, keysLeftInFile)) : undefined;
       // A re-import of a file would build every row only to skip it: the reader is told which rows not to build.
       const [{ reimport } = { reimport: false }] = await sql<{ reimport: boolean }[]>`
         select exists (select 1 from imports where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and id <> ${importRow.id}) as reimport`;
@@ -540,7 +556,11 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             );
             throw error;
           }
-          if (keyFilter && !('answered' in prepared)) for (const key of prepared.keys) if (!keyFilter.mayHold(key)) keyFilter.add(key);
+          if (!('answered' in prepared)) {
+            // A filter being read meanwhile may have read the store before this batch committed.
+            const filter = await filterOfChunk;
+            if (filter) for (const key of prepared.keys) if (!filter.mayHold(key)) filter.add(key);
+          }
           progress = {
             position: batch.next,
             read: progress.read + batch.lines.length,

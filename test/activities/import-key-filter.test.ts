@@ -33,14 +33,25 @@ async function peopleFile(name: string, people: readonly number[], { withMobiles
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-/** The database client as the activities get it, recording the keys each probe of held keys is asked about. */
-function recordingProbes(sql: postgres.Sql, asked: string[][]): postgres.Sql {
+interface Recorded {
+  /** The keys each probe of held keys was asked about. */
+  asked: string[][];
+  /** How many times the business's keys were read into a filter. */
+  filtersRead: number;
+}
+
+/** The database client as the activities get it, recording what the import asks the database about keys. */
+function recording(sql: postgres.Sql, recorded: Recorded): postgres.Sql {
   const wrapped = (strings: TemplateStringsArray, ...values: unknown[]) => {
-    if (strings.join('?').includes("select 'email' as kind")) asked.push(values.filter((v): v is string[] => Array.isArray(v)).flat());
+    const text = strings.join('?');
+    if (text.includes("select 'email' as kind")) recorded.asked.push(values.filter((v): v is string[] => Array.isArray(v)).flat());
+    if (text.includes("select 'email:' || email_normalized")) recorded.filtersRead += 1;
     return (sql as unknown as (s: TemplateStringsArray, ...v: unknown[]) => unknown)(strings, ...values);
   };
   return Object.assign(wrapped, sql) as unknown as postgres.Sql;
 }
+
+const nothingRecorded = (): Recorded => ({ asked: [], filtersRead: 0 });
 
 /** One import's activities, as one worker holds them from chunk to chunk. */
 async function startImport(sql: postgres.Sql, businessId: string, file: string, workflowId: string, dryRun = false) {
@@ -58,24 +69,32 @@ const failureOf = (run: () => Promise<unknown>) =>
   );
 
 describe("an import's filter of the keys its business holds", () => {
-  it('has the database asked only about the keys the business may hold; a dry run asks about every key', async () => {
+  it('has the database asked only about the keys the business may hold; a dry run asks about every key, a re-import about none', async () => {
     const business = await createBusiness(database.db, { name: 'Filtered probe', defaultCountry: 'AU', identityPolicy: 'unique' });
     // Three people stored without their mobiles, which the file then adds.
     const earlier = await startImport(database.sql, business.id, await peopleFile('earlier', [3, 17, 25], { withMobiles: false }), 'filtered-earlier');
     expect((await earlier.chunk(1_000)).counts).toMatchObject({ created: 3 });
 
     const file = await peopleFile('thirty', range(0, 30));
-    const askedInDryRun: string[][] = [];
-    const dryRun = await startImport(recordingProbes(database.sql, askedInDryRun), business.id, file, 'filtered-dry-run', true);
+    const inDryRun = nothingRecorded();
+    const dryRun = await startImport(recording(database.sql, inDryRun), business.id, file, 'filtered-dry-run', true);
     expect((await dryRun.chunk(1_000)).counts).toMatchObject({ created: 27, updated: 3 });
-    expect(askedInDryRun.flat()).toHaveLength(60);
+    expect(inDryRun).toMatchObject({ filtersRead: 0 });
+    expect(inDryRun.asked.flat()).toHaveLength(60);
 
-    const asked: string[][] = [];
-    const run = await startImport(recordingProbes(database.sql, asked), business.id, file, 'filtered-run');
+    const inRun = nothingRecorded();
+    const run = await startImport(recording(database.sql, inRun), business.id, file, 'filtered-run');
     expect((await run.chunk(1_000)).counts).toMatchObject({ created: 27, updated: 3, failed: 0 });
+    expect(inRun.filtersRead).toBe(1);
     // The emails of the three stored people, and at most a false positive or two of the filter.
-    expect(asked.flat()).toEqual(expect.arrayContaining([3, 17, 25].map(emailOf)));
-    expect(asked.flat().length).toBeLessThanOrEqual(5);
+    expect(inRun.asked.flat()).toEqual(expect.arrayContaining([3, 17, 25].map(emailOf)));
+    expect(inRun.asked.flat().length).toBeLessThanOrEqual(5);
+
+    // A re-import skips every row: it has no key to ask about, and reads no filter.
+    const inReimport = nothingRecorded();
+    const reimport = await startImport(recording(database.sql, inReimport), business.id, file, 'filtered-reimport');
+    expect((await reimport.chunk(1_000)).counts).toMatchObject({ created: 0, skipped: 30 });
+    expect(inReimport).toEqual({ asked: [], filtersRead: 0 });
     const [{ contacts, phones } = { contacts: -1, phones: -1 }] = await database.sql<{ contacts: number; phones: number }[]>`
       select (select count(*)::int from contacts where business_id = ${business.id}) as contacts,
         (select count(*)::int from contact_phones where business_id = ${business.id}) as phones`;
@@ -110,5 +129,19 @@ describe("an import's filter of the keys its business holds", () => {
       select (select count(*)::int from contacts where business_id = ${business.id}) as contacts,
         (select count(*)::int from import_ledger where import_id = ${run.importId}) as entries`;
     expect({ contacts, entries }).toEqual({ contacts: 30, entries: 30 });
+  });
+
+  it('is not read for a file with far fewer keys than the stored contacts and phones: the batch asks about every key', async () => {
+    const business = await createBusiness(database.db, { name: 'Filter not worth it', defaultCountry: 'AU', identityPolicy: 'unique' });
+    await database.sql`
+      insert into contacts (business_id, first_name, last_name, email, email_normalized, source, identity_scope)
+      select ${business.id}, 'Stored', 'Person' || i, 'stored' || i || '@example.com', 'stored' || i || '@example.com', 'test', ${business.id}
+      from generate_series(1, 500) i`;
+    await database.sql`analyze contacts`;
+    const recorded = nothingRecorded();
+    const run = await startImport(recording(database.sql, recorded), business.id, await peopleFile('small', range(0, 30)), 'filter-not-worth-it');
+    expect((await run.chunk(1_000)).counts).toMatchObject({ created: 30, failed: 0 });
+    expect(recorded.filtersRead).toBe(0);
+    expect(recorded.asked.flat()).toHaveLength(60);
   });
 });
