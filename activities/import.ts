@@ -217,7 +217,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
    * upper bound of the business's keys). Otherwise a batch asks about every key, as a small file or a re-import
    * would rather.
    */
-  async function keyFilterOf(importRow: ImportRow, keysLeftInFile: number): Promise<KeyFilter | undefined> {
+  async function keyFilterOf(importRow: ImportRow, keysLeftInFile: number, stillAlive: () => void): Promise<KeyFilter | undefined> {
     const kept = keyFilters.get(importRow.id);
     if (kept) {
       kept.expiry.refresh();
@@ -226,7 +226,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const [stored] = await sql<{ rows: number }[]>`
       select coalesce(sum(greatest(reltuples, 0)), 0)::float8 as rows from pg_class where oid in ('contacts'::regclass, 'contact_phones'::regclass)`;
     if (keysLeftInFile * 4 < (stored?.rows ?? 0)) return undefined;
-    const filter = await loadIdentityKeyFilter(sql, importRow.businessId);
+    // A business of millions of contacts takes seconds to read: the chunk heartbeats meanwhile.
+    const filter = await loadIdentityKeyFilter(sql, importRow.businessId, stillAlive);
     keyFilters.set(importRow.id, { filter, expiry: setTimeout(() => keyFilters.delete(importRow.id), KEY_FILTER_KEPT_MS).unref() });
     return filter;
   }
@@ -495,7 +496,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // writes nothing that a stale filter would fail on: it asks about every key.
       let filterOfChunk: Promise<KeyFilter | undefined> | undefined;
       const keyFilter =
-        options.uniqueIdentity && !input.dryRun ? (keysLeftInFile: number) => (filterOfChunk ??= keyFilterOf(importRow, keysLeftInFile)) : undefined;
+        options.uniqueIdentity && !input.dryRun
+          ? (keysLeftInFile: number) => (filterOfChunk ??= keyFilterOf(importRow, keysLeftInFile, () => heartbeat(progress)))
+          : undefined;
       // A re-import of a file would build every row only to skip it: the reader is told which rows not to build.
       const [{ reimport } = { reimport: false }] = await sql<{ reimport: boolean }[]>`
         select exists (select 1 from imports where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and id <> ${importRow.id}) as reimport`;

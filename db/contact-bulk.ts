@@ -229,13 +229,16 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: I
  * a key it does not hold but never "no" for one it does. It knows what was stored when it was read; its reader keeps
  * it up to date with the keys it commits itself, and must not trust it for keys other writers may have stored since.
  */
-export async function loadIdentityKeyFilter(sql: Sql, businessId: string): Promise<KeyFilter> {
+export async function loadIdentityKeyFilter(sql: Sql, businessId: string, afterEachPage?: () => void): Promise<KeyFilter> {
   const filter = new KeyFilter();
   const cursor = sql<{ key: string }[]>`
     select 'email:' || email_normalized as key from contacts where business_id = ${businessId} and email_normalized is not null
     union all
     select 'phone:' || e164 from contact_phones where business_id = ${businessId}`.cursor(10_000);
-  for await (const rows of cursor) for (const row of rows) filter.add(row.key);
+  for await (const rows of cursor) {
+    for (const row of rows) filter.add(row.key);
+    afterEachPage?.();
+  }
   return filter;
 }
 

@@ -328,4 +328,17 @@ describe('probing which keys a business holds', () => {
     expect(['email:cy@example.com', 'phone:+61412000333', 'email:ADA@example.com', 'phone:0412345678'].filter((key) => filter.mayHold(key))).toEqual([]);
     expect((await loadIdentityKeyFilter(database.sql, (await createBusiness(database.db, { name: 'Empty', defaultCountry: 'AU' })).id)).size).toBe(0);
   });
+
+  it('reads a large business page by page, calling back after each page (so that an activity can heartbeat)', async () => {
+    const business = await createBusiness(database.db, { name: 'Paged', defaultCountry: 'AU', identityPolicy: 'unique' });
+    await database.sql`
+      insert into contacts (business_id, first_name, last_name, email, email_normalized, source, identity_scope)
+      select ${business.id}, 'Paged', 'Person' || i, 'paged' || i || '@example.com', 'paged' || i || '@example.com', 'test', ${business.id}
+      from generate_series(1, 25000) i`;
+    let pages = 0;
+    const filter = await loadIdentityKeyFilter(database.sql, business.id, () => (pages += 1));
+    expect(filter.size).toBe(25_000);
+    expect(pages).toBe(3);
+    expect(['email:paged1@example.com', 'email:paged25000@example.com'].every((key) => filter.mayHold(key))).toBe(true);
+  });
 });
