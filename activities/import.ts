@@ -240,6 +240,27 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     keyFilters.delete(importId);
   }
 
+  /**
+   * How a chunk's batches learn which of their emails and phones the business holds: through the import's filter when
+   * `useFilter` (read, or not, when a batch first has keys to ask about: a re-import's batches, skipped, have none),
+   * else by asking about every key.
+   */
+  function heldKeysOfChunk(importRow: ImportRow, useFilter: boolean, stillAlive: () => void) {
+    let filter: Promise<KeyFilter | undefined> | undefined;
+    return {
+      async held(keys: string[], keysLeftInFile: number): Promise<Set<string>> {
+        if (useFilter && keys.length > 0) filter ??= keyFilterOf(importRow, keysLeftInFile, stillAlive);
+        const known = await filter;
+        return heldIdentityKeys(sql, importRow.businessId, known ? keys.filter((key) => known.mayHold(key)) : keys);
+      },
+      /** After a batch commits: its keys join the filter (one being read meanwhile may have read the store before). */
+      async committed(keys: Iterable<string>): Promise<void> {
+        const known = await filter;
+        if (known) for (const key of keys) if (!known.mayHold(key)) known.add(key);
+      },
+    };
+  }
+
   async function loadImport(importId: string) {
     const row = await findImport(db, importId);
     if (!row) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
@@ -284,8 +305,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     /** Emails and phones of the batch being written meanwhile: the probe may run before they are stored. */
     writtenSince: ReadonlySet<string>,
     keysOfUsers: ReadonlySet<string>,
-    /** The keys the business may hold, given how many keys the file has left; without one, every key is asked about. */
-    keyFilter: ((keysLeftInFile: number) => Promise<KeyFilter | undefined>) | undefined,
+    heldKeys: ReturnType<typeof heldKeysOfChunk>,
     dryRun: boolean,
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -329,8 +349,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     // The file's keys from here on, as many per byte as this batch has.
     const from = start?.offset ?? 0;
     const keysLeftInFile = (keys.length * Math.max(1, importRow.fileSize - from)) / Math.max(1, (batch.next?.offset ?? importRow.fileSize) - from);
-    const filter = keyFilter && keys.length > 0 ? await keyFilter(keysLeftInFile) : undefined;
-    const held = await heldIdentityKeys(sql, importRow.businessId, filter ? keys.filter((key) => filter.mayHold(key)) : keys);
+    const held = await heldKeys.held(keys, keysLeftInFile);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
     const split = splitByPossibleMatch(keyNames, held, writtenSince);
@@ -496,13 +515,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // Rows are checked against these once per chunk; each batch confirms, under lock, that they are still all
       // (`holdKeysOfUsers`), and a retry reads them again.
       const keysOfUsers = options.uniqueIdentity ? await loadKeysOfUsers(sql, importRow.businessId) : new Set<string>();
-      // Read (or not) when a batch first has keys to ask about: a re-import's batches, skipped, have none. A dry run
-      // writes nothing that a stale filter would fail on: it asks about every key.
-      let filterOfChunk: Promise<KeyFilter | undefined> | undefined;
-      const keyFilter =
-        options.uniqueIdentity && !input.dryRun
-          ? (keysLeftInFile: number) => (filterOfChunk ??= keyFilterOf(importRow, keysLeftInFile, () => heartbeat(progress)))
-          : undefined;
+      // A dry run writes nothing that a stale filter would fail on: it asks about every key.
+      const heldKeys = heldKeysOfChunk(importRow, options.uniqueIdentity && !input.dryRun, () => heartbeat(progress));
       // A re-import of a file would build every row only to skip it: the reader is told which rows not to build.
       const [{ reimport } = { reimport: false }] = await sql<{ reimport: boolean }[]>`
         select exists (select 1 from imports where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash} and id <> ${importRow.id}) as reimport`;
@@ -535,7 +549,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           if (next.done) return undefined;
           const batch = next.value;
           const prepared =
-            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, keyFilter, input.dryRun);
+            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun);
           return { batch, prepared };
         })();
         // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which
@@ -563,11 +577,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             );
             throw error;
           }
-          if (!('answered' in prepared)) {
-            // A filter being read meanwhile may have read the store before this batch committed.
-            const filter = await filterOfChunk;
-            if (filter) for (const key of prepared.keys) if (!filter.mayHold(key)) filter.add(key);
-          }
+          if (!('answered' in prepared)) await heldKeys.committed(prepared.keys);
           progress = {
             position: batch.next,
             read: progress.read + batch.lines.length,

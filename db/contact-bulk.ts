@@ -231,12 +231,12 @@ export async function heldIdentityKeys(sql: Sql, businessId: string, keyNames: I
  */
 export async function loadIdentityKeyFilter(sql: Sql, businessId: string, afterEachPage?: () => void): Promise<KeyFilter> {
   const filter = new KeyFilter();
-  const cursor = sql<{ key: string }[]>`
-    select 'email:' || email_normalized as key from contacts where business_id = ${businessId} and email_normalized is not null
+  const cursor = sql<IdentityKey[]>`
+    select 'email' as kind, email_normalized as value from contacts where business_id = ${businessId} and email_normalized is not null
     union all
-    select 'phone:' || e164 from contact_phones where business_id = ${businessId}`.cursor(10_000);
+    select 'phone', e164 from contact_phones where business_id = ${businessId}`.cursor(10_000);
   for await (const rows of cursor) {
-    for (const row of rows) filter.add(row.key);
+    for (const row of rows) filter.add(identityKeyString(row));
     afterEachPage?.();
   }
   return filter;

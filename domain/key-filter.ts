@@ -84,10 +84,10 @@ interface Stage {
 const BLOCK_BITS = 512;
 
 function newStage(capacity: number, rate: number): Stage {
-  // The optimal sizes for `capacity` keys at `rate` false positives, a little over to make up for the blocks.
-  const bitCount = Math.ceil((-capacity * Math.log(rate)) / (Math.LN2 * Math.LN2) * 1.1);
-  const hashCount = Math.max(1, Math.round((bitCount / 1.1 / capacity) * Math.LN2));
-  const blockCount = Math.ceil(bitCount / BLOCK_BITS);
+  // The optimal sizes for `capacity` keys at `rate` false positives; a tenth more bits makes up for the blocks.
+  const optimalBits = (-capacity * Math.log(rate)) / (Math.LN2 * Math.LN2);
+  const hashCount = Math.max(1, Math.round((optimalBits / capacity) * Math.LN2));
+  const blockCount = Math.ceil((optimalBits * 1.1) / BLOCK_BITS);
   return { capacity, rate, count: 0, blockCount, hashCount, bits: new Uint32Array((blockCount * BLOCK_BITS) / 32) };
 }
 

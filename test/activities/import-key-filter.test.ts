@@ -44,8 +44,8 @@ interface Recorded {
 function recording(sql: postgres.Sql, recorded: Recorded): postgres.Sql {
   const wrapped = (strings: TemplateStringsArray, ...values: unknown[]) => {
     const text = strings.join('?');
-    if (text.includes("select 'email' as kind")) recorded.asked.push(values.filter((v): v is string[] => Array.isArray(v)).flat());
-    if (text.includes("select 'email:' || email_normalized")) recorded.filtersRead += 1;
+    if (text.includes("select 'email' as kind, e.value")) recorded.asked.push(values.filter((v): v is string[] => Array.isArray(v)).flat());
+    if (text.includes('email_normalized as value from contacts')) recorded.filtersRead += 1;
     return (sql as unknown as (s: TemplateStringsArray, ...v: unknown[]) => unknown)(strings, ...values);
   };
   return Object.assign(wrapped, sql) as unknown as postgres.Sql;
