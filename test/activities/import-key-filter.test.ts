@@ -8,7 +8,7 @@ import { createImportActivities, type ChunkResult, type FilePosition } from '../
 import { createBusiness } from '../../db/businesses';
 import { SwitchboardError } from '../../domain/errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { aContact } from '../support/fixtures';
+import { aContact, manyContacts } from '../support/fixtures';
 
 let database: TestDatabase;
 let dir: string;
@@ -133,10 +133,7 @@ describe("an import's filter of the keys its business holds", () => {
 
   it('is not read for a file with far fewer keys than the stored contacts and phones: the batch asks about every key', async () => {
     const business = await createBusiness(database.db, { name: 'Filter not worth it', defaultCountry: 'AU', identityPolicy: 'unique' });
-    await database.sql`
-      insert into contacts (business_id, first_name, last_name, email, email_normalized, source, identity_scope)
-      select ${business.id}, 'Stored', 'Person' || i, 'stored' || i || '@example.com', 'stored' || i || '@example.com', 'test', ${business.id}
-      from generate_series(1, 500) i`;
+    await manyContacts(database.sql, business.id, 500, 'stored');
     await database.sql`analyze contacts`;
     const recorded = nothingRecorded();
     const run = await startImport(recording(database.sql, recorded), business.id, await peopleFile('small', range(0, 30)), 'filter-not-worth-it');

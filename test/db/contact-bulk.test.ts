@@ -9,6 +9,7 @@ import { autoMapColumns } from '../../domain/import/mapping';
 import { keyNamesOfRow, planChunk, type ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { manyContacts } from '../support/fixtures';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -331,10 +332,7 @@ describe('probing which keys a business holds', () => {
 
   it('reads a large business page by page, calling back after each page (so that an activity can heartbeat)', async () => {
     const business = await createBusiness(database.db, { name: 'Paged', defaultCountry: 'AU', identityPolicy: 'unique' });
-    await database.sql`
-      insert into contacts (business_id, first_name, last_name, email, email_normalized, source, identity_scope)
-      select ${business.id}, 'Paged', 'Person' || i, 'paged' || i || '@example.com', 'paged' || i || '@example.com', 'test', ${business.id}
-      from generate_series(1, 25000) i`;
+    await manyContacts(database.sql, business.id, 25_000, 'paged');
     let pages = 0;
     const filter = await loadIdentityKeyFilter(database.sql, business.id, () => (pages += 1));
     expect(filter.size).toBe(25_000);

@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import { createBusiness, type Business } from '../../db/businesses';
 import type { Db } from '../../db/client';
 import { insertContact, type NewContact } from '../../db/contacts';
@@ -32,4 +33,15 @@ export async function anInvoice(db: Db, business: Business, contactId: string, s
 /** An agent of the business, whose phone and email are then claimed under the `unique` identity policy. */
 export async function anAgent(db: Db, business: Business, phoneE164: string, email: string): Promise<string> {
   return addBusinessUser(db, { businessId: business.id, name: 'Agent Smith', email, phoneE164, role: 'agent' });
+}
+
+/**
+ * `count` contacts of a business under the `unique` policy, each with an email (`<prefix><n>@example.com`, n from 1)
+ * and no phone, in one statement: a large business without importing one.
+ */
+export async function manyContacts(sql: postgres.Sql, businessId: string, count: number, prefix: string): Promise<void> {
+  await sql`
+    insert into contacts (business_id, first_name, last_name, email, email_normalized, source, identity_scope)
+    select ${businessId}, ${prefix}, 'Person' || i, ${prefix} || i || '@example.com', ${prefix} || i || '@example.com', 'test', ${businessId}
+    from generate_series(1, ${count}::int) i`;
 }
