@@ -14,17 +14,13 @@ export function identityKeys(input: {
   email?: string | null;
   phones?: readonly (string | null | undefined)[];
 }): IdentityKey[] {
-  const candidates: IdentityKey[] = [
-    ...(isPresent(input.email) ? [{ kind: 'email' as const, value: input.email }] : []),
-    ...(input.phones ?? []).filter(isPresent).map((value) => ({ kind: 'phone' as const, value })),
-  ];
-  const seen = new Set<string>();
-  return candidates.filter((key) => {
-    const keyString = identityKeyString(key);
-    if (seen.has(keyString)) return false;
-    seen.add(keyString);
-    return true;
-  });
+  // A loop and a list search: a row has a few keys, and this runs for every row of an import.
+  const keys: IdentityKey[] = [];
+  if (isPresent(input.email)) keys.push({ kind: 'email', value: input.email });
+  for (const value of input.phones ?? []) {
+    if (isPresent(value) && !keys.some((key) => key.kind === 'phone' && key.value === value)) keys.push({ kind: 'phone', value });
+  }
+  return keys;
 }
 
 export function identityKeyString(key: IdentityKey): string {

@@ -45,8 +45,10 @@ function isImportField(target: string): target is ImportField {
   return (importFields as readonly string[]).includes(target);
 }
 
+const phoneFieldSet: ReadonlySet<string> = new Set(phoneFields);
+
 export function isPhoneField(target: MappingTarget): target is PhoneField {
-  return (phoneFields as readonly string[]).includes(target);
+  return phoneFieldSet.has(target);
 }
 
 export function customField(name: string): CustomField {
