@@ -1,4 +1,3 @@
-import { v7 as timeOrderedUuid } from 'uuid';
 import type postgres from 'postgres';
 import { SwitchboardError } from '../domain/errors';
 import { identityKeyOfString, identityKeyString, type IdentityKey } from '../domain/identity';
@@ -6,6 +5,7 @@ import { KeyFilter } from '../domain/key-filter';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { ImportedContact, StoredAddress } from '../domain/import/rows';
 import { addressRow, newContactRows } from './bulk-rows';
+import { timeOrderedId } from './ids';
 
 /**
  * Set-based reads and writes of many contacts at once, for imports and syncs. Rows travel as one JSON parameter
@@ -272,9 +272,7 @@ export function distinctTagNames(names: Iterable<string>): string[] {
 }
 
 export function buildContactWrites(plan: ChunkPlan): ContactWrites {
-  // Time-ordered ids: a bulk load appends to the contact-id indexes (contacts, phones, tags) instead of writing
-  // to random pages of them, which keeps the pages it touches in cache as the tables grow.
-  const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedUuid()]));
+  const ids = new Map(plan.creates.map((c) => [c.ref, timeOrderedId()]));
   const created = plan.creates.map((c) => newContactRows(ids.get(c.ref) as string, c.contact));
   const contacts = created.map((rows) => rows.contact);
   const updates = plan.updates.map(({ contactId, update: { changes } }) => ({

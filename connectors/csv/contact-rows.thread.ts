@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { v7 as timeOrderedUuid } from 'uuid';
 import { ledgerEntry, newContactRows } from '../../db/bulk-rows';
+import { timeOrderedId } from '../../db/ids';
 import { keyNamesOfRow, type ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
 import type { ContactRowBatch, FailedRow, SentRows, ThreadMessage, ThreadOptions, ThreadRequest } from './contact-rows';
@@ -11,7 +11,7 @@ const elements = (items: readonly unknown[]) => (items.length > 0 ? JSON.stringi
 
 function addValidRow(sent: SentRows, row: ValidRow): void {
   // Time-ordered, as `buildContactWrites` gives them: ids given here are as fresh as the batch they are written in.
-  const id = timeOrderedUuid();
+  const id = timeOrderedId();
   const rows = newContactRows(id, row.contact);
   sent.lines.push(row.line);
   sent.keys.push(keyNamesOfRow(row.contact).join('\n'));
