@@ -62,6 +62,15 @@ async function startImport(sql: postgres.Sql, businessId: string, file: string, 
   return { importId: prepared.importId, chunk };
 }
 
+/** The business's contacts and phones, and the import's ledger entries. */
+async function storedBy(businessId: string, importId: string) {
+  const [counts = { contacts: -1, phones: -1, entries: -1 }] = await database.sql<{ contacts: number; phones: number; entries: number }[]>`
+    select (select count(*)::int from contacts where business_id = ${businessId}) as contacts,
+      (select count(*)::int from contact_phones where business_id = ${businessId}) as phones,
+      (select count(*)::int from import_ledger where import_id = ${importId}) as entries`;
+  return counts;
+}
+
 const failureOf = (run: () => Promise<unknown>) =>
   run().then(
     () => undefined,
@@ -95,9 +104,7 @@ describe("an import's filter of the keys its business holds", () => {
     const reimport = await startImport(recording(database.sql, inReimport), business.id, file, 'filtered-reimport');
     expect((await reimport.chunk(1_000)).counts).toMatchObject({ created: 0, skipped: 30 });
     expect(inReimport).toEqual({ asked: [], filtersRead: 0 });
-    const [{ contacts, phones } = { contacts: -1, phones: -1 }] = await database.sql<{ contacts: number; phones: number }[]>`
-      select (select count(*)::int from contacts where business_id = ${business.id}) as contacts,
-        (select count(*)::int from contact_phones where business_id = ${business.id}) as phones`;
+    const { contacts, phones } = await storedBy(business.id, reimport.importId);
     expect({ contacts, phones }).toEqual({ contacts: 30, phones: 30 });
   });
 
@@ -125,9 +132,7 @@ describe("an import's filter of the keys its business holds", () => {
       select c.id, array(select e164 from contact_phones p where p.contact_id = c.id order by e164) as phones
       from contacts c where c.business_id = ${business.id} and c.email_normalized = ${emailOf(20)}`;
     expect(holders).toEqual([{ id: meanwhile, phones: ['+61412000020', '+61499999999'] }]);
-    const [{ contacts, entries } = { contacts: -1, entries: -1 }] = await database.sql<{ contacts: number; entries: number }[]>`
-      select (select count(*)::int from contacts where business_id = ${business.id}) as contacts,
-        (select count(*)::int from import_ledger where import_id = ${run.importId}) as entries`;
+    const { contacts, entries } = await storedBy(business.id, run.importId);
     expect({ contacts, entries }).toEqual({ contacts: 30, entries: 30 });
   });
 
