@@ -16,7 +16,7 @@ import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
+import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
@@ -195,6 +195,16 @@ function writesOfNewPeopleAlone(sent: SentRows, alone: readonly number[]): Conta
   return writes;
 }
 
+const planOptions = (options: ImportOptions) => ({ onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+
+/** Adds ledger entries (JSON array elements) of the import's lines; the statement is sent at once. */
+function insertLedgerEntries(tx: postgres.TransactionSql, importRow: ImportRow, entries: string) {
+  return tx`
+    insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
+    select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
+    from json_to_recordset(${`[${entries}]`}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`.execute();
+}
+
 /** Lets whatever is waiting on the event loop (the statement results of another batch) run first. */
 const givingWay = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -275,16 +285,19 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
    */
   async function holdEarlierImports(tx: postgres.TransactionSql, importRow: ImportRow, earlier: ReadonlyMap<number, string>): Promise<void> {
     const importIds = [...new Set(earlier.values())].sort();
-    await tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`;
-    // A statement of its own: one that waited for the lock would still read with the snapshot it began with. A range of
-    // the ledger's primary key, as the batch's ledger check reads it: a list of lines was planned as a scan of every
-    // line of the earlier imports.
+    const locking = tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`.execute();
+    // A statement of its own, sent behind the lock at once: one that waited for the lock would still read with the
+    // snapshot it began with. A range of the ledger's primary key, as the batch's ledger check reads it: a list of lines
+    // was planned as a scan of every line of the earlier imports.
     const lines = [...earlier.keys()];
-    const held = await tx<{ line: number }[]>`
+    const reading = tx<{ line: number }[]>`
       select line from import_ledger
       where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
         and line between ${lines.reduce((a, b) => Math.min(a, b))} and ${lines.reduce((a, b) => Math.max(a, b))}
-        and import_id = any(${importIds}::uuid[])`;
+        and import_id = any(${importIds}::uuid[])`.execute();
+    reading.catch(() => undefined);
+    await locking;
+    const held = await reading;
     const stillTheirs = new Set(held.map((r) => r.line));
     if (lines.some((line) => !stillTheirs.has(line))) {
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when the batch was prepared are no longer its (was it undone?); retrying the chunk', true);
@@ -388,21 +401,42 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
-      if (!dryRun) {
-        await lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks);
-        if (options.uniqueIdentity) await holdKeysOfUsers(tx, importRow.businessId, keysOfUsers);
-        if (earlier.size > 0) await holdEarlierImports(tx, importRow, earlier);
-      }
-      // Most rows of an import are new people, planned and built already: only the others are looked up, in full and
-      // locked. A contact stored by another writer since the probe holds a key of a row not looked up; under the
-      // `unique` policy the insert of that key fails on a unique index, and the retry sees the contact.
-      const stored = await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact));
-      const planned: ChunkPlan = planChunk(mayMatch, stored, { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
-      if (dryRun) return planned;
+      if (dryRun) return planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
+      // The statements go out as soon as each can be built, the server running them in the order sent while the worker
+      // goes on, and are awaited in that order: a statement after one that failed fails only because the transaction
+      // is aborted, so the first failure is the one to report.
+      const sent: Promise<unknown>[] = [];
+      const send = (statement: Promise<unknown>): void => {
+        statement.catch(() => undefined);
+        sent.push(statement);
+      };
+      const firstFailure = async () => {
+        for (const statement of sent) await statement;
+      };
+      send(lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks));
+      if (options.uniqueIdentity) send(holdKeysOfUsers(tx, importRow.businessId, keysOfUsers));
+      if (earlier.size > 0) send(holdEarlierImports(tx, importRow, earlier));
       const write = { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` };
+      // Most rows of an import are new people, planned and built already: they are written while the other rows are
+      // looked up and planned. They share no email or phone with those rows, so the lookup cannot find them. Only the
+      // others are looked up, in full and locked. A contact stored by another writer since the probe holds a key of a
+      // row not looked up; under the `unique` policy the insert of that key fails on a unique index, and the retry
+      // sees the contact.
+      if (newPeople.writes) send(runContactWrites(tx, importRow.businessId, newPeople.writes, write));
+      const lookup = loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact));
+      send(lookup);
+      // Behind the lookup, so that the server has it to write while the rows looked up are planned.
+      if (preparedEntries !== '') send(insertLedgerEntries(tx, importRow, preparedEntries));
+      let stored: StoredContact[];
+      try {
+        stored = await lookup;
+      } catch (error) {
+        await firstFailure();
+        throw error;
+      }
+      const planned: ChunkPlan = planChunk(mayMatch, stored, planOptions(options));
       const writes = buildContactWrites(planned);
-      // The new people and the rest share no contact: one round of statements writes both.
-      await runContactWrites(tx, importRow.businessId, newPeople.writes ? combineContactWrites(newPeople.writes, writes) : writes, write);
+      send(runContactWrites(tx, importRow.businessId, writes, write));
       // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows
       // for each update grew with the square of the batch.
       const firstUpdatingLine = new Map<string, number>();
@@ -412,13 +446,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         const firstLine = firstUpdatingLine.get(update.contactId);
         if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
       }
-      const entries = [preparedEntries, ledgerEntries(planned, writes.ids, undoByLine, [])].filter((e) => e !== '');
-      if (entries.length > 0) {
-        await tx`
-          insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
-          select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
-          from json_to_recordset(${`[${entries.join(',')}]`}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`;
-      }
+      const entries = ledgerEntries(planned, writes.ids, undoByLine, []);
+      if (entries !== '') send(insertLedgerEntries(tx, importRow, entries));
+      await firstFailure();
       return planned;
     });
 

@@ -101,13 +101,17 @@ export async function lockReferencedRows(
   parents: { businessId: string; importId?: string },
   checks: ReferenceChecks,
 ): Promise<void> {
-  const [locked] = await tx<{ business: boolean; import: boolean }[]>`
+  // Both statements go out at once (see `runContactWrites`); a missing parent fails the transaction before it commits.
+  const locking = tx<{ business: boolean; import: boolean }[]>`
     select
       exists (select 1 from businesses where id = ${parents.businessId} for key share) as business,
-      ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`;
+      ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`.execute();
+  const switching = checks === 'set-wise' ? tx`set local session_replication_role = replica`.execute() : undefined;
+  switching?.catch(() => undefined);
+  const [locked] = await locking;
+  await switching;
   if (!locked?.business) throw new SwitchboardError('NotFound', `businessId: no business ${parents.businessId}; was it deleted?`);
   if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
-  if (checks === 'set-wise') await tx`set local session_replication_role = replica`;
 }
 
 /** The emails and phones the users (agents, admins) of the business hold, as identity key strings. */
@@ -125,9 +129,12 @@ export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set
 export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: string, checkedAgainst: ReadonlySet<string>): Promise<void> {
   // Two statements, not one: a statement that waited for the lock still reads with the snapshot it began with, and
   // would miss the key of a user whose addition it waited for. The next statement sees it.
-  await tx`select 1 from businesses where id = ${businessId} for key share`;
-  const now = await loadKeysOfUsers(tx, businessId);
-  if ([...now].some((key) => !checkedAgainst.has(key))) {
+  const locking = tx`select 1 from businesses where id = ${businessId} for key share`.execute();
+  const reading = tx<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`.execute();
+  reading.catch(() => undefined);
+  await locking;
+  const now = (await reading).map(identityKeyString);
+  if (now.some((key) => !checkedAgainst.has(key))) {
     throw new SwitchboardError('Conflict', 'a user (agent or admin) of the business was given an email or phone meanwhile; retrying the chunk', true);
   }
 }
@@ -181,7 +188,7 @@ export async function loadStoredContacts(
          from contact_addresses a where a.contact_id = c.id and a.kind = 'billing') as billing_address
     from contacts c where c.id = any(array(select id from matched))
     order by c.id
-    for update of c`;
+    for update of c`.execute();
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
@@ -345,7 +352,11 @@ export async function writeContacts(
   return writes.ids;
 }
 
-/** Runs built writes (`buildContactWrites`). Writes overtaken by another writer fail as a retryable `Conflict`. */
+/**
+ * Runs built writes (`buildContactWrites`). Writes overtaken by another writer fail as a retryable `Conflict`. The
+ * statements are sent at once, in the order they must run, before this returns: a caller may send more behind them
+ * at once (they run after these), and the server never waits for the worker between them.
+ */
 export async function runContactWrites(sql: Sql, businessId: string, writes: ContactWrites, options: { uniqueIdentity: boolean; source: string }): Promise<void> {
   try {
     await runWrites(sql, businessId, writes, options);
@@ -367,19 +378,20 @@ export async function runContactWrites(sql: Sql, businessId: string, writes: Con
 
 async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, options: { uniqueIdentity: boolean; source: string }): Promise<void> {
   const identityScope = options.uniqueIdentity ? businessId : null;
+  const statements: Promise<unknown>[] = [];
   if (writes.contacts) {
-    await sql`
+    statements.push(sql`
       insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source,
         identity_scope)
       select x.id, ${businessId}, x.first_name, x.middle_name, x.last_name, x.business_name, x.notes, x.email, x.email_normalized,
         coalesce(x.custom_fields, '{}'), ${options.source}, ${identityScope}::uuid
       from json_to_recordset(${writes.contacts}::json) as x(id uuid, first_name text, middle_name text, last_name text,
-        business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`;
+        business_name text, notes text, email text, email_normalized text, custom_fields jsonb)`.execute());
   }
 
   if (writes.updates) {
     // An update only ever carries values to set, never blanks: coalesce keeps whatever it does not mention.
-    await sql`
+    statements.push(sql`
       update contacts c set
         first_name = coalesce(x.first_name, c.first_name),
         middle_name = coalesce(x.middle_name, c.middle_name),
@@ -392,25 +404,25 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         updated_at = now()
       from json_to_recordset(${writes.updates}::json) as x(id uuid, first_name text, middle_name text, last_name text,
         business_name text, notes text, email text, email_normalized text, custom_fields jsonb)
-      where c.id = x.id`;
+      where c.id = x.id`.execute());
   }
 
   if (writes.phones) {
-    await sql`
+    statements.push(sql`
       insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary, identity_scope)
       select x.contact_id, ${businessId}, x.raw, x.e164, x.type::phone_type, x.is_primary, ${identityScope}::uuid
-      from json_to_recordset(${writes.phones}::json) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`;
+      from json_to_recordset(${writes.phones}::json) as x(contact_id uuid, raw text, e164 text, type text, is_primary boolean)`.execute());
   }
 
   if (writes.tagLinks) {
     const names = writes.tagNames;
-    await sql`
+    statements.push(sql`
       insert into tags (business_id, name)
       select ${businessId}::uuid, n from unnest(${names}::text[]) as n
-      on conflict (business_id, lower(name)) do nothing`;
+      on conflict (business_id, lower(name)) do nothing`.execute());
     // The tags are locked as a foreign-key check would lock them, for writes that check references set-wise. The plan
     // adds only tags a contact lacks; `distinct` folds names that differ only in case into one link.
-    await sql`
+    statements.push(sql`
       with linked as (
         select t.id, lower(t.name) as name from tags t
         where t.business_id = ${businessId} and lower(t.name) in (select lower(n) from unnest(${names}::text[]) as n)
@@ -419,12 +431,12 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
       insert into contact_tags (contact_id, tag_id)
       select distinct x.contact_id, t.id
       from json_to_recordset(${writes.tagLinks}::json) as x(contact_id uuid, name text)
-      join linked t on t.name = lower(x.name)`;
+      join linked t on t.name = lower(x.name)`.execute());
   }
 
   if (writes.addresses) {
     // Only empty parts are ever filled: coalesce keeps every part already there.
-    await sql`
+    statements.push(sql`
       insert into contact_addresses (contact_id, kind, line1, line2, city, region, postal_code, country)
       select x.contact_id, x.kind::address_kind, x.line1, x.line2, x.city, x.region, x.postal_code, x.country
       from json_to_recordset(${writes.addresses}::json) as x(contact_id uuid, kind text, line1 text, line2 text, city text, region text, postal_code text, country text)
@@ -434,6 +446,7 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         city = coalesce(contact_addresses.city, excluded.city),
         region = coalesce(contact_addresses.region, excluded.region),
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
-        country = coalesce(contact_addresses.country, excluded.country)`;
+        country = coalesce(contact_addresses.country, excluded.country)`.execute());
   }
+  await Promise.all(statements);
 }
