@@ -114,10 +114,11 @@ export async function lockReferencedRows(
   if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
 }
 
+const keysOfUsersStatement = (sql: Sql, businessId: string) => sql<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`;
+
 /** The emails and phones the users (agents, admins) of the business hold, as identity key strings. */
 export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set<string>> {
-  const rows = await sql<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`;
-  return new Set(rows.map(identityKeyString));
+  return new Set((await keysOfUsersStatement(sql, businessId)).map(identityKeyString));
 }
 
 /**
@@ -130,7 +131,7 @@ export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: s
   // Two statements, not one: a statement that waited for the lock still reads with the snapshot it began with, and
   // would miss the key of a user whose addition it waited for. The next statement sees it.
   const locking = tx`select 1 from businesses where id = ${businessId} for key share`.execute();
-  const reading = tx<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`.execute();
+  const reading = keysOfUsersStatement(tx, businessId).execute();
   reading.catch(() => undefined);
   await locking;
   const now = (await reading).map(identityKeyString);
