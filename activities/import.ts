@@ -12,6 +12,7 @@ import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
+import { settledInOrder } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
@@ -285,19 +286,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
    */
   async function holdEarlierImports(tx: postgres.TransactionSql, importRow: ImportRow, earlier: ReadonlyMap<number, string>): Promise<void> {
     const importIds = [...new Set(earlier.values())].sort();
-    const locking = tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`.execute();
     // A statement of its own, sent behind the lock at once: one that waited for the lock would still read with the
     // snapshot it began with. A range of the ledger's primary key, as the batch's ledger check reads it: a list of lines
     // was planned as a scan of every line of the earlier imports.
     const lines = [...earlier.keys()];
-    const reading = tx<{ line: number }[]>`
-      select line from import_ledger
-      where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
-        and line between ${lines.reduce((a, b) => Math.min(a, b))} and ${lines.reduce((a, b) => Math.max(a, b))}
-        and import_id = any(${importIds}::uuid[])`.execute();
-    reading.catch(() => undefined);
-    await locking;
-    const held = await reading;
+    const [, held] = await settledInOrder([
+      tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`.execute(),
+      tx<{ line: number }[]>`
+        select line from import_ledger
+        where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
+          and line between ${lines.reduce((a, b) => Math.min(a, b))} and ${lines.reduce((a, b) => Math.max(a, b))}
+          and import_id = any(${importIds}::uuid[])`.execute(),
+    ] as const);
     const stillTheirs = new Set(held.map((r) => r.line));
     if (lines.some((line) => !stillTheirs.has(line))) {
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when the batch was prepared are no longer its (was it undone?); retrying the chunk', true);
@@ -376,7 +376,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     await givingWay();
     // The rows of a person new to the store who is in the batch more than once are merged by the plan; a person of
     // one row is written as the thread built it.
-    const planned = planChunk(together, [], { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+    const planned = planChunk(together, [], planOptions(options));
     await givingWay();
     const writes = dryRun ? undefined : combineContactWrites(writesOfNewPeopleAlone(sent, alone), buildContactWrites(planned));
     await givingWay();
@@ -402,16 +402,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
       if (dryRun) return planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
-      // The statements go out as soon as each can be built, the server running them in the order sent while the worker
-      // goes on, and are awaited in that order: a statement after one that failed fails only because the transaction
-      // is aborted, so the first failure is the one to report.
+      // The statements go out as soon as each can be built and are awaited in the order sent (`settledInOrder`).
       const sent: Promise<unknown>[] = [];
       const send = (statement: Promise<unknown>): void => {
+        // Handled now: one may fail while the lookup below is awaited.
         statement.catch(() => undefined);
         sent.push(statement);
-      };
-      const firstFailure = async () => {
-        for (const statement of sent) await statement;
       };
       send(lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks));
       if (options.uniqueIdentity) send(holdKeysOfUsers(tx, importRow.businessId, keysOfUsers));
@@ -431,7 +427,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       try {
         stored = await lookup;
       } catch (error) {
-        await firstFailure();
+        await settledInOrder(sent);
         throw error;
       }
       const planned: ChunkPlan = planChunk(mayMatch, stored, planOptions(options));
@@ -448,7 +444,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
       const entries = ledgerEntries(planned, writes.ids, undoByLine, []);
       if (entries !== '') send(insertLedgerEntries(tx, importRow, entries));
-      await firstFailure();
+      await settledInOrder(sent);
       return planned;
     });
 

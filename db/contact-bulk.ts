@@ -6,6 +6,7 @@ import type { ChunkPlan, StoredContact } from '../domain/import/plan';
 import type { ImportedContact, StoredAddress } from '../domain/import/rows';
 import { addressRow, newContactRows } from './bulk-rows';
 import { timeOrderedId } from './ids';
+import { settledInOrder } from './pipelined';
 
 /**
  * Set-based reads and writes of many contacts at once, for imports and syncs. Rows travel as one JSON parameter
@@ -101,15 +102,14 @@ export async function lockReferencedRows(
   parents: { businessId: string; importId?: string },
   checks: ReferenceChecks,
 ): Promise<void> {
-  // Both statements go out at once (see `runContactWrites`); a missing parent fails the transaction before it commits.
-  const locking = tx<{ business: boolean; import: boolean }[]>`
-    select
-      exists (select 1 from businesses where id = ${parents.businessId} for key share) as business,
-      ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`.execute();
-  const switching = checks === 'set-wise' ? tx`set local session_replication_role = replica`.execute() : undefined;
-  switching?.catch(() => undefined);
-  const [locked] = await locking;
-  await switching;
+  // Both statements go out at once; a missing parent fails the transaction before it commits.
+  const [[locked]] = await settledInOrder([
+    tx<{ business: boolean; import: boolean }[]>`
+      select
+        exists (select 1 from businesses where id = ${parents.businessId} for key share) as business,
+        ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`.execute(),
+    checks === 'set-wise' ? tx`set local session_replication_role = replica`.execute() : undefined,
+  ] as const);
   if (!locked?.business) throw new SwitchboardError('NotFound', `businessId: no business ${parents.businessId}; was it deleted?`);
   if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
 }
@@ -130,12 +130,11 @@ export async function loadKeysOfUsers(sql: Sql, businessId: string): Promise<Set
 export async function holdKeysOfUsers(tx: postgres.TransactionSql, businessId: string, checkedAgainst: ReadonlySet<string>): Promise<void> {
   // Two statements, not one: a statement that waited for the lock still reads with the snapshot it began with, and
   // would miss the key of a user whose addition it waited for. The next statement sees it.
-  const locking = tx`select 1 from businesses where id = ${businessId} for key share`.execute();
-  const reading = keysOfUsersStatement(tx, businessId).execute();
-  reading.catch(() => undefined);
-  await locking;
-  const now = (await reading).map(identityKeyString);
-  if (now.some((key) => !checkedAgainst.has(key))) {
+  const [, rows] = await settledInOrder([
+    tx`select 1 from businesses where id = ${businessId} for key share`.execute(),
+    keysOfUsersStatement(tx, businessId).execute(),
+  ] as const);
+  if (rows.map(identityKeyString).some((key) => !checkedAgainst.has(key))) {
     throw new SwitchboardError('Conflict', 'a user (agent or admin) of the business was given an email or phone meanwhile; retrying the chunk', true);
   }
 }
@@ -449,5 +448,5 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
         country = coalesce(contact_addresses.country, excluded.country)`.execute());
   }
-  await Promise.all(statements);
+  await settledInOrder(statements);
 }
