@@ -11,6 +11,7 @@ import { cellsOfLines, inspectCsv, resolveCsvPath } from '../connectors/csv/read
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
+import { ledgerRow } from '../db/bulk-rows';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
 import { settledInOrder } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
@@ -167,15 +168,8 @@ function undoRecord(update: ContactUpdate) {
 /** A batch's ledger entries for planned and failed rows, as JSON array elements ('' for none). */
 function ledgerEntries(planned: ChunkPlan, ids: ReadonlyMap<string, string>, undoByLine: ReadonlyMap<number, ReturnType<typeof undoRecord>>, failed: readonly FailedRow[]): string {
   const entries = [
-    ...planned.rows.map((r) => ({
-      line: r.line,
-      outcome: r.outcome,
-      contact_id: ids.get(r.contact) ?? r.contact,
-      previous: undoByLine.get(r.line) ?? null,
-      problems: r.warnings.length > 0 ? r.warnings : null,
-      cells: null,
-    })),
-    ...failed.map((f) => ({ line: f.line, outcome: 'failed', contact_id: null, previous: null, problems: f.problems, cells: f.cells })),
+    ...planned.rows.map((r) => ledgerRow({ line: r.line, outcome: r.outcome, contactId: ids.get(r.contact) ?? r.contact, previous: undoByLine.get(r.line), problems: r.warnings })),
+    ...failed.map((f) => ledgerRow({ line: f.line, outcome: 'failed', contactId: null, problems: f.problems, cells: f.cells })),
   ];
   return entries.length > 0 ? JSON.stringify(entries).slice(1, -1) : '';
 }
@@ -202,8 +196,9 @@ const planOptions = (options: ImportOptions) => ({ onMatch: options.onMatch, uni
 function insertLedgerEntries(tx: postgres.TransactionSql, importRow: ImportRow, entries: string) {
   return tx`
     insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
-    select ${importRow.businessId}, ${importRow.fileHash}, x.line, ${importRow.id}, x.outcome::import_row_outcome, x.contact_id, x.previous, x.problems, x.cells
-    from json_to_recordset(${`[${entries}]`}::json) as x(line int, outcome text, contact_id uuid, previous jsonb, problems jsonb, cells jsonb)`.execute();
+    select ${importRow.businessId}, ${importRow.fileHash}, (x->>0)::int, ${importRow.id}, (x->>1)::import_row_outcome, (x->>2)::uuid,
+      nullif(x->3, 'null'), nullif(x->4, 'null'), nullif(x->5, 'null')
+    from jsonb_array_elements(${`[${entries}]`}::jsonb) as x`.execute();
 }
 
 /** Lets whatever is waiting on the event loop (the statement results of another batch) run first. */

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ledgerEntry, newContactRows } from '../../db/bulk-rows';
+import { ledgerRow, newContactRows } from '../../db/bulk-rows';
 import { timeOrderedId } from '../../db/ids';
 import { keyNamesOfRow, type ValidRow } from '../../domain/import/plan';
 import { buildContact } from '../../domain/import/rows';
@@ -21,7 +21,7 @@ function addValidRow(sent: SentRows, row: ValidRow): void {
   asNew.tagLinks.push(elements(rows.tagLinks));
   asNew.tagNames.push(row.contact.tags.length > 0 ? JSON.stringify(row.contact.tags) : '');
   asNew.addresses.push(elements(rows.addresses));
-  asNew.ledger.push(JSON.stringify(ledgerEntry({ line: row.line, outcome: 'created', contactId: id, problems: row.warnings })));
+  asNew.ledger.push(JSON.stringify(ledgerRow({ line: row.line, outcome: 'created', contactId: id, problems: row.warnings })));
 }
 
 /**

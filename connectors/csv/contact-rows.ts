@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { contactOfNewContactRows, type ledgerEntry, type NewContactRows } from '../../db/bulk-rows';
+import { contactOfNewContactRows, type AddressRow, type ContactRow, type LedgerRow, type PhoneRow } from '../../db/bulk-rows';
 import type { ColumnMapping } from '../../domain/import/mapping';
 import type { ValidRow } from '../../domain/import/plan';
 import type { RowProblem } from '../../domain/import/rows';
@@ -52,12 +52,12 @@ const jsonElements = <T>(elements: string | undefined): T[] => (elements ? (JSON
 export function validRowAt(sent: SentRows, i: number): ValidRow {
   const { asNew } = sent;
   const rows = {
-    contact: JSON.parse(asNew.contacts[i] as string) as NewContactRows['contact'],
-    phones: jsonElements<NewContactRows['phones'][number]>(asNew.phones[i]),
-    addresses: jsonElements<NewContactRows['addresses'][number]>(asNew.addresses[i]),
+    contact: JSON.parse(asNew.contacts[i] as string) as ContactRow,
+    phones: jsonElements<PhoneRow>(asNew.phones[i]),
+    addresses: jsonElements<AddressRow>(asNew.addresses[i]),
   };
   const tags = asNew.tagNames[i] ? (JSON.parse(asNew.tagNames[i] as string) as string[]) : [];
-  const { problems } = JSON.parse(asNew.ledger[i] as string) as ReturnType<typeof ledgerEntry>;
+  const [, , , , problems] = JSON.parse(asNew.ledger[i] as string) as LedgerRow;
   return { line: sent.lines[i] as number, contact: contactOfNewContactRows(rows, tags), warnings: [...(problems ?? [])] };
 }
 

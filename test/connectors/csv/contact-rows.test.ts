@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyNamesAt, readContactRows, rowThreadsStarted, validRowAt, validRowsOf, type ContactRowBatch, type ContactRowsOptions } from '../../../connectors/csv/contact-rows';
+import type { ContactRow } from '../../../db/bulk-rows';
 import { buildContactWrites } from '../../../db/contact-bulk';
 import { keyNamesOfRow, planChunk, type ValidRow } from '../../../domain/import/plan';
 import { buildContact } from '../../../domain/import/rows';
@@ -68,7 +69,7 @@ describe('readContactRows', () => {
       expect(keyNamesAt(valid, i)).toEqual(keyNamesOfRow(row.contact));
       const planned = buildContactWrites(planChunk([row], [], { onMatch: 'update', uniqueIdentity: true }));
       const [plannedId] = planned.ids.values();
-      const { id } = JSON.parse(valid.asNew.contacts[i] as string) as { id: string };
+      const [id] = JSON.parse(valid.asNew.contacts[i] as string) as ContactRow;
       expect(id).not.toBe(plannedId);
       const asPlanned = (elements: string | undefined) => (elements ? JSON.parse(`[${elements.replaceAll(id, plannedId as string)}]`) : undefined);
       const fromJson = (json: string | undefined) => (json ? JSON.parse(json) : undefined);
@@ -77,14 +78,7 @@ describe('readContactRows', () => {
       expect(asPlanned(valid.asNew.tagLinks[i])).toEqual(fromJson(planned.tagLinks));
       expect(asPlanned(valid.asNew.addresses[i])).toEqual(fromJson(planned.addresses));
       expect(valid.asNew.tagNames[i] ? JSON.parse(valid.asNew.tagNames[i] as string) : []).toEqual(planned.tagNames);
-      expect(JSON.parse(valid.asNew.ledger[i] as string)).toEqual({
-        line: row.line,
-        outcome: 'created',
-        contact_id: id,
-        previous: null,
-        problems: row.warnings.length > 0 ? row.warnings : null,
-        cells: null,
-      });
+      expect(JSON.parse(valid.asNew.ledger[i] as string)).toEqual([row.line, 'created', id, null, row.warnings.length > 0 ? row.warnings : null, null]);
     }
     const [ada] = sent;
     expect(JSON.parse(`[${ada?.valid.asNew.phones[ada.i]}]`)).toHaveLength(2);
