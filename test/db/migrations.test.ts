@@ -79,3 +79,43 @@ describe('0005: identity on the contact and phone rows', () => {
     await sql`insert into contacts (business_id, first_name, last_name, email_normalized, source) values (${none}, 'Eve', 'Twin', 'twin@example.com', 'test')`;
   });
 });
+
+describe('0006: identity keys and file hashes compared byte by byte', () => {
+  it('keeps the stored keys, their uniqueness and their lookups, under collation "C"', async () => {
+    await database.sql`drop schema public cascade`;
+    await database.sql`drop schema if exists drizzle cascade`;
+    await database.sql`create schema public`;
+    await migrateUpTo('0005_identity_on_contact_rows');
+    const business = '33333333-3333-4333-8333-333333333333';
+    const ada = 'd0000000-0000-4000-8000-000000000001';
+    const sql = database.sql;
+    await sql`insert into businesses (id, name, default_country, identity_policy) values (${business}, 'Unique', 'AU', 'unique')`;
+    await sql`
+      insert into contacts (id, business_id, first_name, last_name, email, email_normalized, source, identity_scope)
+      values (${ada}, ${business}, 'Ada', 'Lovelace', 'Ada@Example.com', 'ada@example.com', 'test', ${business})`;
+    await sql`
+      insert into contact_phones (contact_id, business_id, raw, e164, is_primary, identity_scope)
+      values (${ada}, ${business}, '0412 000 001', '+61412000001', true, ${business})`;
+
+    await runMigrations(database.url);
+
+    const collations = await sql<{ column: string; collation: string | null }[]>`
+      select table_name || '.' || column_name as column, collation_name as collation from information_schema.columns
+      where table_schema = 'public' and (table_name, column_name) in (('contacts', 'email_normalized'), ('contact_phones', 'e164'), ('import_ledger', 'file_hash'))
+      order by 1`;
+    expect(collations).toEqual([
+      { column: 'contact_phones.e164', collation: 'C' },
+      { column: 'contacts.email_normalized', collation: 'C' },
+      { column: 'import_ledger.file_hash', collation: 'C' },
+    ]);
+    // Looked up by a parameter of the database's own collation, as the bulk statements do.
+    const found = await sql`
+      select c.id from unnest(${['ada@example.com']}::text[]) as e(value) join contacts c on c.business_id = ${business} and c.email_normalized = e.value`;
+    expect(found).toEqual([{ id: ada }]);
+    const byPhone = await sql`select contact_id from contact_phones where business_id = ${business} and e164 = ${'+61412000001'}::text`;
+    expect(byPhone).toEqual([{ contact_id: ada }]);
+    await expect(sql`
+      insert into contacts (business_id, first_name, last_name, email_normalized, source, identity_scope)
+      values (${business}, 'Another', 'Ada', 'ada@example.com', 'test', ${business})`).rejects.toMatchObject({ constraint_name: 'contacts_business_email_key' });
+  });
+});
