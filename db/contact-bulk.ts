@@ -381,7 +381,8 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
     statements.push(sql`
       insert into contacts (id, business_id, first_name, middle_name, last_name, business_name, notes, email, email_normalized, custom_fields, source,
         identity_scope)
-      select (x->>0)::uuid, ${businessId}, x->>1, x->>2, x->>3, x->>4, x->>5, x->>6, x->>7, x->8, ${options.source}, ${identityScope}::uuid
+      select (x->>0)::uuid, ${businessId}, x->>1, x->>2, x->>3, x->>4, x->>5, x->>6, x->>7, coalesce(nullif(x->8, 'null'), '{}'), ${options.source},
+        ${identityScope}::uuid
       from jsonb_array_elements(${writes.contacts}::jsonb) as x`.execute());
   }
 
@@ -396,7 +397,7 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         notes = coalesce(x->>5, c.notes),
         email = coalesce(x->>6, c.email),
         email_normalized = coalesce(x->>7, c.email_normalized),
-        custom_fields = c.custom_fields || (x->8),
+        custom_fields = c.custom_fields || coalesce(nullif(x->8, 'null'), '{}'),
         updated_at = now()
       from jsonb_array_elements(${writes.updates}::jsonb) as x
       where c.id = (x->>0)::uuid`.execute());

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import { heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, writeContacts, type ReferenceChecks } from '../../db/contact-bulk';
+import type { ContactRow, ContactUpdateRow } from '../../db/bulk-rows';
+import { timeOrderedId } from '../../db/ids';
 import { createBusiness } from '../../db/businesses';
 import { addBusinessUser } from '../../db/users';
 import { SwitchboardError } from '../../domain/errors';
@@ -76,6 +78,28 @@ describe('writeContacts', () => {
     const [ada] = await loadStoredContacts(database.sql, business.id, rowsOf([['Ada', 'Lovelace', 'ada@example.com', '', '']]).map((r) => r.contact));
     expect(ada?.phones.map((p) => p.e164).sort()).toEqual(['+61412345678', '+61412999000']);
     expect(ada?.tags).toEqual(['board', 'vip']);
+  });
+
+  it('stores custom fields as an object, and keeps those stored, for rows that carry none', async () => {
+    const business = await createBusiness(database.db, { name: 'Bare Rows Clinic', defaultCountry: 'AU' });
+    const [bare, kept] = [timeOrderedId(), timeOrderedId()];
+    // A row's columns as another writer might send them, with null (not {}) for its custom fields.
+    const none = null as unknown as Record<string, string>;
+    const contacts: ContactRow[] = [
+      [bare, 'Bare', null, 'Row', null, null, null, null, none],
+      [kept, 'Kept', null, 'Fields', null, null, null, null, { colour: 'green' }],
+    ];
+    const updates: ContactUpdateRow[] = [[kept, null, null, null, null, 'a note', null, null, none]];
+    const options = { uniqueIdentity: true, source: 'test' };
+    await database.sql.begin((tx) => runContactWrites(tx, business.id, { ids: new Map(), tagNames: [], contacts: JSON.stringify(contacts) }, options));
+    await database.sql.begin((tx) => runContactWrites(tx, business.id, { ids: new Map(), tagNames: [], updates: JSON.stringify(updates) }, options));
+
+    const stored = await database.sql<{ first_name: string; notes: string | null; custom_fields: unknown }[]>`
+      select first_name, notes, custom_fields from contacts where business_id = ${business.id} order by first_name`;
+    expect(stored).toEqual([
+      { first_name: 'Bare', notes: null, custom_fields: {} },
+      { first_name: 'Kept', notes: 'a note', custom_fields: { colour: 'green' } },
+    ]);
   });
 
   it('makes one tag of names that differ only in case, spelt as the first contact of the batch spells it', async () => {
