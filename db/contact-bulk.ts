@@ -36,7 +36,11 @@ interface StoredRow {
 
 const UNIQUE_VIOLATION = '23505';
 
-const BULK_TABLES = ['contacts', 'contact_phones', 'import_ledger', 'external_links'];
+/**
+ * The tables a bulk write fills and a bulk lookup reads. `contact_tags` too: without statistics the planner expects
+ * thousands of tags per contact, and reads each looked-up contact's tags with a bitmap scan and a scan of the tags.
+ */
+const BULK_TABLES = ['contacts', 'contact_phones', 'contact_tags', 'import_ledger', 'external_links'];
 
 /** The unique indexes that hold a business's emails and phones to one contact each under the `unique` policy. */
 const IDENTITY_INDEXES = new Set(['contacts_business_email_key', 'contact_phones_business_e164_key']);

@@ -313,6 +313,34 @@ describe('refreshPlannerStatistics', () => {
       writer.release();
     }
   });
+
+  it("analyses the contacts' tag links too, which a batch's lookup reads for every contact it finds", async () => {
+    const business = await createBusiness(database.db, { name: 'Tagged Statistics Clinic', defaultCountry: 'AU' });
+    const writer = await database.sql.reserve();
+    try {
+      await writer`insert into tags (business_id, name) values (${business.id}, 'vip')`;
+      await writer`
+        insert into contacts (business_id, first_name, last_name, source)
+        select ${business.id}, 'Tagged', 'Row ' || n, 'test' from generate_series(1, 6000) as n`;
+      await writer`
+        insert into contact_tags (contact_id, tag_id)
+        select c.id, t.id from contacts c join tags t on t.business_id = c.business_id where c.business_id = ${business.id}`;
+      await writer`select pg_stat_force_next_flush()`;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const [row] = await database.sql<{ changed: number }[]>`
+          select n_mod_since_analyze::int as changed from pg_stat_user_tables where relname = 'contact_tags' and schemaname = current_schema()`;
+        if ((row?.changed ?? 0) >= 6000) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await refreshPlannerStatistics(database.sql)).toContain('contact_tags');
+      const [stats] = await database.sql<{ distinct: number }[]>`
+        select n_distinct::float8 as distinct from pg_stats where schemaname = current_schema() and tablename = 'contact_tags' and attname = 'contact_id'`;
+      // One link per contact: every contact id distinct, which the planner keeps as -1 (a fraction of the rows).
+      expect(stats?.distinct).toBe(-1);
+    } finally {
+      writer.release();
+    }
+  });
 });
 
 describe('probing which keys a business holds', () => {
