@@ -13,12 +13,12 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { ledgerRow } from '../db/bulk-rows';
 import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
-import { settledInOrder } from '../db/pipelined';
+import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
-import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
+import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
@@ -397,37 +397,26 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
       if (dryRun) return planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
-      // The statements go out as soon as each can be built and are awaited in the order sent (`settledInOrder`).
-      const sent: Promise<unknown>[] = [];
-      const send = (statement: Promise<unknown>): void => {
-        // Handled now: one may fail while the lookup below is awaited.
-        statement.catch(() => undefined);
-        sent.push(statement);
-      };
-      send(lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks));
-      if (options.uniqueIdentity) send(holdKeysOfUsers(tx, importRow.businessId, keysOfUsers));
-      if (earlier.size > 0) send(holdEarlierImports(tx, importRow, earlier));
+      // The statements go out as soon as each can be built and are awaited in the order sent.
+      const pipeline = new StatementPipeline();
+      pipeline.send(lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks));
+      if (options.uniqueIdentity) pipeline.send(holdKeysOfUsers(tx, importRow.businessId, keysOfUsers));
+      if (earlier.size > 0) pipeline.send(holdEarlierImports(tx, importRow, earlier));
       const write = { uniqueIdentity: options.uniqueIdentity, source: `import:${importRow.id}` };
       // Most rows of an import are new people, planned and built already: they are written while the other rows are
       // looked up and planned. They share no email or phone with those rows, so the lookup cannot find them. Only the
       // others are looked up, in full and locked. A contact stored by another writer since the probe holds a key of a
       // row not looked up; under the `unique` policy the insert of that key fails on a unique index, and the retry
       // sees the contact.
-      if (newPeople.writes) send(runContactWrites(tx, importRow.businessId, newPeople.writes, write));
+      if (newPeople.writes) pipeline.send(runContactWrites(tx, importRow.businessId, newPeople.writes, write));
       const lookup = loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact));
-      send(lookup);
+      pipeline.send(lookup);
       // Behind the lookup, so that the server has it to write while the rows looked up are planned.
-      if (preparedEntries !== '') send(insertLedgerEntries(tx, importRow, preparedEntries));
-      let stored: StoredContact[];
-      try {
-        stored = await lookup;
-      } catch (error) {
-        await settledInOrder(sent);
-        throw error;
-      }
+      if (preparedEntries !== '') pipeline.send(insertLedgerEntries(tx, importRow, preparedEntries));
+      const stored = await pipeline.resultOf(lookup);
       const planned: ChunkPlan = planChunk(mayMatch, stored, planOptions(options));
       const writes = buildContactWrites(planned);
-      send(runContactWrites(tx, importRow.businessId, writes, write));
+      pipeline.send(runContactWrites(tx, importRow.businessId, writes, write));
       // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows
       // for each update grew with the square of the batch.
       const firstUpdatingLine = new Map<string, number>();
@@ -438,8 +427,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
       }
       const entries = ledgerEntries(planned, writes.ids, undoByLine, []);
-      if (entries !== '') send(insertLedgerEntries(tx, importRow, entries));
-      await settledInOrder(sent);
+      if (entries !== '') pipeline.send(insertLedgerEntries(tx, importRow, entries));
+      await pipeline.settled();
       return planned;
     });
 

@@ -11,3 +11,32 @@ export async function settledInOrder<T extends readonly unknown[]>(statements: T
   for (const statement of statements) results.push(await statement);
   return results as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
+
+/**
+ * The same, for a transaction that sends statements as it builds them and needs the result of one of them before it
+ * can build the rest.
+ */
+export class StatementPipeline {
+  private readonly sent: Promise<unknown>[] = [];
+
+  /** Sends a statement behind those sent before it. Its failure is handled now and reported in order. */
+  send(statement: Promise<unknown>): void {
+    statement.catch(() => undefined);
+    this.sent.push(statement);
+  }
+
+  /** The result of a statement sent; if any statement sent so far failed, the first failure in the order sent. */
+  async resultOf<T>(statement: Promise<T>): Promise<T> {
+    try {
+      return await statement;
+    } catch (error) {
+      await settledInOrder(this.sent);
+      throw error;
+    }
+  }
+
+  /** Waits for every statement sent, in order; the first failure is the one reported. */
+  async settled(): Promise<void> {
+    await settledInOrder(this.sent);
+  }
+}

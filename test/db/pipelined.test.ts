@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settledInOrder } from '../../db/pipelined';
+import { settledInOrder, StatementPipeline } from '../../db/pipelined';
 
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 const failingAfter = (ms: number, message: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(message)), ms));
@@ -19,6 +19,40 @@ describe('settledInOrder', () => {
         'duplicate key',
       );
       await after(30, undefined);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('StatementPipeline', () => {
+  it('gives the result of a statement sent while the others run, and waits for all of them in order', async () => {
+    const pipeline = new StatementPipeline();
+    const done: string[] = [];
+    pipeline.send(after(15, 'lock').then((v) => done.push(v)));
+    const lookup = after(5, ['stored contact']);
+    pipeline.send(lookup);
+    pipeline.send(after(1, 'ledger').then((v) => done.push(v)));
+    expect(await pipeline.resultOf(lookup)).toEqual(['stored contact']);
+    await pipeline.settled();
+    expect(done.sort()).toEqual(['ledger', 'lock']);
+  });
+
+  it('reports, for a statement whose result is awaited, the first failure of those sent before it, unhandled by none', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const pipeline = new StatementPipeline();
+      pipeline.send(failingAfter(10, 'no business'));
+      // The lookup fails first, only because the transaction was aborted by the statement before it.
+      const lookup = failingAfter(1, 'transaction is aborted');
+      pipeline.send(lookup);
+      pipeline.send(failingAfter(2, 'transaction is aborted'));
+      await expect(pipeline.resultOf(lookup)).rejects.toThrow('no business');
+      await expect(pipeline.settled()).rejects.toThrow('no business');
+      await after(20, undefined);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
