@@ -3,19 +3,25 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrationsFolder, runMigrations } from '../../db/client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
-let database: TestDatabase;
 let scratch: string;
 beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
   scratch = await mkdtemp(path.join(os.tmpdir(), 'switchboard-migrations-'));
 });
 afterAll(async () => {
-  await database?.drop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+// Each test starts from an empty database of its own: it migrates it part of the way, as an older one would be.
+let database: TestDatabase;
+beforeEach(async () => {
+  database = await createTestDatabase({ migrate: false });
+});
+afterEach(async () => {
+  await database?.drop();
 });
 
 /** Applies the migrations up to and including the one tagged `lastTag`, as a database made before the rest would be. */
@@ -82,9 +88,6 @@ describe('0005: identity on the contact and phone rows', () => {
 
 describe('0006: identity keys and file hashes compared byte by byte', () => {
   it('keeps the stored keys, their uniqueness and their lookups, under collation "C"', async () => {
-    await database.sql`drop schema public cascade`;
-    await database.sql`drop schema if exists drizzle cascade`;
-    await database.sql`create schema public`;
     await migrateUpTo('0005_identity_on_contact_rows');
     const business = '33333333-3333-4333-8333-333333333333';
     const ada = 'd0000000-0000-4000-8000-000000000001';
