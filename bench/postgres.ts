@@ -162,6 +162,8 @@ export interface WriteFloor {
   seconds: number;
   postgresCpuSeconds: number;
   rows: Record<(typeof IMPORT_TABLES)[number], number>;
+  /** Of `postgresCpuSeconds`, each table's: what each kind of row an import writes per line costs. */
+  postgresCpuSecondsByTable: Record<(typeof IMPORT_TABLES)[number], number>;
 }
 
 /**
@@ -175,6 +177,7 @@ export interface WriteFloor {
 export async function measureWriteFloor(databaseUrl: string): Promise<WriteFloor> {
   const sql = quietClient(databaseUrl);
   const rows = {} as WriteFloor['rows'];
+  const postgresCpuSecondsByTable = {} as WriteFloor['postgresCpuSecondsByTable'];
   let seconds = 0;
   let postgresCpuSeconds = 0;
   try {
@@ -188,13 +191,14 @@ export async function measureWriteFloor(databaseUrl: string): Promise<WriteFloor
         const cpuBefore = cpuSecondsOfProcessesNamed('postgres');
         const written = await sql`insert into ${sql(copyOf)} select * from ${sql(table)}`;
         seconds += (performance.now() - started) / 1000;
-        postgresCpuSeconds += cpuSecondsOfProcessesNamed('postgres') - cpuBefore;
+        postgresCpuSecondsByTable[table] = cpuSecondsOfProcessesNamed('postgres') - cpuBefore;
+        postgresCpuSeconds += postgresCpuSecondsByTable[table];
         rows[table] = written.count;
       } finally {
         await sql`drop table ${sql(copyOf)}`;
       }
     }
-    return { seconds, postgresCpuSeconds, rows };
+    return { seconds, postgresCpuSeconds, rows, postgresCpuSecondsByTable };
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -145,7 +145,10 @@ export function renderReport(f: BenchFigures): string {
       [
         `Postgres writing what the import wrote (${whole(w.rows.contacts)} contacts, ${whole(w.rows.contact_phones)} phones, ` +
           `${whole(w.rows.contact_tags)} tag links, ${whole(w.rows.contact_addresses)} addresses, ${whole(w.rows.import_ledger)} ledger rows), ` +
-          `written again by the server into tables like its own: ${seconds(w.seconds)} on one connection`,
+          `written again by the server into tables like its own: ${seconds(w.seconds)} on one connection; of its CPU, contacts ` +
+          `${seconds(w.postgresCpuSecondsByTable.contacts)}, phones ${seconds(w.postgresCpuSecondsByTable.contact_phones)}, ` +
+          `tag links ${seconds(w.postgresCpuSecondsByTable.contact_tags)}, addresses ${seconds(w.postgresCpuSecondsByTable.contact_addresses)}, ` +
+          `ledger rows ${seconds(w.postgresCpuSecondsByTable.import_ledger)}`,
         seconds(w.postgresCpuSeconds),
       ],
       [
