@@ -39,9 +39,6 @@ interface CopyBaseline {
   postgresCpuSeconds: number;
 }
 
-/** The baseline the import is compared with: the mean of the COPYs before and after it. */
-const baselineSeconds = (f: Pick<BenchFigures, 'copy' | 'copyAfter'>): number => (f.copy.seconds + f.copyAfter.seconds) / 2;
-
 export interface BenchFigures {
   rows: number;
   fileBytes: number;
@@ -104,7 +101,8 @@ function scansTable(run: ImportRun): string {
 
 export function renderReport(f: BenchFigures): string {
   const run = f.importRun;
-  const baseline = baselineSeconds(f);
+  // The baseline the import is compared with: the mean of the COPYs before and after it.
+  const baseline = (f.copy.seconds + f.copyAfter.seconds) / 2;
   const ratio = run.seconds / baseline;
   const copyLine = `${seconds(f.copy.seconds)} before the import, ${seconds(f.copyAfter.seconds)} after it: ${seconds(baseline)} (${perSecond(f.rows, baseline)})`;
   const ratioLine = `${ratio.toFixed(1)}x (${(run.seconds / f.copy.seconds).toFixed(1)}x and ${(run.seconds / f.copyAfter.seconds).toFixed(1)}x against each)`;

@@ -27,7 +27,7 @@ describe('settledInOrder', () => {
 });
 
 describe('StatementPipeline', () => {
-  it('gives the result of a statement sent while the others run, and waits for all of them in order', async () => {
+  it('gives the result of a statement sent while the others run, and waits for all of them', async () => {
     const pipeline = new StatementPipeline();
     const done: string[] = [];
     pipeline.send(after(15, 'lock').then((v) => done.push(v)));
