@@ -45,8 +45,10 @@ async function endpoints(): Promise<{ config: Config; databaseUrl?: string; temp
 }
 
 async function withDatabase<T>(use: (database: Database) => Promise<T>): Promise<T> {
-  const { databaseUrl } = await endpoints();
-  if (!databaseUrl) throw new CliError('no database: set DATABASE_URL, or start Switchboard locally with `npm start`');
+  const { databaseUrl, config } = await endpoints();
+  if (!databaseUrl) {
+    throw new CliError(`no database: set DATABASE_URL, or start Switchboard locally with \`npm start\` (none is running with its data in ${path.resolve(config.dataDir)})`);
+  }
   const database = openDatabase(databaseUrl, { max: 2 });
   try {
     return await use(database);

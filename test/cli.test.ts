@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { useWorkerTestContext } from './support/context';
 import { aContact, anOpenConversation } from './support/fixtures';
 import { findBusiness } from '../db/businesses';
+import { writeLocalRuntimeInfo } from '../worker/runtime';
+import { cliFromSource } from './support/cli-from-source';
 
-const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 
 const t = useWorkerTestContext();
 
@@ -17,11 +19,11 @@ interface Run {
 }
 
 /** The real CLI in its own process, as an operator runs it. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [...cliFromSource, ...args],
       {
         env: {
           PATH: process.env.PATH,
@@ -33,6 +35,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
           ...env,
         },
         timeout: 60_000,
+        ...(cwd && { cwd }),
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -153,6 +156,33 @@ describe('switchboard CLI', () => {
   it('says plainly when no database answers', async () => {
     const run = await cli(['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' });
     expect(run).toMatchObject({ code: 1, stderr: 'switchboard: cannot reach the database (ECONNREFUSED): is it running, and is DATABASE_URL right?\n' });
+  });
+
+  it('finds the local stack `npm start` runs from any folder, and says where it looked when none runs', async () => {
+    const stack = await mkdtemp(path.join(os.tmpdir(), 'switchboard-stack-'));
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'switchboard-cwd-'));
+    try {
+      const noStack = { DATABASE_URL: '', SWITCHBOARD_DATA_DIR: stack };
+      const none = await cli(['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], noStack, elsewhere);
+      expect(none).toMatchObject({
+        code: 1,
+        stderr: `switchboard: no database: set DATABASE_URL, or start Switchboard locally with \`npm start\` (none is running with its data in ${stack})\n`,
+      });
+
+      await writeLocalRuntimeInfo(stack, {
+        databaseUrl: t.database.url,
+        temporalAddress: inject('temporalAddress'),
+        temporalNamespace: 'default',
+        taskQueue: t.worker.taskQueue,
+        pid: process.pid,
+      });
+      const businessId = await createBusinessId();
+      const found = await cli(['contacts', 'list', '--business', businessId, '--json'], noStack, elsewhere);
+      expect(found).toMatchObject({ code: 0, stdout: '[]\n', stderr: '' });
+    } finally {
+      await rm(stack, { recursive: true, force: true });
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('rejects a bad flag in one line and a non-zero exit', async () => {

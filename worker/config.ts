@@ -1,7 +1,21 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The project's folder: the nearest one above this module with a package.json, from the sources and from `dist/`
+ * alike. Local mode keeps its data there by default, so that `npm start` and the CLI, run from any folder of the
+ * project, find the same stack.
+ */
+function projectDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
 
 function positiveInt(name: string, fallback: number) {
   return z
@@ -100,7 +114,7 @@ const envSchema = z.object({
       })
       .optional(),
   ),
-  SWITCHBOARD_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.switchboard')),
+  SWITCHBOARD_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(() => path.join(projectDir(), '.switchboard'))),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../worker/config';
 
@@ -26,6 +27,11 @@ describe('configuration from the environment', () => {
       temporalUiPort: 8233,
       worker: { maxCachedWorkflows: 200, maxConcurrentActivityTaskExecutions: 20 },
     });
+  });
+
+  it('keeps local data in the project folder by default, whichever folder it is run from', () => {
+    expect(loadConfig({}).dataDir).toBe(path.join(__dirname, '..', '..', '.switchboard'));
+    expect(loadConfig({ SWITCHBOARD_DATA_DIR: 'state' }).dataDir).toBe('state');
   });
 
   it('reads every setting it is given', () => {
