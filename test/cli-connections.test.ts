@@ -1,12 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeXero, type FakeXero } from '../fakes/xero/server';
 import { syncScheduleId } from '../worker/schedules';
 import { useWorkerTestContext } from './support/context';
 import { providersFor } from './sync/helpers';
-import { cliFromSource } from './support/cli-from-source';
 
+const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 let xero: FakeXero;
 const t = useWorkerTestContext(async () => {
   xero = await startFakeXero();
@@ -35,7 +36,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function cli(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...cliFromSource, ...args], { env: env(extra), timeout: 60_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { env: env(extra), timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -98,7 +99,7 @@ describe('switchboard connections, connect, sync and schedules', () => {
 
   it('connect runs the OAuth2 code flow through a local callback and adds the organisation', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [...cliFromSource, 'connect', 'xero', '--business', businessId, '--tenant', tenantId, '--json'], {
+    const child = spawn(process.execPath, [bin, 'connect', 'xero', '--business', businessId, '--tenant', tenantId, '--json'], {
       env: env({ XERO_REDIRECT_URI: `http://127.0.0.1:${port}/callback` }),
     });
     let stdout = '';

@@ -7,8 +7,8 @@ import { useWorkerTestContext } from './support/context';
 import { aContact, anOpenConversation } from './support/fixtures';
 import { findBusiness } from '../db/businesses';
 import { writeLocalRuntimeInfo } from '../worker/runtime';
-import { cliFromSource } from './support/cli-from-source';
 
+const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 
 const t = useWorkerTestContext();
 
@@ -23,7 +23,7 @@ function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Pr
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [...cliFromSource, ...args],
+      [bin, ...args],
       {
         env: {
           PATH: process.env.PATH,
