@@ -2,7 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
@@ -16,7 +16,7 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
-import { addCounts, countOutcomes, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { addCounts, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
@@ -34,7 +34,10 @@ export interface RowError {
 
 export interface PreparedImport {
   importId: string;
+  /** Of the file the chunks read: the UTF-8 copy of a file in another encoding, whose offsets the positions are. */
   sizeBytes: number;
+  /** Rows in the file, estimated from the sample read to map its columns. Absent from imports prepared before it. */
+  rowsEstimate?: number;
   mapping: ColumnMapping[];
 }
 
@@ -508,7 +511,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (input.saveTemplateAs) {
         await saveTemplate(db, business.id, input.saveTemplateAs, Object.fromEntries(mapping.map((m) => [m.header, m.field])));
       }
-      return { importId: importRow.id, sizeBytes: inspection.sizeBytes, mapping };
+      const sizeBytes = options.sourceIsCopy ? (await stat(options.source)).size : inspection.sizeBytes;
+      const rowsEstimate = estimateRows({ rows: inspection.sample.length, bytes: inspection.sampleBytes }, sizeBytes - inspection.headerEndOffset);
+      return { importId: importRow.id, sizeBytes, rowsEstimate, mapping };
     },
 
     /**

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { openDatabase, type Database } from '../db/client';
 import { createBusiness, findBusiness } from '../db/businesses';
 import { listContacts } from '../db/contacts';
+import { describeCounts, formatCount } from '../domain/import/counts';
 import { isValidCountryCode } from '../domain/phone';
 import { exampleInputs, workflowTypes } from '../domain/inputs';
 import { loadConfig, type Config } from '../worker/config';
@@ -440,8 +441,7 @@ function progressBar(): ProgressBar {
       const filled = Math.round(share * width);
       const line =
         `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(share * 100)}% ` +
-        `${p.rowsDone.toLocaleString('en')}/${p.rowsTotalIsEstimate ? '~' : ''}${p.rowsTotal.toLocaleString('en')} rows ` +
-        `(${p.created} created, ${p.updated} updated, ${p.skipped} skipped, ${p.failed} failed)`;
+        `${formatCount(p.rowsDone)}/${p.rowsTotalIsEstimate ? '~' : ''}${formatCount(p.rowsTotal)} rows (${describeCounts(p)})`;
       process.stderr.write(`\r${line}\x1b[K`);
       drawn = true;
     },
@@ -454,7 +454,7 @@ function progressBar(): ProgressBar {
 function describeImport(result: ImportResult): string {
   const lines = [
     `import ${result.importId}: ${result.status}`,
-    `${result.rows} rows: ${result.created} created, ${result.updated} updated, ${result.skipped} skipped, ${result.failed} failed`,
+    `${formatCount(result.rows)} rows: ${describeCounts(result)}`,
   ];
   if (result.status === 'dry-run') {
     lines.push('mapping:', ...result.mapping.map((m) => `  ${m.header} -> ${m.field} (${m.reason})`));

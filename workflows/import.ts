@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChunkResult, ImportState, PreparedImport, RowError } from '../activities/import';
-import { addCounts, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { addCounts, describeCounts, estimateRows, formatCount, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { importContactsCsvInput, type ImportContactsCsvInput } from '../domain/inputs';
 import { BusinessIdAttribute } from '../domain/search-attributes';
 import { db, files } from './activities';
@@ -78,12 +78,12 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
     const bytesDone = done ? prepared.sizeBytes : (state.position?.offset ?? 0);
     Object.assign(progress, state.counts, { status, rowsDone: rowsOf(state.counts), bytesDone });
     progress.rowsTotalIsEstimate = !done;
-    progress.rowsTotal = done
-      ? progress.rowsDone
-      : Math.max(progress.rowsDone, Math.round((progress.rowsDone / Math.max(1, bytesDone)) * prepared.sizeBytes));
+    // Until a chunk has read some of the file, from the rows sampled to map its columns.
+    const estimate = bytesDone > 0 ? estimateRows({ rows: progress.rowsDone, bytes: bytesDone }, prepared.sizeBytes) : (prepared.rowsEstimate ?? 0);
+    progress.rowsTotal = done ? progress.rowsDone : Math.max(progress.rowsDone, estimate);
     setCurrentDetails(
-      `**${status}** ${progress.rowsDone.toLocaleString('en')} of ${progress.rowsTotalIsEstimate ? '~' : ''}${progress.rowsTotal.toLocaleString('en')} rows: ` +
-        `${progress.created} created, ${progress.updated} updated, ${progress.skipped} skipped, ${progress.failed} failed`,
+      `**${status}** ${formatCount(progress.rowsDone)} of ${progress.rowsTotalIsEstimate ? '~' : ''}${formatCount(progress.rowsTotal)} rows: ` +
+        describeCounts(progress),
     );
   };
   report('running', false);

@@ -17,6 +17,13 @@ export interface CsvInspection {
   sample: string[][];
   sizeBytes: number;
   headerLine: number;
+  /**
+   * Bytes from the end of the header to the end of the last record of the sample, counted as a read of the file
+   * counts them (in UTF-8, whatever the file's encoding): what the sample's rows took, to estimate the file's.
+   */
+  sampleBytes: number;
+  /** Where the header ends, counted the same way. */
+  headerEndOffset: number;
 }
 
 export interface CsvRecord {
@@ -79,11 +86,22 @@ export async function inspectCsv(file: string): Promise<CsvInspection> {
   const [{ size }, format] = await Promise.all([stat(path), detectFormat(path)]);
   const { header, groups } = await openRecords(path, format);
   const sample: string[][] = [];
+  let sampleEndOffset = header.endOffset;
   for await (const group of groups) {
-    sample.push(...group.slice(0, SAMPLE_RECORDS - sample.length).map((r) => r.cells));
+    const taken = group.slice(0, SAMPLE_RECORDS - sample.length);
+    sample.push(...taken.map((r) => r.cells));
+    sampleEndOffset = taken.at(-1)?.endOffset ?? sampleEndOffset;
     if (sample.length === SAMPLE_RECORDS) break;
   }
-  return { ...format, headers: headerNames(header.cells), sample, sizeBytes: size, headerLine: header.line };
+  return {
+    ...format,
+    headers: headerNames(header.cells),
+    sample,
+    sizeBytes: size,
+    headerLine: header.line,
+    sampleBytes: sampleEndOffset - header.endOffset,
+    headerEndOffset: header.endOffset,
+  };
 }
 
 export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord> {

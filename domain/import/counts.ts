@@ -17,6 +17,17 @@ export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => ({
 
 export const rowsOf = (c: ImportCounts): number => c.created + c.updated + c.skipped + c.failed;
 
+/** A count as people read it, with thousands separated: 1,204. */
+export const formatCount = (n: number): string => n.toLocaleString('en');
+
+/** "1,204 created, 3 updated, 0 skipped, 12 failed". */
+export const describeCounts = (c: ImportCounts): string =>
+  `${formatCount(c.created)} created, ${formatCount(c.updated)} updated, ${formatCount(c.skipped)} skipped, ${formatCount(c.failed)} failed`;
+
+/** The rows `bytes` of a file hold, at the rate rows read so far took bytes: 0 until some have been read. */
+export const estimateRows = (read: { rows: number; bytes: number }, bytes: number): number =>
+  read.bytes > 0 ? Math.round((read.rows / read.bytes) * bytes) : 0;
+
 export function countOutcomes(outcomes: readonly { outcome: keyof ImportCounts }[]): ImportCounts {
   const counts = zeroCounts();
   for (const { outcome } of outcomes) counts[outcome] += 1;

@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
-import type { ImportResult } from '../../workflows/import';
+import type { ImportProgress, ImportResult } from '../../workflows/import';
 import { aBusiness } from '../support/fixtures';
 import { useWorkerTestContext } from '../support/context';
 
@@ -57,14 +57,25 @@ describe('encodings and delimiters', () => {
     ['Núñez', 'José', 'jose@example.com', '+61412000002'],
   ];
 
+  const semicolons = rows.map((r) => r.join(';')).join('\r\n');
+  const tabs = rows.map((r) => r.join('\t')).join('\r\n');
+  const pipes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.map((r) => r.join('|')).join('\n'))]);
+  // The last column: the bytes the import reads, which its progress counts: a file in another encoding is read from
+  // its UTF-8 copy (without a BOM).
   it.each([
-    ['windows-1252 with semicolons', 'win.csv', iconv.encode(rows.map((r) => r.join(';')).join('\r\n'), 'windows-1252')],
-    ['UTF-16 LE with BOM and tabs', 'utf16.tsv', iconv.encode(rows.map((r) => r.join('\t')).join('\r\n'), 'utf-16le', { addBOM: true })],
-    ['UTF-8 with BOM and pipes', 'bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.map((r) => r.join('|')).join('\n'))])],
-  ])('%s', async (_, name, content) => {
+    ['windows-1252 with semicolons', 'win.csv', iconv.encode(semicolons, 'windows-1252'), Buffer.byteLength(semicolons)],
+    ['UTF-16 LE with BOM and tabs', 'utf16.tsv', iconv.encode(tabs, 'utf-16le', { addBOM: true }), Buffer.byteLength(tabs)],
+    ['UTF-8 with BOM and pipes', 'bom.csv', pipes, pipes.length],
+  ])('%s', async (_, name, content, bytesRead) => {
     const business = await aBusiness(t.database.db);
-    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file(name, content) });
+    const handle = await t.worker.client.workflow.start('importContactsCsv', {
+      args: [{ businessId: business.id, file: await t.file(name, content) }],
+      taskQueue: t.worker.taskQueue,
+      workflowId: `import-${name}-${business.id}`,
+    });
+    const result = (await handle.result()) as ImportResult;
     expect(result).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    expect(await handle.query<ImportProgress>('progress')).toMatchObject({ bytesTotal: bytesRead, bytesDone: bytesRead, rowsTotal: 2 });
     const contacts = await listContacts(t.database.db, business.id);
     expect(contacts.map((c) => [c.lastName, c.firstName, c.email, c.phones[0]?.e164])).toEqual(expected);
   });

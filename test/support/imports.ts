@@ -14,7 +14,15 @@ import { writeContactsCsv, type GeneratedFile } from './generate-csv';
 export async function startLongImport(
   t: WorkerTestContext,
   rows: number,
-): Promise<{ business: Business; file: string; generated: GeneratedFile; handle: WorkflowHandle; progress: ImportProgress | undefined }> {
+): Promise<{
+  business: Business;
+  file: string;
+  generated: GeneratedFile;
+  handle: WorkflowHandle;
+  /** The first progress seen once the import was prepared, before any chunk was done: the total as first estimated. */
+  prepared: ImportProgress | undefined;
+  progress: ImportProgress | undefined;
+}> {
   const business = await aBusiness(t.database.db);
   const file = path.join(t.dir, `long-${rows}.csv`);
   const generated = await writeContactsCsv(file, rows);
@@ -24,9 +32,11 @@ export async function startLongImport(
     workflowId: `long-import-${Date.now()}`,
   });
   let progress: ImportProgress | undefined;
+  let prepared: ImportProgress | undefined;
   for (let i = 0; i < 1200 && !(progress && progress.rowsDone > 0); i++) {
     await sleep(25);
     progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+    if (progress?.importId && !prepared) prepared = progress;
   }
-  return { business, file, generated, handle, progress };
+  return { business, file, generated, handle, prepared, progress };
 }

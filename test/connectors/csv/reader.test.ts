@@ -40,19 +40,30 @@ describe('resolveCsvPath', () => {
 
 describe('encodings', () => {
   it.each([
-    ['UTF-8 without BOM', Buffer.from(CONTACTS), 'utf-8'],
-    ['UTF-8 with BOM', iconv.encode(CONTACTS, 'utf-8', { addBOM: true }), 'utf-8'],
-    ['UTF-16 LE with BOM', iconv.encode(CONTACTS, 'utf-16le', { addBOM: true }), 'utf-16le'],
-    ['UTF-16 BE with BOM', iconv.encode(CONTACTS, 'utf-16be', { addBOM: true }), 'utf-16be'],
-    ['UTF-16 LE without BOM', iconv.encode(CONTACTS, 'utf-16le'), 'utf-16le'],
-    ['windows-1252', iconv.encode(CONTACTS, 'windows-1252'), 'windows-1252'],
-  ])('%s', async (label, bytes, encoding) => {
+    // Positions count the file's bytes in UTF-8, as read; in other encodings, as its UTF-8 copy will hold them.
+    ['UTF-8 without BOM', Buffer.from(CONTACTS), 'utf-8', 0],
+    ['UTF-8 with BOM', iconv.encode(CONTACTS, 'utf-8', { addBOM: true }), 'utf-8', 3],
+    ['UTF-16 LE with BOM', iconv.encode(CONTACTS, 'utf-16le', { addBOM: true }), 'utf-16le', 0],
+    ['UTF-16 BE with BOM', iconv.encode(CONTACTS, 'utf-16be', { addBOM: true }), 'utf-16be', 0],
+    ['UTF-16 LE without BOM', iconv.encode(CONTACTS, 'utf-16le'), 'utf-16le', 0],
+    ['windows-1252', iconv.encode(CONTACTS, 'windows-1252'), 'windows-1252', 0],
+  ])('%s', async (label, bytes, encoding, bomBytes) => {
     const file = await tmp.write(`${label}.csv`, bytes);
 
     const inspection = await inspectCsv(file);
     const records = await readAll(file);
 
-    expect(inspection).toEqual({ encoding, delimiter: ',', headers: CONTACT_HEADERS, sample: CONTACT_CELLS, sizeBytes: bytes.length, headerLine: 1 });
+    const headerBytes = Buffer.byteLength('First name,Last name,Notes\n');
+    expect(inspection).toEqual({
+      encoding,
+      delimiter: ',',
+      headers: CONTACT_HEADERS,
+      sample: CONTACT_CELLS,
+      sizeBytes: bytes.length,
+      headerLine: 1,
+      headerEndOffset: bomBytes + headerBytes,
+      sampleBytes: Buffer.byteLength(CONTACTS) - headerBytes,
+    });
     expect(records.map(({ cells }) => cells)).toEqual(CONTACT_CELLS);
     expect(records.map(({ line }) => line)).toEqual([2, 4, 5]);
   });
