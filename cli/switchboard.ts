@@ -221,7 +221,7 @@ export function buildProgram(): Command {
     .option('--full', 'read every record again and detect the ones that disappeared')
     .action(async (connectionId: string, opts: { full?: boolean }) => {
       const id = requireUuid('<connectionId>', connectionId);
-      const result = await runWorkflow('syncConnection', { connectionId: id, mode: opts.full ? 'full' : 'incremental' }, syncWorkflowId(id));
+      const result = await runWorkflow('syncConnection', { connectionId: id, mode: opts.full ? 'full' : 'incremental' }, { workflowId: syncWorkflowId(id) });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 
@@ -245,7 +245,7 @@ export function buildProgram(): Command {
       } catch (error) {
         throw new CliError(`--input is not valid JSON: ${(error as Error).message}`);
       }
-      const result = await runWorkflow(type, input, opts.id);
+      const result = await runWorkflow(type, input, { workflowId: opts.id });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 
@@ -283,12 +283,14 @@ export function buildProgram(): Command {
           ...(opts.country && { defaultCountry: opts.country }),
         };
         const bar = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
-        const result = (await runWorkflow('importContactsCsv', input, undefined, bar)) as ImportResult;
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          return;
+        const result = (await runWorkflow('importContactsCsv', input, { onProgress: bar, cancelOnInterrupt: true })) as ImportResult;
+        process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : describeImport(result));
+        if (result.status === 'cancelled') {
+          const undo = JSON.stringify({ importId: result.importId });
+          throw new CliError(
+            `import ${result.importId} was cancelled after ${formatCount(result.rows)} rows: import the file again to do the rest (the rows done are skipped), or undo it with \`switchboard workflow undoImport --input '${undo}'\``,
+          );
         }
-        process.stdout.write(describeImport(result));
       },
     );
 
@@ -396,11 +398,30 @@ export async function connectAccount(options: {
   return [await saveConnection(options.sql, options.secretBox, { businessId: options.businessId, provider, tenantId: tenant.tenantId, tenantName: tenant.tenantName, tokens })];
 }
 
-/** Starts a workflow on Switchboard's task queue and waits for it, polling its progress query for `onProgress`. */
-async function runWorkflow(type: string, input: unknown, workflowId?: string, onProgress?: ProgressBar): Promise<unknown> {
+/**
+ * Starts a workflow on Switchboard's task queue and waits for it, polling its progress query for `onProgress`. With
+ * `cancelOnInterrupt`, Ctrl-C asks the workflow to cancel and goes on waiting for what it returns; a second Ctrl-C
+ * stops waiting and leaves the workflow to finish cancelling.
+ */
+async function runWorkflow(
+  type: string,
+  input: unknown,
+  options: { workflowId?: string; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
+): Promise<unknown> {
+  const { onProgress } = options;
   return withTemporal(async (client, taskQueue) => {
     try {
-      const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: workflowId ?? `${type}-${randomUUID()}` });
+      const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: options.workflowId ?? `${type}-${randomUUID()}` });
+      const leave = () => {
+        process.stderr.write(`\nstopped waiting; workflow ${handle.workflowId} finishes cancelling on its own\n`);
+        process.exit(130);
+      };
+      const cancel = () => {
+        process.stderr.write(`\ncancelling workflow ${handle.workflowId}: it stops at the end of the chunk under way (Ctrl-C again to stop waiting)\n`);
+        process.once('SIGINT', leave);
+        handle.cancel().catch((error: unknown) => process.stderr.write(`switchboard: could not cancel ${handle.workflowId}: ${(error as Error).message}\n`));
+      };
+      if (options.cancelOnInterrupt) process.once('SIGINT', cancel);
       let finished = false;
       const polling = onProgress
         ? (async () => {
@@ -415,6 +436,7 @@ async function runWorkflow(type: string, input: unknown, workflowId?: string, on
         return await handle.result();
       } finally {
         finished = true;
+        process.removeListener('SIGINT', cancel).removeListener('SIGINT', leave);
         await polling;
         onProgress?.done();
       }

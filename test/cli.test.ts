@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { useWorkerTestContext } from './support/context';
+import { writeContactsCsv } from './support/generate-csv';
 import { aContact, anOpenConversation } from './support/fixtures';
 import { findBusiness } from '../db/businesses';
 import { writeLocalRuntimeInfo } from '../worker/runtime';
@@ -140,6 +142,43 @@ describe('switchboard CLI', () => {
     const exported = await cli(['export', '--business', businessId, '--out', out]);
     expect(exported).toMatchObject({ code: 0, stdout: `1 contacts written to ${out}\n` });
     expect(await readFile(out, 'utf8')).toContain('Ada,,Lovelace,,ada@example.com,Mobile,');
+  });
+
+  it('cancels the import on Ctrl-C, prints what it did and how to go on, and exits 1', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-long.csv');
+    const generated = await writeContactsCsv(file, 50_000);
+    const child = spawn(process.execPath, [bin, 'import', file, '--business', businessId], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: t.worker.taskQueue },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Interrupted once its first batch is committed: the chunk under way finishes, and the import stops after it.
+    for (let i = 0; i < 600; i++) {
+      const [{ lines } = { lines: 0 }] = await t.database.sql<{ lines: number }[]>`
+        select count(*)::int as lines from import_ledger where business_id = ${businessId}`;
+      if (lines > 0) break;
+      await sleep(50);
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+
+    const importId = /^import (\S+): cancelled$/m.exec(stdout)?.[1];
+    expect(importId).toBeDefined();
+    const rows = Number(/^([\d,]+) rows: /m.exec(stdout)?.[1]?.replaceAll(',', ''));
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(generated.rows);
+    const [{ ledger } = { ledger: -1 }] = await t.database.sql<{ ledger: number }[]>`
+      select count(*)::int as ledger from import_ledger where import_id = ${importId ?? null}`;
+    expect(ledger).toBe(rows);
+    expect(stderr).toMatch(/cancelling workflow \S+: it stops at the end of the chunk under way \(Ctrl-C again to stop waiting\)/);
+    expect(stderr).toContain(
+      `switchboard: import ${importId} was cancelled after ${rows.toLocaleString('en')} rows: import the file again to do the rest (the rows done are skipped), ` +
+        `or undo it with \`switchboard workflow undoImport --input '{"importId":"${importId}"}'\`\n`,
+    );
   });
 
   it('says which --map is malformed', async () => {
