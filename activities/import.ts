@@ -16,7 +16,7 @@ import { createOrFindImport, findImport, findTemplate, saveTemplate, type Import
 import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
-import { addCounts, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
@@ -30,6 +30,8 @@ export interface RowError {
   column?: string;
   field?: string;
   message: string;
+  /** For the notice that the rows from `row` on were imported before, the import that did. */
+  importedBefore?: string;
 }
 
 export interface PreparedImport {
@@ -442,7 +444,13 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const errors = [
       ...failed.flatMap((f) => f.problems.map((p) => rowError(f.line, p))),
       ...(firstEarlier
-        ? [{ row: firstEarlier[0], message: `row ${firstEarlier[0]}: this file was imported into the business before (import ${firstEarlier[1]}); its rows are skipped` }]
+        ? [
+            {
+              row: firstEarlier[0],
+              message: `row ${firstEarlier[0]}: this file was imported into the business before (import ${firstEarlier[1]}); its rows are skipped`,
+              importedBefore: firstEarlier[1],
+            },
+          ]
         : []),
     ].sort((a, b) => a.row - b.row);
     return { counts, errors };
@@ -597,7 +605,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             position: batch.next,
             read: progress.read + batch.lines.length,
             counts: addCounts(progress.counts, written.counts),
-            errors: [...progress.errors, ...written.errors].slice(0, MAX_ERRORS),
+            errors: addRowErrors(progress.errors, written.errors, MAX_ERRORS),
           };
           heartbeat(progress);
         }

@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChunkResult, ImportState, PreparedImport, RowError } from '../activities/import';
-import { addCounts, describeCounts, estimateRows, formatCount, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { addCounts, addRowErrors, describeCounts, estimateRows, formatCount, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { importContactsCsvInput, type ImportContactsCsvInput } from '../domain/inputs';
 import { BusinessIdAttribute } from '../domain/search-attributes';
 import { db, files } from './activities';
@@ -100,7 +100,7 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
         ...state,
         position: result.next ?? state.position,
         counts: addCounts(state.counts, result.counts),
-        errors: [...state.errors, ...result.errors].slice(0, ERRORS_KEPT),
+        errors: addRowErrors(state.errors, result.errors, ERRORS_KEPT),
       };
       done = result.done;
       report('running', done);

@@ -17,6 +17,21 @@ export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => ({
 
 export const rowsOf = (c: ImportCounts): number => c.created + c.updated + c.skipped + c.failed;
 
+/**
+ * Errors added to those kept, at most `max` of them in all. Rows an earlier import of the file holds are reported by
+ * one notice per batch, naming that import; only its first is kept, so that they do not crowd out the rows that failed.
+ */
+export function addRowErrors<E extends { importedBefore?: string }>(kept: readonly E[], more: readonly E[], max: number): E[] {
+  const noticed = new Set(kept.map((e) => e.importedBefore));
+  const added = more.filter((e) => {
+    if (e.importedBefore === undefined) return true;
+    if (noticed.has(e.importedBefore)) return false;
+    noticed.add(e.importedBefore);
+    return true;
+  });
+  return [...kept, ...added].slice(0, max);
+}
+
 /** A count as people read it, with thousands separated: 1,204. */
 export const formatCount = (n: number): string => n.toLocaleString('en');
 

@@ -35,6 +35,12 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
   // skipped (and read without being built), the rest imported.
   const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
   expect(again).toMatchObject({ status: 'completed', rows: generated.rows, failed: generated.invalid - result.failed });
+  // The rows the first import did are skipped in batches, and said so once: the errors of the rows that failed follow.
+  const notices = again.errors.filter((e) => e.importedBefore !== undefined);
+  expect(notices).toEqual([
+    { row: 2, message: `row 2: this file was imported into the business before (import ${result.importId}); its rows are skipped`, importedBefore: result.importId },
+  ]);
+  expect(again.errors.length).toBeGreaterThan(notices.length);
   expect(again.created + result.created).toBe(generated.people);
   expect(again.skipped).toBeGreaterThanOrEqual(result.rows);
   const counted = await t.database.sql<{ import_id: string; lines: number }[]>`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCounts, estimateRows, formatCount } from '../../../domain/import/counts';
+import { addRowErrors, describeCounts, estimateRows, formatCount } from '../../../domain/import/counts';
 
 describe('estimateRows', () => {
   it.each([
@@ -26,5 +26,21 @@ describe('describeCounts', () => {
 
   it('formats a count with thousands separated', () => {
     expect([0, 999, 1_000, 1_234_567].map(formatCount)).toEqual(['0', '999', '1,000', '1,234,567']);
+  });
+});
+
+describe('addRowErrors', () => {
+  type RowError = { row: number; message: string; importedBefore?: string };
+  const failed = (row: number): RowError => ({ row, message: `row ${row}: phone '12345' is not a valid number for AU and there is no email` });
+  const notice = (row: number, importedBefore: string): RowError => ({ row, message: `row ${row}: imported before`, importedBefore });
+
+  it.each<[string, RowError[], RowError[], number, RowError[]]>([
+    ['adds errors after those kept', [failed(2)], [failed(5), failed(9)], 50, [failed(2), failed(5), failed(9)]],
+    ['keeps at most the number given', [failed(2), failed(3)], [failed(5), failed(9)], 3, [failed(2), failed(3), failed(5)]],
+    ['keeps the first notice of an earlier import only', [notice(2, 'a'), failed(7)], [notice(5002, 'a'), failed(5007)], 50, [notice(2, 'a'), failed(7), failed(5007)]],
+    ['keeps one notice for each earlier import', [notice(2, 'a')], [notice(5002, 'b'), notice(10002, 'a'), notice(10003, 'b')], 50, [notice(2, 'a'), notice(5002, 'b')]],
+    ['drops repeated notices within what is added', [], [notice(2, 'a'), notice(5002, 'a'), failed(6000)], 50, [notice(2, 'a'), failed(6000)]],
+  ])('%s', (_, kept, more, max, expected) => {
+    expect(addRowErrors(kept, more, max)).toEqual(expected);
   });
 });
