@@ -310,7 +310,7 @@ export function buildProgram(): Command {
         ...(opts.tag.length > 0 && { tags: opts.tag }),
         ...(opts.includeArchived && { includeArchived: true }),
       })) as { output: string; rows: number };
-      print(Boolean(opts.json), result, `${result.rows} contacts written to ${result.output}`);
+      print(Boolean(opts.json), result, `${formatCount(result.rows)} ${result.rows === 1 ? 'contact' : 'contacts'} written to ${result.output}`);
     });
 
   return program;

@@ -140,7 +140,7 @@ describe('switchboard CLI', () => {
 
     const out = path.join(t.dir, 'cli-export.csv');
     const exported = await cli(['export', '--business', businessId, '--out', out]);
-    expect(exported).toMatchObject({ code: 0, stdout: `1 contacts written to ${out}\n` });
+    expect(exported).toMatchObject({ code: 0, stdout: `1 contact written to ${out}\n` });
     expect(await readFile(out, 'utf8')).toContain('Ada,,Lovelace,,ada@example.com,Mobile,');
   });
 
