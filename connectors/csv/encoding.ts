@@ -21,6 +21,24 @@ const BYTE_ORDER_MARKS = [
 const EXCEL_ENCODING = 'windows-1252';
 const READ_AS_EXCEL_ENCODING = new Set(['iso-8859-1', 'ascii', 'utf-8']);
 
+/** Files people pick instead of the CSV they meant, by how they start. */
+const NOT_TEXT = [
+  { starts: Buffer.from('PK\x03\x04', 'latin1'), what: 'an Excel workbook (.xlsx) or another ZIP archive' },
+  { starts: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), what: 'an old Excel workbook (.xls) or another Office document' },
+  { starts: Buffer.from('%PDF-', 'latin1'), what: 'a PDF document' },
+  { starts: Buffer.from([0x1f, 0x8b]), what: 'a gzip archive' },
+] as const;
+
+/**
+ * Why a file is not a text file at all, when its start says so: a workbook picked instead of its CSV export is the
+ * usual case, and reading it as text would only fail later with a mapping of garbled headers.
+ */
+export function notTextReason(sample: Buffer): string | undefined {
+  const known = NOT_TEXT.find(({ starts }) => sample.subarray(0, starts.length).equals(starts));
+  if (known) return `the file is ${known.what}, not CSV: save it as CSV (in Excel: File, Save As, CSV UTF-8) and import that`;
+  return undefined;
+}
+
 export function detectEncoding(sample: Buffer): DetectedEncoding {
   const marked = BYTE_ORDER_MARKS.find(({ bytes }) => sample.subarray(0, bytes.length).equals(bytes));
   if (marked) {

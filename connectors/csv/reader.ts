@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { addAbortSignal, pipeline, type TransformCallback } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { detectDelimiter } from './delimiter';
-import { detectEncoding } from './encoding';
+import { detectEncoding, notTextReason } from './encoding';
 import { withoutNul } from '../../domain/text';
 
 export interface CsvInspection {
@@ -149,6 +149,8 @@ export async function cellsOfLines(
 async function detectFormat(path: string, known: Partial<CsvFormat> = {}): Promise<CsvFormat> {
   if (known.encoding && known.delimiter) return { encoding: known.encoding, delimiter: known.delimiter };
   const sample = await readSample(path);
+  const notText = notTextReason(sample);
+  if (notText) throw new Error(notText);
   const encoding = known.encoding ?? detectEncoding(sample).encoding;
   return { encoding, delimiter: known.delimiter ?? detectDelimiter(iconv.decode(sample, encoding)).delimiter };
 }

@@ -192,6 +192,14 @@ describe('mappings', () => {
     const file = await t.file('bad-input.csv', people);
     expect(await failure('importContactsCsv', { businessId: business.id, file, ...overrides })).toMatch(message);
   });
+
+  it('says so when the file is a workbook, not its CSV', async () => {
+    const business = await aBusiness(t.database.db);
+    const workbook = await t.file('contacts.xlsx', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(2048, 7)]));
+    expect(await failure('importContactsCsv', { businessId: business.id, file: workbook })).toBe(
+      'file: the file is an Excel workbook (.xlsx) or another ZIP archive, not CSV: save it as CSV (in Excel: File, Save As, CSV UTF-8) and import that',
+    );
+  });
 });
 
 describe('undoImport', () => {

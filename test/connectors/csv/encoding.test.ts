@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { detectEncoding } from '../../../connectors/csv/encoding';
+import { detectEncoding, notTextReason } from '../../../connectors/csv/encoding';
 
 const CONTACTS = 'First name,Last name,Notes\nRenée,Müller,"Paid €20, ""cash"""\nJosé,Núñez,Señor\nZoë,Brontë,\n';
 const CYRILLIC = 'Имя,Фамилия,Телефон\nИван,Петров,0412 345 678\nМария,Смирнова,0412 345 679\nАлексей,Кузнецов,0412 345 680\n';
@@ -31,5 +31,21 @@ describe('detectEncoding', () => {
     const sample = iconv.encode(CONTACTS, 'windows-1252');
 
     expect(iconv.decode(sample, detectEncoding(sample).encoding)).toBe(CONTACTS);
+  });
+});
+
+describe('notTextReason', () => {
+  const excelAdvice = 'not CSV: save it as CSV (in Excel: File, Save As, CSV UTF-8) and import that';
+  it.each([
+    ['an .xlsx workbook', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(64)]), `the file is an Excel workbook (.xlsx) or another ZIP archive, ${excelAdvice}`],
+    ['an .xls workbook', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), `the file is an old Excel workbook (.xls) or another Office document, ${excelAdvice}`],
+    ['a PDF', Buffer.from('%PDF-1.7\n%âãÏÓ\n', 'latin1'), `the file is a PDF document, ${excelAdvice}`],
+    ['a gzipped CSV', Buffer.from([0x1f, 0x8b, 0x08, 0x00]), `the file is a gzip archive, ${excelAdvice}`],
+    ['a CSV', Buffer.from(CONTACTS), undefined],
+    ['a CSV whose first name starts with PK', Buffer.from('PK,Name\n1,Ada\n'), undefined],
+    ['a UTF-16 CSV', iconv.encode(CONTACTS, 'utf-16le', { addBOM: true }), undefined],
+    ['nothing', Buffer.alloc(0), undefined],
+  ])('%s', (_label, sample, reason) => {
+    expect(notTextReason(sample)).toBe(reason);
   });
 });
