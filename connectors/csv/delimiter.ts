@@ -19,10 +19,20 @@ interface Fit {
 }
 
 /**
+ * Excel's line naming the delimiter, `sep=;`, which it writes first in some locales and reads back: not a header. A
+ * file with it is read with that delimiter, and the line is passed over (`isDelimiterLine`).
+ */
+const DELIMITER_LINE = /^(?:\uFEFF)?sep=([,;\t|])\r?\n/i;
+
+export const isDelimiterLine = (cells: readonly string[]): boolean => cells.length === 2 && /^sep=$/i.test(cells[0] ?? '') && cells[1] === '';
+
+/**
  * Picks the candidate that the header uses and the following records use as many times as the header does. Counting
  * on records parsed with each candidate keeps delimiters inside quoted fields, which may span lines, out of the count.
  */
 export function detectDelimiter(text: string): DetectedDelimiter {
+  const named = DELIMITER_LINE.exec(text)?.[1] as CsvDelimiter | undefined;
+  if (named) return { delimiter: named, reason: `the file's first line, ${JSON.stringify(`sep=${named}`)}, names it` };
   const fits = CANDIDATES.map((delimiter) => fitOf(delimiter, text)).filter((fit) => fit.headerCount > 0);
   const best = fits.reduce<Fit | undefined>((best, fit) => (best === undefined || fitsBetter(fit, best) ? fit : best), undefined);
   if (best === undefined) {

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { addAbortSignal, pipeline, type TransformCallback } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { detectDelimiter } from './delimiter';
+import { detectDelimiter, isDelimiterLine } from './delimiter';
 import { detectEncoding, notTextReason } from './encoding';
 import { withoutNul } from '../../domain/text';
 
@@ -172,7 +172,8 @@ async function openRecords(
 ): Promise<{ header: PhysicalRecord; groups: AsyncGenerator<PhysicalRecord[]> }> {
   const groups = physicalRecordGroups(path, format, signal);
   const first = await groups.next();
-  const [header, ...rest] = first.done ? [] : first.value;
+  const records = first.done ? [] : first.value;
+  const [header, ...rest] = records[0] && isDelimiterLine(records[0].cells) ? records.slice(1) : records;
   if (!header) throw new Error('the file has no header row');
   async function* afterHeader(): AsyncGenerator<PhysicalRecord[]> {
     try {

@@ -66,6 +66,7 @@ describe('encodings and delimiters', () => {
     ['windows-1252 with semicolons', 'win.csv', iconv.encode(semicolons, 'windows-1252'), Buffer.byteLength(semicolons)],
     ['UTF-16 LE with BOM and tabs', 'utf16.tsv', iconv.encode(tabs, 'utf-16le', { addBOM: true }), Buffer.byteLength(tabs)],
     ['UTF-8 with BOM and pipes', 'bom.csv', pipes, pipes.length],
+    ["Excel's sep= line before the header", 'sep.csv', Buffer.from(`sep=;\r\n${semicolons}`), Buffer.byteLength(`sep=;\r\n${semicolons}`)],
   ])('%s', async (_, name, content, bytesRead) => {
     const business = await aBusiness(t.database.db);
     const handle = await t.worker.client.workflow.start('importContactsCsv', {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter } from '../../../connectors/csv/delimiter';
+import { detectDelimiter, isDelimiterLine } from '../../../connectors/csv/delimiter';
 
 describe('detectDelimiter', () => {
   it.each([
@@ -15,6 +15,9 @@ describe('detectDelimiter', () => {
     ['blank lines before the header', '\n\nName|Email\nAda|ada@example.com\n', '|'],
     ['a sample cut inside a quoted field', 'Name;Notes\nAda;fine\nGrace;"cut, off', ';'],
     ['nothing', '', ','],
+    ["Excel's line naming it, with commas in the header", 'sep=;\nName,Surname;Email\nAda,L;ada@example.com\n', ';'],
+    ["Excel's line naming it, in capitals and with CRLF", 'SEP=|\r\nName|Email\r\n', '|'],
+    ["Excel's line naming it, after a byte-order mark", '\uFEFFsep=\t\nName\tEmail\n', '\t'],
   ])('%s → %j', (_label, text, delimiter) => {
     const detected = detectDelimiter(text);
 
@@ -26,5 +29,22 @@ describe('detectDelimiter', () => {
     const text = ['Name,Email', ...Array.from({ length: 20 }, () => 'Ada,ada@example.com'), ...Array.from({ length: 100 }, () => 'x;y;z')].join('\n');
 
     expect(detectDelimiter(text).reason).toContain('19 of the 19 following');
+  });
+
+  it('says when a sep= line named it', () => {
+    expect(detectDelimiter('sep=;\nName;Email\n').reason).toBe('the file\'s first line, "sep=;", names it');
+  });
+});
+
+describe('isDelimiterLine', () => {
+  it.each([
+    [['sep=', ''], true],
+    [['SEP=', ''], true],
+    [['sep=', 'x'], false],
+    [['sep='], false],
+    [['Sep', 'Email'], false],
+    [['sep=;'], false],
+  ])('%j → %s', (cells, expected) => {
+    expect(isDelimiterLine(cells)).toBe(expected);
   });
 });

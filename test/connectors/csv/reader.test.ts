@@ -243,6 +243,27 @@ describe('header', () => {
   });
 });
 
+describe("Excel's sep= line", () => {
+  it('reads the file with the delimiter it names, and takes the next line for the header', async () => {
+    const file = await tmp.write('sep.csv', 'sep=;\r\nFirst name;Last name;Notes\r\nAda;Lovelace;paid 12,50\r\n\r\nGrace;Hopper;\r\n');
+
+    const inspection = await inspectCsv(file);
+    const records = await readAll(file);
+
+    expect(inspection).toMatchObject({ delimiter: ';', headers: ['First name', 'Last name', 'Notes'], headerLine: 2 });
+    expect(records.map(({ line, cells }) => [line, cells])).toEqual([
+      [3, ['Ada', 'Lovelace', 'paid 12,50']],
+      [5, ['Grace', 'Hopper', '']],
+    ]);
+  });
+
+  it('is not a header on its own', async () => {
+    const file = await tmp.write('sep-only.csv', 'sep=,\n');
+
+    await expect(inspectCsv(file)).rejects.toThrow('the file has no header row');
+  });
+});
+
 describe('failures', () => {
   it('rejects an unclosed quote with the line where its record starts', async () => {
     await expect(readAll(fixture('unclosed-quote.csv'))).rejects.toThrow(/^the CSV record starting at line 3 cannot be read: Quote Not Closed/);
