@@ -19,12 +19,20 @@ const COMMON_INTERNATIONAL_PREFIX = /^(?:011|00)\s*/;
 // Thin, narrow no-break and other Unicode spaces come from copy-paste; libphonenumber only accepts a few.
 const UNICODE_SPACES = /\p{Zs}/gu;
 
+// A column of numbers that passed through a float (a spreadsheet, pandas) comes out as 412345678.0: the digits are
+// all there. In scientific notation (4.12346E+08) they are not.
+const FLOAT_ZEROS = /^(\+?\d+)\.0+$/;
+const SCIENTIFIC_NOTATION = /^\+?\d(?:\.\d+)?e\+?\d+$/i;
+
 export function isValidCountryCode(code: string): boolean {
   return isSupportedCountry(code.trim().toUpperCase());
 }
 
 export function normalizePhone(raw: string, defaultCountry?: string): PhoneResult {
-  const text = stripExportArtifacts(raw).replace(UNICODE_SPACES, ' ');
+  const text = stripExportArtifacts(raw).replace(UNICODE_SPACES, ' ').replace(FLOAT_ZEROS, '$1');
+  if (SCIENTIFIC_NOTATION.test(text.trim())) {
+    return reject(text, 'was turned into a number in scientific notation by a spreadsheet, which drops digits: format the column as text and export the file again');
+  }
   let country: CountryCode | undefined;
   if (defaultCountry !== undefined) {
     const upperCased = defaultCountry.trim().toUpperCase();

@@ -76,6 +76,15 @@ describe('normalizePhone', () => {
     expect(normalizePhone('0412 345 678', defaultCountry)).toMatchObject({ ok: true, e164: '+61412345678' });
   });
 
+  it.each([
+    ['412345678.0', 'AU', '+61412345678'],
+    ['0412345678.00', 'AU', '+61412345678'],
+    ['61412345678.0', 'AU', '+61412345678'],
+    ['+61412345678.0', undefined, '+61412345678'],
+  ])('reads %j, a number that passed through a float, with its digits (default %s)', (raw, defaultCountry, e164) => {
+    expect(normalizePhone(raw, defaultCountry)).toMatchObject({ ok: true, e164 });
+  });
+
   it('omits country for non-geographic numbers', () => {
     expect(normalizePhone('+800 1234 5678')).toStrictEqual({ ok: true, e164: '+80012345678', type: 'TOLL_FREE' });
   });
@@ -85,6 +94,17 @@ describe('normalizePhone', () => {
     ['', 'AU', "'' is not a phone number"],
     ['\u200B', 'AU', "'' is not a phone number"],
     ['0412-abc', 'AU', "'0412-abc' is not a phone number"],
+    [
+      '4.41235E+11',
+      'GB',
+      "'4.41235E+11' was turned into a number in scientific notation by a spreadsheet, which drops digits: format the column as text and export the file again",
+    ],
+    [
+      '6.14123E+10',
+      'AU',
+      "'6.14123E+10' was turned into a number in scientific notation by a spreadsheet, which drops digits: format the column as text and export the file again",
+    ],
+    ['412345678.5', 'AU', "'412345678.5' is not a valid number for AU"],
     ['call 0412 345 678', 'AU', "'call 0412 345 678' is not a phone number"],
     ['1-800-FLOWERS', 'US', "'1-800-FLOWERS' is not a phone number"],
     ['+999 1234', 'AU', "'+999 1234' has an unknown country code"],
