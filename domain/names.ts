@@ -4,16 +4,34 @@ export type NameParts = { firstName: string; middleName?: string; lastName?: str
 // given or middle names (the Vietnamese middle name "Van"), so only the lower-case form counts.
 const SURNAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'da', 'di', 'la', 'le', 'du', 'bin', 'al']);
 
+// A title before the names in a single name cell ("Dr Jane Smith", "Mrs. Jane Smith") is not one of them.
+const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'rev']);
+// A generational suffix or degree after the family name ("John Smith Jr.") stays with it.
+const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq']);
+
+const bare = (word: string) => word.toLowerCase().replace(/[.,]$/, '');
+
+/**
+ * The given, middle and family names in one name: "Jane Mary Smith", "Smith, Jane Mary", "Jane van der Berg". A
+ * title before them is left out and a suffix kept with the family name, as long as two names remain besides: alone
+ * with one name ("Dr Smith") they may be all there is to call the person by.
+ */
 export function splitFullName(name: string): NameParts {
   const collapsed = name.trim().replace(/\s+/g, ' ');
   const commaIndex = collapsed.indexOf(',');
   if (commaIndex === -1) return splitGivenFirst(collapsed);
 
   const familyName = collapsed.slice(0, commaIndex).trim();
-  const givenNames = collapsed.slice(commaIndex + 1).trim();
+  // "Smith, Jane, Jr." has its suffix after a second comma.
+  const givenNames = collapsed.slice(commaIndex + 1).replaceAll(',', ' ').trim().replace(/\s+/g, ' ');
   if (familyName === '' || givenNames === '') return splitGivenFirst(familyName || givenNames);
-  const [firstName = '', ...middleNames] = givenNames.split(' ');
-  return withOptionalParts(firstName, middleNames, familyName);
+  const words = givenNames.split(' ');
+  let start = 0;
+  while (words.length - start > 1 && HONORIFICS.has(bare(words[start] as string))) start++;
+  let end = words.length;
+  while (end - start > 1 && SUFFIXES.has(bare(words[end - 1] as string))) end--;
+  const [firstName = '', ...middleNames] = words.slice(start, end);
+  return withOptionalParts(firstName, middleNames, [familyName, ...words.slice(end)].join(' '));
 }
 
 export function hasRealName(first?: string | null, last?: string | null): boolean {
@@ -21,12 +39,19 @@ export function hasRealName(first?: string | null, last?: string | null): boolea
 }
 
 function splitGivenFirst(collapsed: string): NameParts {
-  const [firstName = '', ...rest] = collapsed === '' ? [] : collapsed.split(' ');
+  const words = collapsed === '' ? [] : collapsed.split(' ');
+  let start = 0;
+  while (words.length - start > 2 && HONORIFICS.has(bare(words[start] as string))) start++;
+  let end = words.length;
+  while (end - start > 2 && SUFFIXES.has(bare(words[end - 1] as string))) end--;
+  const [firstName = '', ...rest] = words.slice(start, end);
+  const suffix = words.slice(end).join(' ');
   if (rest.length === 0) return { firstName };
   // A particle standing last is itself the family name, not the start of one.
   const particleIndex = rest.findIndex((word, index) => SURNAME_PARTICLES.has(word) && index < rest.length - 1);
   const lastNameStart = particleIndex === -1 ? rest.length - 1 : particleIndex;
-  return withOptionalParts(firstName, rest.slice(0, lastNameStart), rest.slice(lastNameStart).join(' '));
+  const lastName = [...rest.slice(lastNameStart), ...(suffix ? [suffix] : [])].join(' ');
+  return withOptionalParts(firstName, rest.slice(0, lastNameStart), lastName);
 }
 
 function withOptionalParts(firstName: string, middleNames: readonly string[], lastName: string): NameParts {

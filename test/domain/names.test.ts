@@ -34,6 +34,20 @@ describe('splitFullName', () => {
     ['Smith,', { firstName: 'Smith' }],
     [', Jane', { firstName: 'Jane' }],
     [',', { firstName: '' }],
+    // Titles before the names are left out; suffixes stay with the family name; both only with two names besides.
+    ['Dr Jane Smith', { firstName: 'Jane', lastName: 'Smith' }],
+    ['Mrs. Jane Mary Smith', { firstName: 'Jane', middleName: 'Mary', lastName: 'Smith' }],
+    ['MR JOHN SMITH', { firstName: 'JOHN', lastName: 'SMITH' }],
+    ['Prof Dr Jane Smith', { firstName: 'Jane', lastName: 'Smith' }],
+    ['John Smith Jr.', { firstName: 'John', lastName: 'Smith Jr.' }],
+    ['Mr John Smith III', { firstName: 'John', lastName: 'Smith III' }],
+    ['Jane van der Berg PhD', { firstName: 'Jane', lastName: 'van der Berg PhD' }],
+    ['Dr Smith', { firstName: 'Dr', lastName: 'Smith' }],
+    ['Miss Jane', { firstName: 'Miss', lastName: 'Jane' }],
+    ['Smith, Dr Jane', { firstName: 'Jane', lastName: 'Smith' }],
+    ['Smith, Jane, Jr.', { firstName: 'Jane', lastName: 'Smith Jr.' }],
+    ['Smith, Dr', { firstName: 'Dr', lastName: 'Smith' }],
+    ['Drew Smith', { firstName: 'Drew', lastName: 'Smith' }],
   ])('%j', (name, expected) => {
     expect(splitFullName(name)).toStrictEqual(expected);
   });
