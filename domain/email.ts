@@ -11,10 +11,16 @@ const DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
 // Internationalised top-level domains appear in their ASCII "xn--" form as well as in letters.
 const TOP_LEVEL_DOMAIN = /^(?:\p{L}{2,}|xn--[a-z0-9-]+)$/iu;
 
+// An address as mail programs copy it, "Jane Smith <jane@example.com>", and as a link, "mailto:jane@example.com":
+// the address is the part inside.
+const NAMED_ADDRESS = /^[^<>]*<([^<>]*)>$/;
+const MAILTO = /^mailto:/i;
+
 export function normalizeEmail(raw: string): EmailResult {
-  const email = stripExportArtifacts(raw);
+  const text = stripExportArtifacts(raw);
+  const email = (NAMED_ADDRESS.exec(text)?.[1] ?? text).trim().replace(MAILTO, '');
   const problem = findSyntaxProblem(email);
-  if (problem !== undefined) return { ok: false, reason: `'${email}' is not a valid email address: ${problem}` };
+  if (problem !== undefined) return { ok: false, reason: `'${text}' is not a valid email address: ${problem}` };
   return { ok: true, email, normalized: email.toLowerCase() };
 }
 

@@ -206,7 +206,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     }
   }
   const phones = collectPhones(usable);
-  const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitMultiValue(emailCell.value);
+  const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitEmails(emailCell.value);
   const emailResult = emailValue === undefined ? undefined : normalizeEmail(emailValue);
   const email = emailResult?.ok ? { address: emailResult.email, normalized: emailResult.normalized } : undefined;
 
@@ -306,6 +306,13 @@ function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): Imp
   const primary = phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
   // Built field by field: an object spread here, once per number, cost as much as reading the row's email.
   return phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 }));
+}
+
+/** An email cell's addresses: Google's " ::: " between them, or a semicolon or comma where each part is an address. */
+function splitEmails(value: string): string[] {
+  if (!value.includes(';') && !value.includes(',')) return splitMultiValue(value);
+  const parts = value.split(/[;,]/).map((part) => part.trim()).filter((part) => part !== '');
+  return parts.length > 1 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
 }
 
 function splitMultiValue(value: string): string[] {

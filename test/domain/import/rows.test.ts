@@ -218,6 +218,30 @@ describe('buildContact: usable phone or email', () => {
       [{ column: 'Email', field: 'email', message: "email 'jane@' is not a valid email address: the domain is missing; the email was left out" }],
     ],
     [
+      'several emails in one cell, separated by a semicolon',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', 'Citizen', 'jane@example.com; jane@work.example'],
+      { email: JANE_EMAIL },
+      [{ column: 'Email', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" }],
+    ],
+    [
+      'several emails in one cell, separated by commas',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', 'Citizen', 'jane@example.com,jane@work.example, jane@home.example'],
+      { email: JANE_EMAIL },
+      [
+        { column: 'Email', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" },
+        { column: 'Email', field: 'email', message: "the email 'jane@home.example' was left out: a contact has one email" },
+      ],
+    ],
+    [
+      'an address with its name, a comma in the name',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', 'Citizen', 'Citizen, Jane <jane@example.com>'],
+      { email: JANE_EMAIL },
+      [],
+    ],
+    [
       'several emails in one Google cell',
       ['First Name', 'Last Name', 'E-mail 1 - Value'],
       ['Jane', 'Citizen', 'jane@example.com ::: jane@work.example'],
