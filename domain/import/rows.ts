@@ -198,11 +198,16 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
   const usable: Omit<ImportedPhone, 'primary'>[] = [];
+  const read = (cell: Cell, value: string, result: PhoneResult) => {
+    readings.push({ cell, value, result });
+    if (result.ok) usable.push({ raw: value, e164: result.e164, type: phoneType(cell, result.type) });
+  };
   for (const cell of phoneCells) {
     for (const value of splitMultiValue(cell.value)) {
       const result = normalizePhone(value, defaultCountry);
-      readings.push({ cell, value, result });
-      if (result.ok) usable.push({ raw: value, e164: result.e164, type: phoneType(cell, result.type) });
+      const several = result.ok ? undefined : severalNumbers(value, defaultCountry);
+      if (several === undefined) read(cell, value, result);
+      else for (const number of several) read(cell, number.value, number.result);
     }
   }
   const phones = collectPhones(usable);
@@ -306,6 +311,18 @@ function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): Imp
   const primary = phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
   // Built field by field: an object spread here, once per number, cost as much as reading the row's email.
   return phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 }));
+}
+
+/**
+ * The numbers of a phone cell that is not one number, when it holds several with a slash, semicolon or comma between
+ * them ("0412 345 678 / 02 9876 5432") and each part is one. A slash can be part of one number (030/1234567), which
+ * is why this is only asked of a cell that is not a number as a whole.
+ */
+function severalNumbers(value: string, defaultCountry: string): { value: string; result: PhoneResult }[] | undefined {
+  if (!/[/;,]/.test(value)) return undefined;
+  const parts = value.split(/[/;,]/).map((part) => part.trim()).filter((part) => part !== '');
+  const numbers = parts.map((part) => ({ value: part, result: normalizePhone(part, defaultCountry) }));
+  return numbers.length > 1 && numbers.every((number) => number.result.ok) ? numbers : undefined;
 }
 
 /** An email cell's addresses: Google's " ::: " between them, or a semicolon or comma where each part is an address. */

@@ -117,7 +117,7 @@ describe('buildContact: phones', () => {
     expect(contactOf(outcome).phones).toStrictEqual([{ raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: true }]);
   });
 
-  it.each<[string, string[], string[], ImportedContact['phones']]>([
+  it.each<[string, string[], string[], ImportedContact['phones'], string?]>([
     [
       'the mobile column is primary',
       ['First', 'Last', 'Home Phone', 'Work Phone', 'Mobile'],
@@ -189,8 +189,27 @@ describe('buildContact: phones', () => {
         { raw: '02 9876 5431', e164: '+61298765431', type: 'home', primary: false },
       ],
     ],
-  ])('%s', (_, headers, record, phones) => {
-    expect(contactOf(build(headers, record)).phones).toStrictEqual(phones);
+    [
+      'several numbers in one cell, with a slash, a semicolon or a comma between them',
+      ['First', 'Last', 'Phone', 'Home Phone'],
+      ['Jane', 'Citizen', '0412 345 678 / 02 9876 5432', '02 9876 5431;02 9876 5430, 02 9876 5439'],
+      [
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false },
+        { raw: '02 9876 5431', e164: '+61298765431', type: 'home', primary: false },
+        { raw: '02 9876 5430', e164: '+61298765430', type: 'home', primary: false },
+        { raw: '02 9876 5439', e164: '+61298765439', type: 'home', primary: false },
+      ],
+    ],
+    [
+      'a slash within one number',
+      ['First', 'Last', 'Phone'],
+      ['Jane', 'Citizen', '030/1234567'],
+      [{ raw: '030/1234567', e164: '+49301234567', type: 'other', primary: true }],
+      'DE',
+    ],
+  ])('%s', (_, headers, record, phones, country) => {
+    expect(contactOf(build(headers, record, country)).phones).toStrictEqual(phones);
   });
 });
 
