@@ -114,11 +114,27 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/** The fields of the object the schema expects at `path`, or none where it expects no object. */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const unwrapped = (at: unknown): unknown => (at instanceof z.ZodOptional || at instanceof z.ZodDefault ? unwrapped(at.unwrap()) : at);
+  let at = unwrapped(schema);
+  for (const key of path) at = unwrapped(at instanceof z.ZodObject ? (at.shape as Record<PropertyKey, unknown>)[key] : undefined);
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
+}
+
+// How an operator's spelling of a field may differ from its name: case, and _ or - between the words.
+const spelling = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType): string {
   const field = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = field ? ` in ${field}` : '';
-    return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.join(', ')}`;
+    const known = fieldsAt(schema, issue.path);
+    const named = issue.keys.map((key) => {
+      const meant = known.find((name) => spelling(name) === spelling(key));
+      return meant ? `${key} (did you mean ${meant}?)` : key;
+    });
+    return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${named.join(', ')}`;
   }
   if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return `${field || 'input'} is required`;
   // Messages written above already start with the field's name; zod's own do not.
@@ -139,7 +155,7 @@ export function checkInput<T>(workflowType: string, schema: z.ZodType<T>, raw: u
   const byField = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     const field = issue.path.map(String).join('.');
-    if (!byField.has(field)) byField.set(field, describeIssue(issue, raw));
+    if (!byField.has(field)) byField.set(field, describeIssue(issue, raw, schema));
   }
   const problems = [...byField.values()];
   return { ok: false, message: `${workflowType} input is invalid: ${problems.join('; ')}` };

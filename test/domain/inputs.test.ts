@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInput, deleteContactInput, receiveInboundMessageInput } from '../../domain/inputs';
+import { checkInput, deleteContactInput, importContactsCsvInput, receiveInboundMessageInput } from '../../domain/inputs';
 
 const businessId = '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d';
 
@@ -24,6 +24,21 @@ describe('workflow input checks', () => {
     ['a blank phone', { businessId, channel: 'sms', from: { phone: '  ' }, text: 'x' }, 'receiveInboundMessage input is invalid: from.phone must not be empty'],
   ])('rejects %s, naming the field', (_, input, message) => {
     expect(checkInput('receiveInboundMessage', receiveInboundMessageInput, input)).toEqual({ ok: false, message });
+  });
+
+  it.each([
+    [{ businessId, file: '/data/c.csv', dryrun: true }, 'unknown field: dryrun (did you mean dryRun?)'],
+    [{ business_id: businessId, file: '/data/c.csv' }, 'businessId is required; unknown field: business_id (did you mean businessId?)'],
+    [{ businessId, file: '/data/c.csv', 'on-match': 'skip', colour: 'red' }, 'unknown fields: on-match (did you mean onMatch?), colour'],
+  ])('suggests the field an unknown one was meant to be: %j', (input, problems) => {
+    expect(checkInput('importContactsCsv', importContactsCsvInput, input)).toEqual({ ok: false, message: `importContactsCsv input is invalid: ${problems}` });
+  });
+
+  it('suggests fields within a nested object too', () => {
+    expect(checkInput('receiveInboundMessage', receiveInboundMessageInput, { businessId, channel: 'sms', from: { Phone: '1' }, text: 'x' })).toEqual({
+      ok: false,
+      message: 'receiveInboundMessage input is invalid: unknown field in from: Phone (did you mean phone?); from.phone is required for sms messages',
+    });
   });
 
   it('lists every problem at once', () => {
