@@ -7,7 +7,7 @@ import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
-import type { ExportContactsCsvInput } from '../domain/inputs';
+import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
 
 /**
  * What an export can hold, each with its headers. The headers are ones the import maps without help, so that an
@@ -100,7 +100,8 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
       const columns = input.columns ?? defaultColumns;
       const unknown = columns.filter((c) => !(exportColumnNames as readonly string[]).includes(c));
       if (unknown.length > 0) {
-        throw new SwitchboardError('InvalidInput', `columns: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the columns are ${exportColumnNames.join(', ')}`);
+        const named = unknown.map((c) => withMeantName(c, exportColumnNames));
+        throw new SwitchboardError('InvalidInput', `columns: unknown column${unknown.length > 1 ? 's' : ''} ${named.join(', ')}; the columns are ${exportColumnNames.join(', ')}`);
       }
       if (!columns.includes('firstName') || !columns.includes('lastName')) {
         throw new SwitchboardError('InvalidInput', 'columns: firstName and lastName are required: a contact is known by its name');

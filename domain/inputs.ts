@@ -122,18 +122,21 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
 }
 
-// How an operator's spelling of a field may differ from its name: case, and _ or - between the words.
-const spelling = (key: string) => key.toLowerCase().replace(/[_-]/g, '');
+// How an operator's spelling of a name may differ from it: case, _ or - between the words, and a plural s.
+const spelling = (key: string) => key.toLowerCase().replace(/[_-]/g, '').replace(/s$/, '');
+
+/** An unknown name as a message shows it, with the one among `known` it was probably meant to be. */
+export function withMeantName(given: string, known: readonly string[]): string {
+  const meant = known.find((name) => spelling(name) === spelling(given));
+  return meant ? `${given} (did you mean ${meant}?)` : given;
+}
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType): string {
   const field = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = field ? ` in ${field}` : '';
     const known = fieldsAt(schema, issue.path);
-    const named = issue.keys.map((key) => {
-      const meant = known.find((name) => spelling(name) === spelling(key));
-      return meant ? `${key} (did you mean ${meant}?)` : key;
-    });
+    const named = issue.keys.map((key) => withMeantName(key, known));
     return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${named.join(', ')}`;
   }
   if (issue.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) return `${field || 'input'} is required`;

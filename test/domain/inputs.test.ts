@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInput, deleteContactInput, importContactsCsvInput, receiveInboundMessageInput } from '../../domain/inputs';
+import { checkInput, deleteContactInput, exportContactsCsvInput, importContactsCsvInput, receiveInboundMessageInput } from '../../domain/inputs';
 
 const businessId = '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d';
 
@@ -32,6 +32,13 @@ describe('workflow input checks', () => {
     [{ businessId, file: '/data/c.csv', 'on-match': 'skip', colour: 'red' }, 'unknown fields: on-match (did you mean onMatch?), colour'],
   ])('suggests the field an unknown one was meant to be: %j', (input, problems) => {
     expect(checkInput('importContactsCsv', importContactsCsvInput, input)).toEqual({ ok: false, message: `importContactsCsv input is invalid: ${problems}` });
+  });
+
+  it('suggests a field given in the singular', () => {
+    expect(checkInput('exportContactsCsv', exportContactsCsvInput, { businessId, output: '/data/out.csv', tag: ['VIP'] })).toEqual({
+      ok: false,
+      message: 'exportContactsCsv input is invalid: unknown field: tag (did you mean tags?)',
+    });
   });
 
   it('suggests fields within a nested object too', () => {

@@ -273,6 +273,10 @@ describe('exportContactsCsv', () => {
     expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['email'] })).toBe(
       'columns: firstName and lastName are required: a contact is known by its name',
     );
+    expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['firstName', 'lastName', 'phone', 'Email', 'colour'] })).toBe(
+      'columns: unknown columns phone (did you mean phones?), Email (did you mean email?), colour; the columns are ' +
+        'id, firstName, middleName, lastName, businessName, email, tags, notes, contactAddress, billingAddress, status, createdAt, updatedAt, phones, customFields',
+    );
     expect(await failure('exportContactsCsv', { businessId: business.id, output: '/nowhere/out.csv' })).toBe(
       'output: the folder /nowhere does not exist where the worker runs',
     );
