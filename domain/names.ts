@@ -11,6 +11,15 @@ const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq']);
 
 const bare = (word: string) => word.toLowerCase().replace(/[.,]$/, '');
 
+/** The words of a name without the titles before them and the suffixes after them, keeping at least `names`. */
+function withoutTitlesAndSuffixes(words: readonly string[], names: number): { names: string[]; suffixes: string[] } {
+  let start = 0;
+  while (words.length - start > names && HONORIFICS.has(bare(words[start] as string))) start++;
+  let end = words.length;
+  while (end - start > names && SUFFIXES.has(bare(words[end - 1] as string))) end--;
+  return { names: words.slice(start, end), suffixes: words.slice(end) };
+}
+
 /**
  * The given, middle and family names in one name: "Jane Mary Smith", "Smith, Jane Mary", "Jane van der Berg". A
  * title before them is left out and a suffix kept with the family name, as long as two names remain besides: alone
@@ -25,13 +34,10 @@ export function splitFullName(name: string): NameParts {
   // "Smith, Jane, Jr." has its suffix after a second comma.
   const givenNames = collapsed.slice(commaIndex + 1).replaceAll(',', ' ').trim().replace(/\s+/g, ' ');
   if (familyName === '' || givenNames === '') return splitGivenFirst(familyName || givenNames);
-  const words = givenNames.split(' ');
-  let start = 0;
-  while (words.length - start > 1 && HONORIFICS.has(bare(words[start] as string))) start++;
-  let end = words.length;
-  while (end - start > 1 && SUFFIXES.has(bare(words[end - 1] as string))) end--;
-  const [firstName = '', ...middleNames] = words.slice(start, end);
-  return withOptionalParts(firstName, middleNames, [familyName, ...words.slice(end)].join(' '));
+  // The family name stands apart: one given name besides is enough.
+  const { names, suffixes } = withoutTitlesAndSuffixes(givenNames.split(' '), 1);
+  const [firstName = '', ...middleNames] = names;
+  return withOptionalParts(firstName, middleNames, [familyName, ...suffixes].join(' '));
 }
 
 export function hasRealName(first?: string | null, last?: string | null): boolean {
@@ -39,19 +45,13 @@ export function hasRealName(first?: string | null, last?: string | null): boolea
 }
 
 function splitGivenFirst(collapsed: string): NameParts {
-  const words = collapsed === '' ? [] : collapsed.split(' ');
-  let start = 0;
-  while (words.length - start > 2 && HONORIFICS.has(bare(words[start] as string))) start++;
-  let end = words.length;
-  while (end - start > 2 && SUFFIXES.has(bare(words[end - 1] as string))) end--;
-  const [firstName = '', ...rest] = words.slice(start, end);
-  const suffix = words.slice(end).join(' ');
+  const { names, suffixes } = withoutTitlesAndSuffixes(collapsed === '' ? [] : collapsed.split(' '), 2);
+  const [firstName = '', ...rest] = names;
   if (rest.length === 0) return { firstName };
   // A particle standing last is itself the family name, not the start of one.
   const particleIndex = rest.findIndex((word, index) => SURNAME_PARTICLES.has(word) && index < rest.length - 1);
   const lastNameStart = particleIndex === -1 ? rest.length - 1 : particleIndex;
-  const lastName = [...rest.slice(lastNameStart), ...(suffix ? [suffix] : [])].join(' ');
-  return withOptionalParts(firstName, rest.slice(0, lastNameStart), lastName);
+  return withOptionalParts(firstName, rest.slice(0, lastNameStart), [...rest.slice(lastNameStart), ...suffixes].join(' '));
 }
 
 function withOptionalParts(firstName: string, middleNames: readonly string[], lastName: string): NameParts {
