@@ -7,7 +7,15 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const compiled = path.join(root, 'dist', 'cli', 'switchboard.js');
-const sourceDirs = ['cli', 'workflows', 'activities', 'worker', 'db', 'domain', 'connectors'];
+
+/** The folders the build compiles, as its tsconfig names them: none where it is not there to say. */
+function sourceDirs() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')).include;
+  } catch {
+    return [];
+  }
+}
 
 function newestSourceTime(dir) {
   let newest = 0;
@@ -36,7 +44,7 @@ function typeScriptLoader() {
 function entry() {
   const builtAt = fs.existsSync(compiled) ? fs.statSync(compiled).mtimeMs : undefined;
   const loader = typeScriptLoader();
-  if (builtAt !== undefined && (!loader || sourceDirs.every((dir) => newestSourceTime(path.join(root, dir)) <= builtAt))) return compiled;
+  if (builtAt !== undefined && (!loader || sourceDirs().every((dir) => newestSourceTime(path.join(root, dir)) <= builtAt))) return compiled;
   if (!loader) {
     process.stderr.write('switchboard: no build in dist/ and no TypeScript loader to run the sources: run `npm ci` first\n');
     process.exit(1);

@@ -19,6 +19,8 @@ describe('the switchboard command', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-bin-'));
     await cp(path.join(project, 'bin', 'switchboard.cjs'), path.join(dir, 'bin', 'switchboard.cjs'));
+    // Which folders hold the sources of the build, as the project's own build names them.
+    await cp(path.join(project, 'tsconfig.build.json'), path.join(dir, 'tsconfig.build.json'));
     await mkdir(path.join(dir, 'cli'));
     await writeFile(path.join(dir, 'cli', 'switchboard.ts'), "export const runCli = async (args: string[]): Promise<number> => {\n  process.stdout.write(`source ${args.join(' ')}\\n`);\n  return 0;\n};\n");
     await mkdir(path.join(dir, 'domain'));
