@@ -20,6 +20,17 @@ interface Run {
   stderr: string;
 }
 
+/** The environment the CLI runs in: this test file's database, Temporal server and task queue. */
+const cliEnv = (env: Record<string, string> = {}) => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  DATABASE_URL: t.database.url,
+  TEMPORAL_ADDRESS: inject('temporalAddress'),
+  TEMPORAL_TASK_QUEUE: t.worker.taskQueue,
+  SWITCHBOARD_DATA_DIR: t.dir,
+  ...env,
+});
+
 /** The real CLI in its own process, as an operator runs it. */
 function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
   return new Promise((resolve) => {
@@ -27,15 +38,7 @@ function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Pr
       process.execPath,
       [bin, ...args],
       {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          DATABASE_URL: t.database.url,
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          TEMPORAL_TASK_QUEUE: t.worker.taskQueue,
-          SWITCHBOARD_DATA_DIR: t.dir,
-          ...env,
-        },
+        env: cliEnv(env),
         timeout: 60_000,
         ...(cwd && { cwd }),
       },
@@ -149,7 +152,7 @@ describe('switchboard CLI', () => {
     const file = path.join(t.dir, 'cli-long.csv');
     const generated = await writeContactsCsv(file, 50_000);
     const child = spawn(process.execPath, [bin, 'import', file, '--business', businessId], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: t.worker.taskQueue },
+      env: cliEnv(),
     });
     let stdout = '';
     let stderr = '';
