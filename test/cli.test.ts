@@ -200,7 +200,7 @@ describe('switchboard CLI', () => {
     expect(run).toMatchObject({ code: 1, stderr: 'switchboard: cannot reach the database (ECONNREFUSED): is it running, and is DATABASE_URL right?\n' });
   });
 
-  it('finds the local stack `npm start` runs from any folder, and says where it looked when none runs', async () => {
+  it('reads the runtime file of the stack `npm start` runs, from another folder, and says where it looked when none runs', async () => {
     const stack = await mkdtemp(path.join(os.tmpdir(), 'switchboard-stack-'));
     const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'switchboard-cwd-'));
     try {
