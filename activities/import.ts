@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
-import { cellsOfLines, inspectCsv, resolveCsvPath } from '../connectors/csv/reader';
+import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, resolveCsvPath } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -17,7 +17,7 @@ import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
-import { applyMapping, autoMapColumns, type ColumnMapping } from '../domain/import/mapping';
+import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
@@ -141,14 +141,44 @@ async function utf8Copy(original: string, encoding: string, copy: string): Promi
   await pipeline(createReadStream(original), iconv.decodeStream(encoding), iconv.encodeStream('utf-8'), createWriteStream(copy));
 }
 
-function requireUsableMapping(mapping: ColumnMapping[]): void {
-  const fields = new Set(mapping.map((m) => m.field));
-  const columns = mapping.map((m) => `"${m.header}"`).join(', ');
-  if (!(fields.has('fullName') || (fields.has('firstName') && fields.has('lastName')))) {
-    throw invalid(`mapping: no column holds the contact's name (firstName and lastName, or fullName); the file's columns are ${columns}`);
+function requireUsableMapping(mapping: ColumnMapping[], inspection: CsvInspection, explicit: Readonly<Record<string, string>>): void {
+  const missing = missingFromMapping(mapping);
+  if (missing === undefined) return;
+  throw invalid(headerFurtherDown(inspection, explicit) ?? `mapping: ${missing}; the file's columns are ${mapping.map((m) => `"${m.header}"`).join(', ')}`);
+}
+
+/** A line's first few cells, quoted, without the names given to its blank ones (Excel pads a title line with them). */
+function shownCells(headers: readonly string[]): string {
+  const named = headers.filter((header) => !isUnnamedColumn(header));
+  return named.slice(0, 4).map((header) => `"${header}"`).join(', ') + (named.length > 4 ? ', …' : '');
+}
+
+/** How many of the first records are tried as the header that a report's title lines have pushed down. */
+const HEADER_SEARCH_RECORDS = 10;
+
+/**
+ * Reports and some systems' exports put a title, the company's name or a date above the header. When the first line
+ * gives no usable mapping, the message names the line that would, so that the person knows what to delete.
+ */
+function headerFurtherDown(inspection: CsvInspection, explicit: Readonly<Record<string, string>>): string | undefined {
+  const tried = Math.min(HEADER_SEARCH_RECORDS, inspection.sample.length);
+  for (let at = 0; at < tried; at++) {
+    const headers = headerNames(inspection.sample[at] as string[]);
+    if (headers.filter((header) => !isUnnamedColumn(header)).length < 2) continue;
+    let mapping = autoMapColumns(headers, inspection.sample.slice(at + 1));
+    if (Object.keys(explicit).length > 0) {
+      const applied = applyMapping(mapping, explicit);
+      if (!applied.ok) continue;
+      mapping = applied.mapping;
+    }
+    if (missingFromMapping(mapping) !== undefined) continue;
+    return (
+      `file: the header must be the file's first line, and line ${inspection.headerLine} (${shownCells(inspection.headers)}) is not one; ` +
+      `line ${inspection.sampleLines[at]} looks like the header (${shownCells(headers)}): delete the lines above it (a report's title, ` +
+      'perhaps) and import the file again'
+    );
   }
-  const reachable = ['email', 'phone', 'mobilePhone', 'homePhone', 'workPhone', 'fax'].some((f) => fields.has(f as ColumnMapping['field']));
-  if (!reachable) throw invalid(`mapping: no column holds an email or a phone number; the file's columns are ${columns}`);
+  return undefined;
 }
 
 function rowError(line: number, problem: RowProblem): RowError {
@@ -487,10 +517,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       let mapping = autoMapColumns(inspection.headers, inspection.sample);
       if (Object.keys(explicit).length > 0) {
         const applied = applyMapping(mapping, explicit);
-        if (!applied.ok) throw invalid(`mapping: ${applied.errors.join('; ')}`);
+        if (!applied.ok) throw invalid(headerFurtherDown(inspection, explicit) ?? `mapping: ${applied.errors.join('; ')}`);
         mapping = applied.mapping;
       }
-      requireUsableMapping(mapping);
+      requireUsableMapping(mapping, inspection, explicit);
 
       const fileHash = await sha256(file);
       const isUtf8 = /^utf-?8$/i.test(inspection.encoding);

@@ -15,6 +15,8 @@ export interface CsvInspection {
   headers: string[];
   /** The first data records, as read. */
   sample: string[][];
+  /** The physical line where each record of the sample starts. */
+  sampleLines: number[];
   sizeBytes: number;
   headerLine: number;
   /**
@@ -86,10 +88,12 @@ export async function inspectCsv(file: string): Promise<CsvInspection> {
   const [{ size }, format] = await Promise.all([stat(path), detectFormat(path)]);
   const { header, groups } = await openRecords(path, format);
   const sample: string[][] = [];
+  const sampleLines: number[] = [];
   let sampleEndOffset = header.endOffset;
   for await (const group of groups) {
     const taken = group.slice(0, SAMPLE_RECORDS - sample.length);
     sample.push(...taken.map((r) => r.cells));
+    sampleLines.push(...taken.map((r) => r.line));
     sampleEndOffset = taken.at(-1)?.endOffset ?? sampleEndOffset;
     if (sample.length === SAMPLE_RECORDS) break;
   }
@@ -97,6 +101,7 @@ export async function inspectCsv(file: string): Promise<CsvInspection> {
     ...format,
     headers: headerNames(header.cells),
     sample,
+    sampleLines,
     sizeBytes: size,
     headerLine: header.line,
     sampleBytes: sampleEndOffset - header.endOffset,
@@ -311,13 +316,19 @@ function isUtf8(encoding: string): boolean {
   return /^utf-?8$/i.test(encoding);
 }
 
-function headerNames(cells: string[]): string[] {
+/** The names a header row gives its columns: `CsvInspection.headers` describes them. */
+export function headerNames(cells: readonly string[]): string[] {
   const taken = new Set<string>();
   return cells.map((cell, position) => {
-    const name = cell.trim() || `Column ${position + 1}`;
+    const name = cell.trim() || unnamedColumn(position);
     let unique = name;
     for (let repeat = 2; taken.has(unique.toLowerCase()); repeat++) unique = `${name} (${repeat})`;
     taken.add(unique.toLowerCase());
     return unique;
   });
 }
+
+const unnamedColumn = (position: number) => `Column ${position + 1}`;
+
+/** Whether a header name is of the form `headerNames` gives a blank cell (a header written so is taken for one). */
+export const isUnnamedColumn = (name: string): boolean => /^Column \d+$/.test(name);

@@ -8,6 +8,7 @@ import {
   isSingleValued,
   type MappingTarget,
   parseMappingTarget,
+  phoneFields,
 } from './fields';
 
 export type ColumnMapping = {
@@ -144,6 +145,16 @@ export function autoMapColumns(headers: readonly string[], sample: readonly (rea
     propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? ''))),
   );
   return pairPhoneLabels(assignFields(proposals), new Set());
+}
+
+/** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */
+export function missingFromMapping(mapping: readonly ColumnMapping[]): string | undefined {
+  const fields = new Set<MappingTarget>(mapping.map((m) => m.field));
+  if (!(fields.has('fullName') || (fields.has('firstName') && fields.has('lastName')))) {
+    return "no column holds the contact's name (firstName and lastName, or fullName)";
+  }
+  if (!phoneFields.some((field) => fields.has(field)) && !fields.has('email')) return 'no column holds an email or a phone number';
+  return undefined;
 }
 
 /**

@@ -202,6 +202,42 @@ describe('mappings', () => {
   });
 });
 
+describe('title lines above the header, as a report saved as CSV has them', () => {
+  // Excel pads every line of a report to the table's width, the title lines too.
+  const report = [
+    'Customer Contact List,,,,,',
+    'Harbour Clinic Pty Ltd,,,,,',
+    ',,,,,',
+    'Customer,Phone Numbers,Email,Full Name,Billing Address,Shipping Address',
+    'Amy Nguyen,(02) 9555 3311,amy@example.com,Amy Nguyen,4581 Finch St,',
+    'Bill Lucchini,(02) 9444 6538,bill@example.com,Bill Lucchini,,',
+  ].join('\r\n');
+
+  it('fail the import with the line that looks like the header, before anything is written', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('customer-contact-list.csv', report);
+    expect(await failure('importContactsCsv', { businessId: business.id, file })).toBe(
+      'file: the header must be the file\'s first line, and line 1 ("Customer Contact List") is not one; line 4 looks like the header ' +
+        '("Customer", "Phone Numbers", "Email", "Full Name", …): delete the lines above it (a report\'s title, perhaps) and import the file again',
+    );
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+  });
+
+  it('name that line too when the mapping given names its columns', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('customer-contact-list.csv', report);
+    const mapping = { Customer: 'fullName', 'Phone Numbers': 'workPhone' };
+    expect(await failure('importContactsCsv', { businessId: business.id, file, mapping })).toMatch(/^file: .* line 4 looks like the header /);
+  });
+
+  it('import the file once those lines are deleted', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('customer-contact-list.csv', report.split('\r\n').slice(3).join('\r\n'));
+    const result = (await t.worker.execute('importContactsCsv', { businessId: business.id, file })) as ImportResult;
+    expect(result).toMatchObject({ rows: 2, created: 2, failed: 0 });
+  });
+});
+
 describe('undoImport', () => {
   it('deletes the contacts an import created and restores what it updated; the file can then be imported again', async () => {
     const business = await aBusiness(t.database.db);

@@ -59,6 +59,7 @@ describe('encodings', () => {
       delimiter: ',',
       headers: CONTACT_HEADERS,
       sample: CONTACT_CELLS,
+      sampleLines: [2, 4, 5],
       sizeBytes: bytes.length,
       headerLine: 1,
       headerEndOffset: bomBytes + headerBytes,
@@ -205,6 +206,16 @@ describe('header', () => {
 
     expect(inspection.headers).toEqual(['Name', 'Column 2', 'Email', 'email (2)', 'Phone', 'Column 2 (2)', 'Name (2)']);
     expect(inspection.sample).toEqual([['a', 'b', 'c', 'd', 'e', 'f', 'g']]);
+  });
+
+  it('gives the line where each record of the sample starts', async () => {
+    const file = await tmp.write('lines.csv', ['', 'Name,Notes', 'Ada,"two', 'lines"', '', 'Grace,one'].join('\n'));
+
+    const inspection = await inspectCsv(file);
+
+    expect(inspection.headerLine).toBe(2);
+    expect(inspection.sample).toEqual([['Ada', 'two\nlines'], ['Grace', 'one']]);
+    expect(inspection.sampleLines).toEqual([3, 6]);
   });
 
   it('samples the first 50 records only', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isSingleValued } from '../../../domain/import/fields';
-import { applyMapping, autoMapColumns, type ColumnMapping } from '../../../domain/import/mapping';
+import { isSingleValued, type MappingTarget } from '../../../domain/import/fields';
+import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../../../domain/import/mapping';
 import { readFixture } from './read-fixture';
 
 const fixtures = [
@@ -454,5 +454,22 @@ describe('applyMapping', () => {
   it('allows several columns on one multi-valued field', () => {
     const result = applyMapping(auto, { Email: 'tags', Notes: 'tags', Cell: 'phone', Name: 'phone' });
     expect(result.ok && result.mapping.map((m) => m.field)).toStrictEqual(['phone', 'tags', 'phone', 'ignore', 'phone', 'tags']);
+  });
+});
+
+describe('missingFromMapping', () => {
+  const mapped = (...fields: string[]): ColumnMapping[] =>
+    fields.map((field, column) => ({ column, header: `Column ${column + 1}`, field: field as MappingTarget, reason: "given" }));
+
+  it.each<[string, ColumnMapping[], string | undefined]>([
+    ['first and last name with an email', mapped('firstName', 'lastName', 'email'), undefined],
+    ['a full name with a mobile', mapped('fullName', 'mobilePhone'), undefined],
+    ['a full name with a fax only', mapped('fullName', 'fax'), undefined],
+    ['a first name without a last name', mapped('firstName', 'email'), "no column holds the contact's name (firstName and lastName, or fullName)"],
+    ['only a business name', mapped('businessName', 'phone'), "no column holds the contact's name (firstName and lastName, or fullName)"],
+    ['names without any way to reach them', mapped('firstName', 'lastName', 'notes', 'custom:Ref'), 'no column holds an email or a phone number'],
+    ['nothing mapped', mapped('custom:Customer Contact List'), "no column holds the contact's name (firstName and lastName, or fullName)"],
+  ])('%s', (_label, mapping, missing) => {
+    expect(missingFromMapping(mapping)).toBe(missing);
   });
 });
