@@ -43,7 +43,8 @@ const ALIASES: readonly AliasRow[] = [
   },
   // Xero's contact name is the person, or the organisation when the person has its own FirstName and LastName.
   { fields: ['fullName', 'businessName'], headers: ['contact name'] },
-  { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client name', 'patient name'] },
+  // A clinic's own sheet names its people by who they are to it: "Patient", "Client".
+  { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client', 'client name', 'patient', 'patient name'] },
   {
     fields: ['businessName'],
     headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer'],

@@ -262,6 +262,8 @@ describe('autoMapColumns on header spellings', () => {
     ['Address 2', 'contactAddress.line2', 'alias of contactAddress.line2 ("Address 2")'],
     ['County', 'contactAddress.region', 'alias of contactAddress.region ("County")'],
     ['ZIP/Postal Code', 'contactAddress.postalCode', 'alias of contactAddress.postalCode ("ZIP/Postal Code")'],
+    ['Patient', 'fullName', 'alias of fullName ("Patient")'],
+    ['Client', 'fullName', 'alias of fullName ("Client")'],
     // Near-misses
     ['E-mail Adress', 'email', 'close to "email address" (fuzzy)'],
     ['Mobile No.', 'mobilePhone', 'close to "mobile" (fuzzy)'],
@@ -274,6 +276,7 @@ describe('autoMapColumns on header spellings', () => {
     ['Phone Mobile', 'mobilePhone', 'close to "mobile phone" (fuzzy)'],
     ['Client Email', 'email', 'close to "email" (fuzzy)'],
     ['Patient First Name', 'firstName', 'close to "first name" (fuzzy)'],
+    ['Patient Full Name', 'fullName', 'close to "full name" (fuzzy)'],
     // Look-alikes that are something else
     ['Company Number', 'custom:Company Number', 'no known field: kept as custom field'],
     ['Tax Number', 'custom:Tax Number', 'known column with no contact field: kept as custom field'],
