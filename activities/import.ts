@@ -12,7 +12,7 @@ import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { ledgerRow } from '../db/bulk-rows';
-import { createOrFindImport, findImport, findTemplate, saveTemplate, type ImportRow } from '../db/imports';
+import { createOrFindImport, findImport, findTemplate, listTemplates, saveTemplate, type ImportRow } from '../db/imports';
 import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
@@ -41,6 +41,8 @@ export interface PreparedImport {
   /** Rows in the file, estimated from the sample read to map its columns. Absent from imports prepared before it. */
   rowsEstimate?: number;
   mapping: ColumnMapping[];
+  /** The template this import saved its mapping as (`saveTemplateAs`), to be reused by its id or name. */
+  savedTemplate?: { id: string; name: string };
 }
 
 export type { FilePosition };
@@ -179,6 +181,16 @@ function headerFurtherDown(inspection: CsvInspection, explicit: Readonly<Record<
     );
   }
   return undefined;
+}
+
+const TEMPLATES_LISTED = 10;
+
+async function noTemplateMessage(db: Db, businessId: string, idOrName: string): Promise<string> {
+  const templates = await listTemplates(db, businessId);
+  const listed = templates.slice(0, TEMPLATES_LISTED).map((t) => `'${t.name}' (${t.id})`);
+  if (templates.length > TEMPLATES_LISTED) listed.push(`and ${templates.length - TEMPLATES_LISTED} more`);
+  const known = templates.length === 0 ? "it has none yet (saveTemplateAs saves an import's mapping as one)" : `its templates are ${listed.join(', ')}`;
+  return `templateId: business ${businessId} has no mapping template '${idOrName}': ${known}`;
 }
 
 function rowError(line: number, problem: RowProblem): RowError {
@@ -510,7 +522,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       let explicit: Record<string, string> = {};
       if (input.templateId) {
         const template = await findTemplate(db, business.id, input.templateId);
-        if (!template) throw new SwitchboardError('NotFound', `templateId: no mapping template ${input.templateId} in business ${business.id}`);
+        if (!template) throw new SwitchboardError('NotFound', await noTemplateMessage(db, business.id, input.templateId));
         explicit = { ...template.mapping };
       }
       explicit = { ...explicit, ...input.mapping };
@@ -546,12 +558,15 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       };
       await sql`update imports set options = ${JSON.stringify(options)}::jsonb, mapping = ${JSON.stringify(mapping)}::jsonb where id = ${importRow.id}`;
       if (options.sourceIsCopy) await utf8Copy(file, inspection.encoding, options.source);
-      if (input.saveTemplateAs) {
-        await saveTemplate(db, business.id, input.saveTemplateAs, Object.fromEntries(mapping.map((m) => [m.header, m.field])));
-      }
+      const savedTemplate = input.saveTemplateAs
+        ? {
+            id: await saveTemplate(db, business.id, input.saveTemplateAs, Object.fromEntries(mapping.map((m) => [m.header, m.field]))),
+            name: input.saveTemplateAs,
+          }
+        : undefined;
       const sizeBytes = options.sourceIsCopy ? (await stat(options.source)).size : inspection.sizeBytes;
       const rowsEstimate = estimateRows({ rows: inspection.sample.length, bytes: inspection.sampleBytes }, sizeBytes - inspection.headerEndOffset);
-      return { importId: importRow.id, sizeBytes, rowsEstimate, mapping };
+      return { importId: importRow.id, sizeBytes, rowsEstimate, mapping, ...(savedTemplate && { savedTemplate }) };
     },
 
     /**

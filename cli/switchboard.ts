@@ -9,13 +9,12 @@ import { createBusiness, findBusiness } from '../db/businesses';
 import { listContacts } from '../db/contacts';
 import { describeCounts, formatCount } from '../domain/import/counts';
 import { isValidCountryCode } from '../domain/phone';
-import { exampleInputs, workflowTypes } from '../domain/inputs';
+import { exampleInputs, isUuid, syncWorkflowId, workflowTypes } from '../domain/inputs';
 import { loadConfig, type Config } from '../worker/config';
 import { readLocalRuntimeInfo } from '../worker/runtime';
 import { createQuickBooksConnector } from '../connectors/providers/quickbooks';
 import { createXeroConnector } from '../connectors/providers/xero';
 import { findConnection, listConnections, saveConnection, setConnectionStatus, type ConnectionSummary } from '../db/connections';
-import { syncWorkflowId } from '../domain/inputs';
 import type { Provider } from '../domain/sync/remote';
 import { createSecretBox, loadOrCreateLocalSecretKey, type SecretBox } from '../worker/secret-box';
 import { applySchedules } from '../worker/schedules';
@@ -25,10 +24,8 @@ import type { ImportProgress, ImportResult } from '../workflows/import';
 /** A problem the operator can fix: printed as one line, exit code 1. */
 class CliError extends Error {}
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function requireUuid(flag: string, value: string): string {
-  if (!uuidPattern.test(value)) throw new CliError(`${flag} must be a business id (a UUID), got '${value}'`);
+  if (!isUuid(value)) throw new CliError(`${flag} must be a business id (a UUID), got '${value}'`);
   return value;
 }
 
@@ -257,7 +254,7 @@ export function buildProgram(): Command {
     .option('--map <Header=field>', 'map a column yourself (repeatable); field "ignore" leaves it out', (v: string, all: string[]) => [...all, v], [])
     .addOption(new Option('--on-match <mode>', 'what to do with a row that matches an existing contact').choices(['update', 'skip', 'create']).default('update'))
     .option('--dry-run', 'check the file and show the mapping without writing anything')
-    .option('--template <id>', 'use a saved mapping template')
+    .option('--template <id-or-name>', 'use a mapping template saved with --save-template, by its id or name')
     .option('--save-template <name>', 'save the mapping used as a template of the business')
     .option('--country <ISO2>', "default country for national phone numbers (default: the business's)")
     .option('--json', 'print the result as JSON')
@@ -480,6 +477,10 @@ function describeImport(result: ImportResult): string {
   ];
   if (result.status === 'dry-run') {
     lines.push('mapping:', ...result.mapping.map((m) => `  ${m.header} -> ${m.field} (${m.reason})`));
+  }
+  if (result.savedTemplate) {
+    const { id, name } = result.savedTemplate;
+    lines.push(`mapping saved as template '${name}' (${id}): use it again with --template '${name}'`);
   }
   if (result.errors.length > 0) lines.push('errors:', ...result.errors.slice(0, 20).map((e) => `  ${e.message}`));
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);

@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
+import { isUuid } from '../domain/inputs';
 import type { Db } from './client';
 import { imports, importTemplates } from './schema';
 
@@ -18,12 +19,21 @@ export async function findImport(db: Db, importId: string): Promise<ImportRow | 
   return row;
 }
 
-export async function findTemplate(db: Db, businessId: string, templateId: string) {
+/** A template of the business, by its id or, since people remember names, by its name. */
+export async function findTemplate(db: Db, businessId: string, idOrName: string) {
   const [row] = await db
     .select()
     .from(importTemplates)
-    .where(and(eq(importTemplates.id, templateId), eq(importTemplates.businessId, businessId)));
+    .where(and(eq(importTemplates.businessId, businessId), isUuid(idOrName) ? eq(importTemplates.id, idOrName) : eq(importTemplates.name, idOrName)));
   return row;
+}
+
+export async function listTemplates(db: Db, businessId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .select({ id: importTemplates.id, name: importTemplates.name })
+    .from(importTemplates)
+    .where(eq(importTemplates.businessId, businessId))
+    .orderBy(asc(importTemplates.name));
 }
 
 export async function saveTemplate(db: Db, businessId: string, name: string, mapping: Record<string, string>): Promise<string> {

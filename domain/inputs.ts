@@ -6,6 +6,8 @@ import { z } from 'zod';
  */
 
 const uuid = (field: string) => z.uuid({ message: `${field} must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d` });
+/** Whether a text is a UUID as the inputs' id fields take it. */
+export const isUuid = (text: string): boolean => z.uuid().safeParse(text).success;
 const nonBlank = (field: string, max = 10_000) =>
   z
     .string({ message: `${field} must be a string` })
@@ -75,7 +77,8 @@ export const importContactsCsvInput = z.strictObject({
   onMatch: z.enum(onMatchModes, { message: `onMatch must be one of ${onMatchModes.join(', ')}` }).default('update'),
   dryRun: z.boolean({ message: 'dryRun must be true or false' }).default(false),
   defaultCountry: countryCode('defaultCountry').optional(),
-  templateId: uuid('templateId').optional(),
+  /** A saved mapping template of the business, by its id or its name. */
+  templateId: nonBlank('templateId', 200).optional(),
   /** Saves the mapping this import used as a template of the business, under this name. */
   saveTemplateAs: nonBlank('saveTemplateAs', 200).optional(),
   /** Where the error report goes; by default next to the file. */

@@ -35,6 +35,7 @@ export interface ImportResult extends ImportCounts {
   status: 'completed' | 'cancelled' | 'dry-run';
   rows: number;
   mapping: PreparedImport['mapping'];
+  savedTemplate?: PreparedImport['savedTemplate'];
   errors: RowError[];
   errorReport?: string;
 }
@@ -126,6 +127,7 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
     rows: rowsOf(state.counts),
     ...state.counts,
     mapping: prepared.mapping,
+    ...(prepared.savedTemplate && { savedTemplate: prepared.savedTemplate }),
     errors: state.errors,
     errorReport: finished.errorReport,
   };

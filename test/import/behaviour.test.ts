@@ -144,7 +144,7 @@ describe("an agent's email or phone in the file", () => {
 });
 
 describe('mappings', () => {
-  it('takes an explicit mapping, saves it as a template and reuses it by id', async () => {
+  it('takes an explicit mapping, saves it as a template and reuses it by id or name', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('mapped.csv', 'Patient,Family,Contact,Extra\nAda,Lovelace,0412 345 678,x\n');
     const mapping = { Patient: 'firstName', Family: 'lastName', Contact: 'mobilePhone', Extra: 'ignore' };
@@ -161,9 +161,27 @@ describe('mappings', () => {
     expect(await t.database.sql`select 1 from imports where id = ${dry.importId}`).toHaveLength(0);
 
     const [template] = await t.database.sql<{ id: string }[]>`select id from import_templates where business_id = ${business.id} and name = 'practice export'`;
-    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: template?.id });
+    expect(dry.savedTemplate).toEqual({ id: template?.id, name: 'practice export' });
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: dry.savedTemplate?.id });
     expect(result).toMatchObject({ rows: 1, created: 1 });
+    expect(result.savedTemplate).toBeUndefined();
     expect(await listContacts(t.database.db, business.id)).toMatchObject([{ firstName: 'Ada', lastName: 'Lovelace', phones: [{ e164: '+61412345678' }] }]);
+
+    const byName = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: 'practice export', dryRun: true });
+    expect(byName.mapping.map((m) => m.field)).toEqual(['firstName', 'lastName', 'mobilePhone', 'ignore']);
+  });
+
+  it('names the templates the business has when the one asked for is not among them', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('mapped.csv', 'Patient,Family,Contact\nAda,Lovelace,0412 345 678\n');
+    expect(await failure('importContactsCsv', { businessId: business.id, file, templateId: 'practise export' })).toBe(
+      `templateId: business ${business.id} has no mapping template 'practise export': it has none yet (saveTemplateAs saves an import's mapping as one)`,
+    );
+    const mapping = { Patient: 'firstName', Family: 'lastName', Contact: 'mobilePhone' };
+    const saved = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping, dryRun: true, saveTemplateAs: 'practice export' });
+    expect(await failure('importContactsCsv', { businessId: business.id, file, templateId: 'practise export' })).toBe(
+      `templateId: business ${business.id} has no mapping template 'practise export': its templates are 'practice export' (${saved.savedTemplate?.id})`,
+    );
   });
 
   it('explains each automatic choice in a dry run', async () => {
@@ -186,7 +204,7 @@ describe('mappings', () => {
     [{ file: '/nowhere/contacts.csv' }, /^file: no file '\/nowhere\/contacts.csv' where the worker runs$/],
     [{ file: 'https://example.com/contacts.csv' }, /^file: file must be a local path or a file:\/\/ URL, got 'https:\/\/example.com\/contacts.csv'$/],
     [{ onMatch: 'merge' }, /^importContactsCsv input is invalid: onMatch must be one of update, skip, create$/],
-    [{ templateId: '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d' }, /^templateId: no mapping template 0b7c8e9a-/],
+    [{ templateId: '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d' }, /^templateId: business .* has no mapping template '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d': it has none yet/],
   ])('fails with a message naming the parameter for %j', async (overrides, message) => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('bad-input.csv', people);
