@@ -91,6 +91,22 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
   }
 }
 
+const TAGS_LISTED = 20;
+
+/** A tag the business does not have is a typo more often than not: an export filtered by it would be quietly short. */
+async function requireKnownTags(sql: postgres.Sql, businessId: string, given: readonly string[]): Promise<void> {
+  const rows = await sql<{ name: string }[]>`select name from tags where business_id = ${businessId} order by lower(name)`;
+  const known = rows.map((row) => row.name);
+  const knownLower = new Set(known.map((name) => name.toLowerCase()));
+  const unknown = given.filter((tag) => !knownLower.has(tag.toLowerCase()));
+  if (unknown.length === 0) return;
+  const listed = known.length === 0 ? 'it has none' : `its tags are ${known.slice(0, TAGS_LISTED).join(', ')}${known.length > TAGS_LISTED ? ` and ${known.length - TAGS_LISTED} more` : ''}`;
+  throw new SwitchboardError(
+    'InvalidInput',
+    `tags: the business has no tag ${unknown.map((tag) => withMeantName(tag, known)).join(', ')}; ${listed}`,
+  );
+}
+
 export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql }) {
   return {
     /** Streams the business's contacts to a CSV file, written beside the target and renamed into place when whole. */
@@ -115,6 +131,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
       }
 
       const tags = (input.tags ?? []).map((t) => t.toLowerCase());
+      if (tags.length > 0) await requireKnownTags(sql, business.id, input.tags ?? []);
       const filter = sql`
         c.business_id = ${business.id} and not c.hidden
         ${input.includeArchived ? sql`` : sql`and c.status = 'active'`}

@@ -315,7 +315,7 @@ describe('exportContactsCsv', () => {
     expect(strip(await listContacts(t.database.db, elsewhere.id))).toEqual(strip(contacts));
   });
 
-  it('exports only the tags asked for, archived contacts only when asked, and refuses a file without names', async () => {
+  it('exports only the tags asked for, refuses tags the business does not have and a file without names', async () => {
     const business = await aBusiness(t.database.db);
     await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('tagged.csv', messy) });
     const output = path.join(t.dir, 'vip.csv');
@@ -324,6 +324,9 @@ describe('exportContactsCsv', () => {
       columns: ['First Name', 'Last Name', 'Email'],
     });
     expect(await readFile(output, 'utf8')).toBe('\uFEFFFirst Name,Last Name,Email\r\nAda,Lovelace,ada@example.com\r\n');
+    expect(await failure('exportContactsCsv', { businessId: business.id, output, tags: ['VIPs', 'vip', 'Gold'] })).toBe(
+      'tags: the business has no tag VIPs (did you mean VIP?), Gold; its tags are Newsletter, VIP',
+    );
     expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['email'] })).toBe(
       'columns: firstName and lastName are required: a contact is known by its name',
     );
@@ -334,6 +337,21 @@ describe('exportContactsCsv', () => {
     expect(await failure('exportContactsCsv', { businessId: business.id, output: '/nowhere/out.csv' })).toBe(
       'output: the folder /nowhere does not exist where the worker runs',
     );
+  });
+
+  it('leaves archived contacts out unless asked for them', async () => {
+    const business = await aBusiness(t.database.db);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('to-archive.csv', messy) });
+    const grace = (await listContacts(t.database.db, business.id)).find((c) => c.firstName === 'Grace');
+    await anOpenConversation(t.database.db, business, grace?.id as string);
+    expect(await t.worker.execute('deleteContact', { businessId: business.id, contactId: grace?.id })).toMatchObject({ outcome: 'archived' });
+
+    const output = path.join(t.dir, 'archived.csv');
+    const columns = ['firstName', 'lastName', 'status'];
+    expect(await t.worker.execute('exportContactsCsv', { businessId: business.id, output, columns })).toMatchObject({ rows: 2 });
+    expect(await readFile(output, 'utf8')).not.toContain('Grace');
+    expect(await t.worker.execute('exportContactsCsv', { businessId: business.id, output, columns, includeArchived: true })).toMatchObject({ rows: 3 });
+    expect(await readFile(output, 'utf8')).toContain('\r\nGrace,Hopper,archived\r\n');
   });
 });
 
