@@ -72,6 +72,8 @@ interface ImportOptions {
   onMatch: OnMatch;
   defaultCountry: string;
   uniqueIdentity: boolean;
+  /** The original file's modification time when the import was prepared; absent from imports prepared before it. */
+  originalModifiedMs?: number;
 }
 
 /** What a chunk has done so far, heartbeated after every committed batch. */
@@ -123,18 +125,38 @@ export interface ImportActivityDeps {
 
 const invalid = (message: string) => new SwitchboardError('InvalidInput', message);
 
-async function sha256(file: string): Promise<string> {
+async function sha256(file: string, beat: () => void = () => heartbeat()): Promise<string> {
   const hash = createHash('sha256');
   let sinceHeartbeat = 0;
   for await (const chunk of createReadStream(file)) {
     hash.update(chunk as Buffer);
     sinceHeartbeat += (chunk as Buffer).length;
     if (sinceHeartbeat > 64 * 1024 * 1024) {
-      heartbeat();
+      beat();
       sinceHeartbeat = 0;
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * A chunk reads the file from a byte position, and its ledger is keyed by the hash of the file as it was prepared: a
+ * file replaced meanwhile (exported again to the same name while a crashed import waited for its worker) would be
+ * read from the middle of some record, and its rows filed under another file's lines. Size and modification time
+ * are compared first; the hash decides, so that a file only touched goes on.
+ */
+async function requireUnchangedFile(importRow: ImportRow, options: ImportOptions, beat: () => void): Promise<void> {
+  const file = options.originalFile;
+  const now = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw invalid(`file: '${file}' is gone since import ${importRow.id} started; put it back to finish the import`);
+    throw error;
+  });
+  if (now.size === importRow.fileSize && (options.originalModifiedMs === undefined || now.mtimeMs === options.originalModifiedMs)) return;
+  if (now.size === importRow.fileSize && (await sha256(file, beat)) === importRow.fileHash) return;
+  throw invalid(
+    `file: '${file}' changed since import ${importRow.id} started, so the rest of it cannot be read from where the import stopped; ` +
+      'import the file again as a new import (rows already imported are matched, not doubled), or put the earlier version back to finish this one',
+  );
 }
 
 /** Byte positions only mean something in UTF-8; a file in another encoding is read from a UTF-8 copy. */
@@ -534,6 +556,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
       requireUsableMapping(mapping, inspection, explicit);
 
+      const { mtimeMs: originalModifiedMs } = await stat(file);
       const fileHash = await sha256(file);
       const isUtf8 = /^utf-?8$/i.test(inspection.encoding);
       const importRow = await createOrFindImport(db, {
@@ -555,6 +578,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         onMatch: input.onMatch,
         defaultCountry: input.defaultCountry ?? business.defaultCountry,
         uniqueIdentity: business.identityPolicy === 'unique',
+        originalModifiedMs,
       };
       await sql`update imports set options = ${JSON.stringify(options)}::jsonb, mapping = ${JSON.stringify(mapping)}::jsonb where id = ${importRow.id}`;
       if (options.sourceIsCopy) await utf8Copy(file, inspection.encoding, options.source);
@@ -577,6 +601,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
      */
     async importChunk(input: { importId: string; position?: FilePosition; maxRecords: number; dryRun: boolean }): Promise<ChunkResult> {
       const { row: importRow, options, mapping } = await loadImport(input.importId);
+      // What a retry resumes from must survive the heartbeats of the check.
+      const resumedDetails: unknown = Context.current().info.heartbeatDetails;
+      await requireUnchangedFile(importRow, options, () => heartbeat(resumedDetails));
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
       if (!input.dryRun) await refreshPlannerStatistics(sql);

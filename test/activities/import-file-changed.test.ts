@@ -1,0 +1,81 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImportActivities, type ChunkResult, type FilePosition } from '../../activities/import';
+import { createBusiness } from '../../db/businesses';
+import { SwitchboardError } from '../../domain/errors';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let database: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'import-file-changed-'));
+});
+afterAll(async () => {
+  await database?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const ROWS = 30;
+const CHUNK_ROWS = 10;
+
+function peopleCsv(first: string): string {
+  const lines = ['First Name,Last Name,Email'];
+  for (let i = 0; i < ROWS; i++) lines.push(`${first}${i},Last${i},${first.toLowerCase()}${i}@example.com`);
+  return lines.join('\n');
+}
+
+/** An import of a fresh file with its first chunk done: what a worker that crashed after it leaves behind. */
+async function halfImported(name: string) {
+  const business = await createBusiness(database.db, { name, defaultCountry: 'AU', identityPolicy: 'unique' });
+  const file = path.join(dir, `${name}.csv`);
+  await writeFile(file, peopleCsv('Ada'));
+  const activities = createImportActivities({ db: database.db, sql: database.sql, workDir: dir });
+  const { importId } = await activities.prepareImport({ businessId: business.id, file, workflowId: `${name}-import`, onMatch: 'update', dryRun: false });
+  const chunk = (position?: FilePosition) =>
+    new MockActivityEnvironment().run(activities.importChunk, { importId, position, maxRecords: CHUNK_ROWS, dryRun: false }) as Promise<ChunkResult>;
+  const first = await chunk();
+  expect(first).toMatchObject({ done: false, counts: { created: CHUNK_ROWS } });
+  return { file, importId, next: () => chunk(first.next) };
+}
+
+const failureOf = (run: () => Promise<unknown>) =>
+  run().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe('the file of an import under way', () => {
+  it('replaced by another file fails the next chunk, naming what to do, and nothing of it is read', async () => {
+    const { file, importId, next } = await halfImported('replaced');
+    await writeFile(file, peopleCsv('Bea'));
+
+    const failure = await failureOf(next);
+    expect(failure).toBeInstanceOf(SwitchboardError);
+    expect(failure).toMatchObject({ type: 'InvalidInput', retryable: false });
+    expect((failure as Error).message).toBe(
+      `file: '${file}' changed since import ${importId} started, so the rest of it cannot be read from where the import stopped; ` +
+        'import the file again as a new import (rows already imported are matched, not doubled), or put the earlier version back to finish this one',
+    );
+    const [ledger] = await database.sql<{ entries: number }[]>`select count(*)::int as entries from import_ledger where import_id = ${importId}`;
+    expect(ledger?.entries).toBe(CHUNK_ROWS);
+  });
+
+  it('only touched (the same bytes, a new modification time) goes on', async () => {
+    const { file, next } = await halfImported('touched');
+    const later = new Date(Date.now() + 60_000);
+    await utimes(file, later, later);
+
+    expect(await next()).toMatchObject({ done: false, counts: { created: CHUNK_ROWS } });
+  });
+
+  it('deleted fails the next chunk, saying to put it back', async () => {
+    const { file, importId, next } = await halfImported('deleted');
+    await rm(file);
+
+    expect(((await failureOf(next)) as Error).message).toBe(`file: '${file}' is gone since import ${importId} started; put it back to finish the import`);
+  });
+});
