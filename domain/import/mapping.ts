@@ -10,6 +10,7 @@ import {
   parseMappingTarget,
   phoneFields,
 } from './fields';
+import { numbersWrittenInCell } from './phone-cell';
 
 export type ColumnMapping = {
   column: number;
@@ -335,7 +336,12 @@ function describeValues(values: readonly string[]): ValueLook {
 const PHONE_CHARACTERS = /^\+?[\d\s().-]+(?:\s*(?:x|ext\.?)\s*\d+)?$/i;
 const DATE = /^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}$/;
 
+/** One number, or several written in one cell with labels or separators the import reads (`M: 0412 … / W: 02 …`). */
 function looksLikePhone(value: string): boolean {
+  return looksLikeOneNumber(value) || (numbersWrittenInCell(value)?.every((number) => looksLikeOneNumber(number.text)) ?? false);
+}
+
+function looksLikeOneNumber(value: string): boolean {
   const digits = value.replace(/\D/g, '').length;
   return PHONE_CHARACTERS.test(value) && !DATE.test(value) && digits >= 6 && digits <= 17;
 }

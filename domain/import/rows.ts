@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../email';
 import { splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
+import { numbersWrittenInCell } from './phone-cell';
 import { stripExportArtifacts } from '../text';
 import {
   type AddressKind,
@@ -198,16 +199,17 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
   const usable: Omit<ImportedPhone, 'primary'>[] = [];
-  const read = (cell: Cell, value: string, result: PhoneResult) => {
+  const read = (cell: Cell, value: string, result: PhoneResult, labelled?: PhoneType) => {
     readings.push({ cell, value, result });
-    if (result.ok) usable.push({ raw: value, e164: result.e164, type: phoneType(cell, result.type) });
+    // A label written beside the number in the cell is more particular than its column.
+    if (result.ok) usable.push({ raw: value, e164: result.e164, type: labelled ?? phoneType(cell, result.type) });
   };
   for (const cell of phoneCells) {
     for (const value of splitMultiValue(cell.value)) {
       const result = normalizePhone(value, defaultCountry);
-      const several = result.ok ? undefined : severalNumbers(value, defaultCountry);
+      const several = result.ok ? undefined : numbersInCell(value, defaultCountry);
       if (several === undefined) read(cell, value, result);
-      else for (const number of several) read(cell, number.value, number.result);
+      else for (const number of several) read(cell, number.value, number.result, number.type);
     }
   }
   const phones = collectPhones(usable);
@@ -314,15 +316,14 @@ function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): Imp
 }
 
 /**
- * The numbers of a phone cell that is not one number, when it holds several with a slash, semicolon or comma between
- * them ("0412 345 678 / 02 9876 5432") and each part is one. A slash can be part of one number (030/1234567), which
- * is why this is only asked of a cell that is not a number as a whole.
+ * The numbers of a phone cell that is not one number (see `numbersWrittenInCell`), when each reads as one. A slash can
+ * be part of one number (030/1234567), which is why this is only asked of a cell that is not a number as a whole.
  */
-function severalNumbers(value: string, defaultCountry: string): { value: string; result: PhoneResult }[] | undefined {
-  if (!/[/;,]/.test(value)) return undefined;
-  const parts = value.split(/[/;,]/).map((part) => part.trim()).filter((part) => part !== '');
-  const numbers = parts.map((part) => ({ value: part, result: normalizePhone(part, defaultCountry) }));
-  return numbers.length > 1 && numbers.every((number) => number.result.ok) ? numbers : undefined;
+function numbersInCell(value: string, defaultCountry: string): { value: string; result: PhoneResult; type?: PhoneType }[] | undefined {
+  const written = numbersWrittenInCell(value);
+  if (written === undefined) return undefined;
+  const numbers = written.map(({ text, type }) => ({ value: text, result: normalizePhone(text, defaultCountry), ...(type !== undefined && { type }) }));
+  return numbers.every((number) => number.result.ok) ? numbers : undefined;
 }
 
 /** An email cell's addresses: Google's " ::: " between them, or a semicolon or comma where each part is an address. */

@@ -227,7 +227,7 @@ describe('title lines above the header, as a report saved as CSV has them', () =
     'Harbour Clinic Pty Ltd,,,,,',
     ',,,,,',
     'Customer,Phone Numbers,Email,Full Name,Billing Address,Shipping Address',
-    'Amy Nguyen,(02) 9555 3311,amy@example.com,Amy Nguyen,4581 Finch St,',
+    'Amy Nguyen,Phone: (02) 9555 3311 Mobile: 0412 555 311,amy@example.com,Amy Nguyen,4581 Finch St,',
     'Bill Lucchini,(02) 9444 6538,bill@example.com,Bill Lucchini,,',
   ].join('\r\n');
 
@@ -248,11 +248,16 @@ describe('title lines above the header, as a report saved as CSV has them', () =
     expect(await failure('importContactsCsv', { businessId: business.id, file, mapping })).toMatch(/^file: .* line 4 looks like the header /);
   });
 
-  it('import the file once those lines are deleted', async () => {
+  it('import the file once those lines are deleted, with the numbers its labels name in one cell', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('customer-contact-list.csv', report.split('\r\n').slice(3).join('\r\n'));
     const result = (await t.worker.execute('importContactsCsv', { businessId: business.id, file })) as ImportResult;
     expect(result).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    const amy = (await listContacts(t.database.db, business.id)).find((c) => c.firstName === 'Amy');
+    expect(amy?.phones.map((p) => [p.e164, p.type, p.primary])).toEqual([
+      ['+61412555311', 'mobile', true],
+      ['+61295553311', 'other', false],
+    ]);
   });
 });
 

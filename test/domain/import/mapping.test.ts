@@ -305,6 +305,15 @@ describe('autoMapColumns checks headers against the values', () => {
     ['an "Email" column with no address in it is kept as custom', ['Email'], ['yes', 'no'], ['custom:Email']],
     ['a "Phone" column with no number in it is kept as custom', ['Phone'], ['n/a', 'ask'], ['custom:Phone']],
     ['a phone column of dates is kept as custom', ['Phone'], ['1985-03-12', '12.05.1990'], ['custom:Phone']],
+    ['a phone column of dates written with slashes is kept as custom', ['Phone'], ['12/03/1985', '1/5/1990'], ['custom:Phone']],
+    [
+      'a phone column of several labelled numbers to a cell keeps its field',
+      ['Phone Numbers'],
+      ['Phone: (02) 9555 3311 Mobile: 0412 555 311', 'M: 0412 555 312 / W: 02 9876 5432', '0412 555 313 (mob)'],
+      ['phone'],
+    ],
+    ['a mobile column of several numbers to a cell keeps its field', ['Mobile'], ['0412 345 678 / 0412 345 679', '0412 345 670; 0412 345 671'], ['mobilePhone']],
+    ['a phone column of numbers among other words is kept as custom', ['Phone'], ['ask Bob: 0412 345 678', 'call after 5: 02 9876 5432'], ['custom:Phone']],
     ['a column with some good values keeps its header field', ['Email'], ['jo@example.com', 'unknown', 'none'], ['email']],
     ['an empty column keeps its header field', ['Email'], ['', ''], ['email']],
   ])('%s', (_, headers, columnValues, fields) => {

@@ -202,6 +202,35 @@ describe('buildContact: phones', () => {
       ],
     ],
     [
+      'labels before the numbers, as QuickBooks writes its contact list',
+      ['Customer', 'Phone Numbers'],
+      ['Jane Citizen', 'Phone: (02) 9876 5432 Mobile: 0412 345 678'],
+      [
+        { raw: '(02) 9876 5432', e164: '+61298765432', type: 'other', primary: false },
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+      ],
+    ],
+    [
+      'a label before each number, with a slash between, over the kind of the column',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', 'M: 0412 345 678 / W: 02 9876 5432 / F. 02 9876 5433'],
+      [
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'work', primary: false },
+        { raw: '02 9876 5433', e164: '+61298765433', type: 'fax', primary: false },
+      ],
+    ],
+    [
+      'labels after the numbers',
+      ['First', 'Last', 'Phone'],
+      ['Jane', 'Citizen', '02 9876 5432 (home), 0412 345 678 (mob)'],
+      [
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+      ],
+    ],
+    ['one number with its label', ['First', 'Last', 'Phone'], ['Jane', 'Citizen', 'Mob: 0412 345 678'], [MOBILE]],
+    [
       'a slash within one number',
       ['First', 'Last', 'Phone'],
       ['Jane', 'Citizen', '030/1234567'],
@@ -221,6 +250,20 @@ describe('buildContact: usable phone or email', () => {
       ['Jane', 'Citizen', '12345', 'jane@example.com'],
       { phones: [], email: JANE_EMAIL },
       [{ column: 'Mobile', field: 'mobilePhone', message: "phone '12345' is not a valid number for AU; the number was left out" }],
+    ],
+    [
+      'a number among words that are not labels',
+      ['First', 'Last', 'Phone', 'Email'],
+      ['Jane', 'Citizen', 'ask Bob: 0412 345 678', 'jane@example.com'],
+      { phones: [], email: JANE_EMAIL },
+      [{ column: 'Phone', field: 'phone', message: "phone 'ask Bob: 0412 345 678' is not a phone number; the number was left out" }],
+    ],
+    [
+      'a date in a phone column',
+      ['First', 'Last', 'Phone', 'Email'],
+      ['Jane', 'Citizen', '12/03/1985', 'jane@example.com'],
+      { phones: [], email: JANE_EMAIL },
+      [{ column: 'Phone', field: 'phone', message: "phone '12/03/1985' is not a valid number for AU; the number was left out" }],
     ],
     [
       'a bad number beside a good one',

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { numbersWrittenInCell, type NumberWrittenInCell } from '../../../domain/import/phone-cell';
+
+describe('numbersWrittenInCell', () => {
+  it.each<[string, NumberWrittenInCell[] | undefined]>([
+    ['0412 345 678 / 02 9876 5432', [{ text: '0412 345 678' }, { text: '02 9876 5432' }]],
+    ['02 9876 5431;02 9876 5430, 02 9876 5439', [{ text: '02 9876 5431' }, { text: '02 9876 5430' }, { text: '02 9876 5439' }]],
+    ['Phone: (650) 555-3311 Mobile: (650) 555-2345', [{ text: '(650) 555-3311' }, { text: '(650) 555-2345', type: 'mobile' }]],
+    ['M: 0412 345 678 W: 02 9876 5432 F: 02 9876 5433', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5432', type: 'work' }, { text: '02 9876 5433', type: 'fax' }]],
+    ['0412 345 678 (m), 02 9876 5432 (H)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5432', type: 'home' }]],
+    ['Tel. +44 20 7946 0958', [{ text: '+44 20 7946 0958' }]],
+    ['Cell 0412 345 678', [{ text: '0412 345 678', type: 'mobile' }]],
+    // One number and nothing else: nothing to read apart.
+    ['0412 345 678', undefined],
+    ['12345', undefined],
+    // Words that are not labels: what the number is is not known.
+    ['ask Bob: 0412 345 678', undefined],
+    ['0412 345 678 after 5pm', undefined],
+    // Labels both before and after.
+    ['M: 0412 345 678 (work)', undefined],
+    ['no number here', undefined],
+  ])('%j', (value, numbers) => {
+    expect(numbersWrittenInCell(value)).toStrictEqual(numbers);
+  });
+});
