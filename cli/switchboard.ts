@@ -454,6 +454,11 @@ function progressBar(): ProgressBar {
   let drawn = false;
   return {
     update(p) {
+      if (p.status === 'preparing') {
+        process.stderr.write(`\rpreparing: detecting the encoding and delimiter, mapping the columns, hashing the file\x1b[K`);
+        drawn = true;
+        return;
+      }
       const total = Math.max(p.rowsTotal, 1);
       const share = Math.min(1, p.rowsDone / total);
       const width = 30;
