@@ -691,7 +691,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
     },
 
-    async finishImport(input: { importId: string; status: 'completed' | 'cancelled'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {
+    async finishImport(input: { importId: string; status: 'completed' | 'cancelled' | 'failed'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {
       const { row: importRow, options } = await loadImport(input.importId);
       let errorReport: string | undefined;
       if (!input.dryRun) {

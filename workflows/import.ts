@@ -111,7 +111,13 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
       }
     }
   } catch (error) {
-    if (!isCancellation(error)) throw error;
+    if (!isCancellation(error)) {
+      // Marked failed, not left running, so that what it did can be undone; the failure is the chunk's.
+      await CancellationScope.nonCancellable(() =>
+        db.finishImport({ importId: prepared.importId, status: 'failed', dryRun: input.dryRun, errorReport: input.errorReport }),
+      ).catch(() => undefined);
+      throw error;
+    }
     cancelled = true;
   }
   if (!done && !cancelled) await continueAsNew<typeof importContactsCsv>(rawInput, state);

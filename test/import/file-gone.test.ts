@@ -1,0 +1,31 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { rm } from 'node:fs/promises';
+import { expect, it } from 'vitest';
+import { listContacts } from '../../db/contacts';
+import type { UndoImportResult } from '../../workflows/undo-import';
+import { useWorkerTestContext } from '../support/context';
+import { startLongImport } from '../support/imports';
+
+const t = useWorkerTestContext();
+
+it('fails an import whose file is removed while it runs, marks it failed, and lets it be undone', async () => {
+  // Three chunks: one done when the file goes, so that a later one finds it gone.
+  const { business, file, handle, progress } = await startLongImport(t, 60_000);
+  expect(progress?.rowsDone).toBeGreaterThan(0);
+  const importId = progress?.importId as string;
+  await rm(file);
+
+  const failure = await handle.result().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  expect((failure as WorkflowFailedError).cause?.message).toBe(`file: '${file}' is gone since import ${importId} started; put it back to finish the import`);
+  const [row] = await t.database.sql<{ status: string }[]>`select status from imports where id = ${importId}`;
+  expect(row?.status).toBe('failed');
+  expect((await listContacts(t.database.db, business.id)).length).toBeGreaterThan(0);
+
+  const undone = await t.worker.execute<UndoImportResult>('undoImport', { importId });
+  expect(undone.deleted).toBeGreaterThan(0);
+  expect(await listContacts(t.database.db, business.id)).toEqual([]);
+});
