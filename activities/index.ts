@@ -8,7 +8,7 @@ import { createExportActivities } from './export';
 import { createImportActivities } from './import';
 import { createInboundActivities } from './inbound';
 import { createSyncActivities, type SyncDeps } from './sync';
-import { createUndoImportActivities } from './undo-import';
+import { createUndoImportActivities, type WorkflowStatusOf } from './undo-import';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,6 +19,8 @@ export interface ActivityDeps {
   workDir: string;
   /** Provider connectors and the shared rate limiter, for syncs. */
   sync: Omit<SyncDeps, 'sql' | 'secretBox'>;
+  /** Asks Temporal whether a workflow still runs: an undo must not take back an import that is still writing. */
+  workflowStatusOf?: WorkflowStatusOf;
 }
 
 /** Turns our errors into Temporal failures that keep their type and say whether a retry can help. */

@@ -76,14 +76,23 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
  * archive rule would) and restores the fields it updated. Each batch removes its ledger rows in the same transaction,
  * so a retry or a crash picks up where it stopped, and the file can be imported again afterwards.
  */
-export function createUndoImportActivities({ sql }: { sql: postgres.Sql }) {
+/** The status of a workflow's latest run (`RUNNING`, `TERMINATED`, …), or undefined when the server has no such workflow. */
+export type WorkflowStatusOf = (workflowId: string) => Promise<string | undefined>;
+
+export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: postgres.Sql; workflowStatusOf?: WorkflowStatusOf }) {
   return {
     async undoImportBatch({ importId, batchSize }: { importId: string; batchSize: number }): Promise<UndoBatchResult> {
       return sql.begin(async (tx) => {
-        const [found] = await tx<{ status: string }[]>`select status from imports where id = ${importId} for update`;
+        const [found] = await tx<{ status: string; workflow_id: string }[]>`select status, workflow_id from imports where id = ${importId} for update`;
         if (!found) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
         if (found.status === 'running') {
-          throw new SwitchboardError('Conflict', `import ${importId} is still running: cancel its workflow, then undo it`);
+          // An import whose workflow was terminated (or timed out) never marked itself: its workflow says it is over,
+          // or the server no longer has it (a running workflow it always has).
+          const workflowStatus = workflowStatusOf ? await workflowStatusOf(found.workflow_id) : 'RUNNING';
+          if (workflowStatus === 'RUNNING') {
+            throw new SwitchboardError('Conflict', `import ${importId} is still running: cancel its workflow ${found.workflow_id}, then undo it`);
+          }
+          await tx`update imports set status = 'failed', finished_at = now() where id = ${importId}`;
         }
         const nothing = { deleted: 0, restored: 0, kept: 0 };
         if (found.status === 'undone') return { done: true, ...nothing };

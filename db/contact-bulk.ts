@@ -108,14 +108,20 @@ export async function lockReferencedRows(
 ): Promise<void> {
   // Both statements go out at once; a missing parent fails the transaction before it commits.
   const [[locked]] = await settledInOrder([
-    tx<{ business: boolean; import: boolean }[]>`
+    tx<{ business: boolean; import_status: string | null }[]>`
       select
         exists (select 1 from businesses where id = ${parents.businessId} for key share) as business,
-        ${parents.importId ?? null}::uuid is null or exists (select 1 from imports where id = ${parents.importId ?? null} for key share) as import`.execute(),
+        (select status from imports where id = ${parents.importId ?? null} for key share) as import_status`.execute(),
     checks === 'set-wise' ? tx`set local session_replication_role = replica`.execute() : undefined,
   ] as const);
   if (!locked?.business) throw new SwitchboardError('NotFound', `businessId: no business ${parents.businessId}; was it deleted?`);
-  if (!locked.import) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
+  if (parents.importId === undefined) return;
+  if (locked.import_status === null) throw new SwitchboardError('NotFound', `importId: no import ${parents.importId}; was it deleted?`);
+  // An undo waits for this lock and marks the import first: a chunk of a terminated import's workflow, still
+  // writing when the undo came, must not write after it.
+  if (locked.import_status !== 'running') {
+    throw new SwitchboardError('Conflict', `import ${parents.importId} is ${locked.import_status}: a chunk of it still writing after its workflow stopped wrote nothing more`);
+  }
 }
 
 const keysOfUsersStatement = (sql: Sql, businessId: string) => sql<IdentityKey[]>`select kind, value from identity_keys where business_id = ${businessId}`;

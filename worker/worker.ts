@@ -1,8 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../activities';
+import type { WorkflowStatusOf } from '../activities/undo-import';
 import { syncDependencies, type SyncTuning } from '../activities/sync';
 import type { Database } from '../db/client';
 import { switchboardSearchAttributes } from '../domain/search-attributes';
@@ -37,6 +38,7 @@ export async function createSwitchboardWorker(options: SwitchboardWorkerOptions)
       secretBox: options.secretBox,
       workDir: options.workDir,
       sync: syncDependencies(options.database.sql, config.providers, options.sync),
+      workflowStatusOf: workflowStatusOf(new Client({ connection: options.connection, namespace: config.temporalNamespace })),
     }),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
@@ -48,6 +50,17 @@ export async function createSwitchboardWorker(options: SwitchboardWorkerOptions)
       : { workflowsPath }),
   };
   return Worker.create(workerOptions);
+}
+
+function workflowStatusOf(client: Client): WorkflowStatusOf {
+  return async (workflowId) => {
+    try {
+      return (await client.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  };
 }
 
 /**

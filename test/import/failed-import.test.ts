@@ -29,3 +29,21 @@ it('fails an import whose file is removed while it runs, marks it failed, and le
   expect(undone.deleted).toBeGreaterThan(0);
   expect(await listContacts(t.database.db, business.id)).toEqual([]);
 });
+
+it('refuses to undo an import while its workflow runs, and undoes it once the workflow is terminated', async () => {
+  const { business, handle, progress } = await startLongImport(t, 60_000);
+  const importId = progress?.importId as string;
+  const refused = await t.worker.execute('undoImport', { importId }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect((refused as WorkflowFailedError).cause?.message).toBe(`import ${importId} is still running: cancel its workflow ${handle.workflowId}, then undo it`);
+
+  // Terminated, the import's workflow cannot mark the import itself.
+  await handle.terminate('stuck');
+  const undone = await t.worker.execute<UndoImportResult>('undoImport', { importId });
+  expect(undone.deleted).toBeGreaterThan(0);
+  expect(await listContacts(t.database.db, business.id)).toEqual([]);
+  const [row] = await t.database.sql<{ status: string }[]>`select status from imports where id = ${importId}`;
+  expect(row?.status).toBe('undone');
+});

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportActivities, type ChunkResult, type FilePosition } from '../../activities/import';
+import { createUndoImportActivities } from '../../activities/undo-import';
 import { createBusiness } from '../../db/businesses';
 import { SwitchboardError } from '../../domain/errors';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -12,7 +13,7 @@ let database: TestDatabase;
 let dir: string;
 beforeAll(async () => {
   database = await createTestDatabase();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'import-file-changed-'));
+  dir = await mkdtemp(path.join(os.tmpdir(), 'import-chunk-checks-'));
 });
 afterAll(async () => {
   await database?.drop();
@@ -39,7 +40,7 @@ async function halfImported(name: string) {
     new MockActivityEnvironment().run(activities.importChunk, { importId, position, maxRecords: CHUNK_ROWS, dryRun: false }) as Promise<ChunkResult>;
   const first = await chunk();
   expect(first).toMatchObject({ done: false, counts: { created: CHUNK_ROWS } });
-  return { file, importId, next: () => chunk(first.next) };
+  return { businessId: business.id, file, importId, next: () => chunk(first.next) };
 }
 
 const failureOf = (run: () => Promise<unknown>) =>
@@ -77,5 +78,30 @@ describe('the file of an import under way', () => {
     await rm(file);
 
     expect(((await failureOf(next)) as Error).message).toBe(`file: '${file}' is gone since import ${importId} started; put it back to finish the import`);
+  });
+});
+
+describe('an import undone while a chunk of its terminated workflow still runs', () => {
+  it('writes nothing more: the chunk fails on the import the undo marked', async () => {
+    const { businessId, importId, next } = await halfImported('terminated');
+    // The undo finds the import running, asks Temporal, and hears that its workflow is over.
+    const undo = createUndoImportActivities({ sql: database.sql, workflowStatusOf: async () => 'TERMINATED' });
+    let undone;
+    do undone = await undo.undoImportBatch({ importId, batchSize: 1000 });
+    while (!undone.done);
+
+    const failure = await failureOf(next);
+    expect(failure).toMatchObject({ type: 'Conflict', retryable: false });
+    expect((failure as Error).message).toBe(`import ${importId} is undone: a chunk of it still writing after its workflow stopped wrote nothing more`);
+    const [contacts] = await database.sql<{ count: number }[]>`select count(*)::int as count from contacts where business_id = ${businessId}`;
+    expect(contacts?.count).toBe(0);
+  });
+
+  it('is refused while the workflow runs', async () => {
+    const { importId } = await halfImported('running');
+    const undo = createUndoImportActivities({ sql: database.sql, workflowStatusOf: async () => 'RUNNING' });
+    await expect(undo.undoImportBatch({ importId, batchSize: 1000 })).rejects.toThrow(
+      `import ${importId} is still running: cancel its workflow running-import, then undo it`,
+    );
   });
 });
