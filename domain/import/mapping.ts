@@ -50,17 +50,27 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['businessName'],
     headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer'],
   },
-  { fields: ['email'], headers: ['email', 'email address', 'e-mail # - value', 'mail', 'email id', 'courriel'] },
+  {
+    fields: ['email'],
+    headers: ['email', 'email address', 'e-mail # - value', 'mail', 'email id', 'courriel', 'adresse de messagerie', 'adresse e-mail', 'dirección de correo electrónico', 'correo electrónico'],
+  },
   {
     fields: ['phone'],
-    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone'],
+    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'teléfono'],
   },
-  { fields: ['mobilePhone'], headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy'] },
-  { fields: ['homePhone'], headers: ['home phone', 'home number', 'home telephone', 'home tel'] },
-  { fields: ['workPhone'], headers: ['work phone', 'work number', 'business phone', 'office phone', 'company main phone', 'ddi number', 'ddi', 'direct dial'] },
-  { fields: ['fax'], headers: ['fax', 'fax number', 'business fax', 'home fax', 'other fax', 'facsimile'] },
-  { fields: ['tags'], headers: ['tags', 'tag', 'labels', 'group membership', 'groups', 'group', 'categories', 'category'] },
-  { fields: ['notes'], headers: ['notes', 'note', 'comments', 'comment', 'memo'] },
+  // Outlook writes its headers in the language of its user: the German, French and Spanish ones are here too.
+  {
+    fields: ['mobilePhone'],
+    headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy', 'mobiltelefon', 'tél. mobile', 'téléphone mobile', 'teléfono móvil', 'móvil'],
+  },
+  { fields: ['homePhone'], headers: ['home phone', 'home number', 'home telephone', 'home tel', 'telefon privat', 'tél. domicile', 'téléphone domicile', 'teléfono particular'] },
+  {
+    fields: ['workPhone'],
+    headers: ['work phone', 'work number', 'business phone', 'office phone', 'company main phone', 'ddi number', 'ddi', 'direct dial', 'telefon geschäftlich', 'tél. bureau', 'téléphone bureau', 'teléfono del trabajo'],
+  },
+  { fields: ['fax'], headers: ['fax', 'fax number', 'business fax', 'home fax', 'other fax', 'facsimile', 'fax geschäftlich', 'fax privat', 'télécopie bureau', 'télécopie domicile'] },
+  { fields: ['tags'], headers: ['tags', 'tag', 'labels', 'group membership', 'groups', 'group', 'categories', 'category', 'kategorien', 'catégories', 'categorías'] },
+  { fields: ['notes'], headers: ['notes', 'note', 'comments', 'comment', 'memo', 'notizen', 'notas'] },
   // The street address is where the contact is (Xero's SA…, QuickBooks' shipping address, Outlook's home address);
   // the billing address is where invoices go (Xero's PO…, QuickBooks' billing address, Outlook's business address).
   {

@@ -262,6 +262,17 @@ describe('autoMapColumns on header spellings', () => {
     ['Address 2', 'contactAddress.line2', 'alias of contactAddress.line2 ("Address 2")'],
     ['County', 'contactAddress.region', 'alias of contactAddress.region ("County")'],
     ['ZIP/Postal Code', 'contactAddress.postalCode', 'alias of contactAddress.postalCode ("ZIP/Postal Code")'],
+    // Outlook in German, French and Spanish
+    ['Mobiltelefon', 'mobilePhone', 'alias of mobilePhone ("Mobiltelefon")'],
+    ['Telefon geschäftlich', 'workPhone', 'alias of workPhone ("Telefon geschäftlich")'],
+    ['Telefon privat', 'homePhone', 'alias of homePhone ("Telefon privat")'],
+    ['Notizen', 'notes', 'alias of notes ("Notizen")'],
+    ['Adresse de messagerie', 'email', 'alias of email ("Adresse de messagerie")'],
+    ['Tél. mobile', 'mobilePhone', 'alias of mobilePhone ("Tél. mobile")'],
+    ['Téléphone bureau', 'workPhone', 'alias of workPhone ("Téléphone bureau")'],
+    ['Dirección de correo electrónico', 'email', 'alias of email ("Dirección de correo electrónico")'],
+    ['Teléfono móvil', 'mobilePhone', 'alias of mobilePhone ("Teléfono móvil")'],
+    ['Teléfono particular', 'homePhone', 'alias of homePhone ("Teléfono particular")'],
     ['Patient', 'fullName', 'alias of fullName ("Patient")'],
     ['Client', 'fullName', 'alias of fullName ("Client")'],
     // Near-misses
