@@ -545,7 +545,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (input.templateId) {
         const template = await findTemplate(db, business.id, input.templateId);
         if (!template) throw new SwitchboardError('NotFound', await noTemplateMessage(db, business.id, input.templateId));
-        explicit = { ...template.mapping };
+        // A template keeps every column of the file it was saved from; the next export of the same system may lack
+        // some of them (an empty column left out), which must not fail it. Columns given in `mapping` must exist.
+        const inFile = new Set(inspection.headers.map((header) => header.toLowerCase()));
+        explicit = Object.fromEntries(Object.entries(template.mapping).filter(([header]) => inFile.has(header.toLowerCase())));
       }
       explicit = { ...explicit, ...input.mapping };
       let mapping = autoMapColumns(inspection.headers, inspection.sample);

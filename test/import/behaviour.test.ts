@@ -144,7 +144,7 @@ describe("an agent's email or phone in the file", () => {
 });
 
 describe('mappings', () => {
-  it('takes an explicit mapping, saves it as a template and reuses it by id or name', async () => {
+  it('takes an explicit mapping, saves it as a template and reuses it by id or name, on a file with fewer columns too', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('mapped.csv', 'Patient,Family,Contact,Extra\nAda,Lovelace,0412 345 678,x\n');
     const mapping = { Patient: 'firstName', Family: 'lastName', Contact: 'mobilePhone', Extra: 'ignore' };
@@ -169,6 +169,12 @@ describe('mappings', () => {
 
     const byName = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, templateId: 'practice export', dryRun: true });
     expect(byName.mapping.map((m) => m.field)).toEqual(['firstName', 'lastName', 'mobilePhone', 'ignore']);
+
+    // The next export of the same system, without a column the template has.
+    const fewer = await t.file('mapped-fewer.csv', 'Patient,Family,Contact\nGrace,Hopper,0412 345 679\n');
+    const withFewer = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: fewer, templateId: 'practice export' });
+    expect(withFewer).toMatchObject({ rows: 1, created: 1 });
+    expect(withFewer.mapping.map((m) => m.field)).toEqual(['firstName', 'lastName', 'mobilePhone']);
   });
 
   it('names the templates the business has when the one asked for is not among them', async () => {
