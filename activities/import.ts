@@ -77,7 +77,7 @@ interface ImportOptions {
 }
 
 /** What a chunk has done so far, heartbeated after every committed batch. */
-interface ChunkProgress {
+export interface ChunkProgress {
   position?: FilePosition;
   read: number;
   counts: ImportCounts;

@@ -19,7 +19,8 @@ import type { Provider } from '../domain/sync/remote';
 import { createSecretBox, loadOrCreateLocalSecretKey, type SecretBox } from '../worker/secret-box';
 import { applySchedules } from '../worker/schedules';
 import { receiveAuthorization } from './oauth-connect';
-import type { ImportProgress, ImportResult } from '../workflows/import';
+import type { ImportResult } from '../workflows/import';
+import { currentProgress, progressBar, type ProgressBar } from './import-progress';
 
 /** A problem the operator can fix: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -423,7 +424,7 @@ async function runWorkflow(
       const polling = onProgress
         ? (async () => {
             while (!finished) {
-              const progress = await handle.query<ImportProgress>('progress').catch(() => undefined);
+              const progress = await currentProgress(handle).catch(() => undefined);
               if (progress && !finished) onProgress.update(progress);
               await sleep(500);
             }
@@ -442,37 +443,6 @@ async function runWorkflow(
       throw error;
     }
   });
-}
-
-interface ProgressBar {
-  update(progress: ImportProgress): void;
-  done(): void;
-}
-
-/** One line on the terminal, redrawn in place. */
-function progressBar(): ProgressBar {
-  let drawn = false;
-  return {
-    update(p) {
-      if (p.status === 'preparing') {
-        process.stderr.write(`\rpreparing: detecting the encoding and delimiter, mapping the columns, hashing the file\x1b[K`);
-        drawn = true;
-        return;
-      }
-      const total = Math.max(p.rowsTotal, 1);
-      const share = Math.min(1, p.rowsDone / total);
-      const width = 30;
-      const filled = Math.round(share * width);
-      const line =
-        `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(share * 100)}% ` +
-        `${formatCount(p.rowsDone)}/${p.rowsTotalIsEstimate ? '~' : ''}${formatCount(p.rowsTotal)} rows (${describeCounts(p)})`;
-      process.stderr.write(`\r${line}\x1b[K`);
-      drawn = true;
-    },
-    done() {
-      if (drawn) process.stderr.write('\n');
-    },
-  };
 }
 
 function describeImport(result: ImportResult): string {

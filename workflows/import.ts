@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChunkResult, ImportState, PreparedImport, RowError } from '../activities/import';
-import { addCounts, addRowErrors, describeCounts, estimateRows, formatCount, rowsOf, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { addCounts, addRowErrors, describeCounts, formatCount, rowsOf, rowsProgress, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { importContactsCsvInput, type ImportContactsCsvInput } from '../domain/inputs';
 import { BusinessIdAttribute } from '../domain/search-attributes';
 import { db, files } from './activities';
@@ -77,11 +77,8 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
 
   const report = (status: ImportProgress['status'], done: boolean) => {
     const bytesDone = done ? prepared.sizeBytes : (state.position?.offset ?? 0);
-    Object.assign(progress, state.counts, { status, rowsDone: rowsOf(state.counts), bytesDone });
-    progress.rowsTotalIsEstimate = !done;
-    // Until a chunk has read some of the file, from the rows sampled to map its columns.
-    const estimate = bytesDone > 0 ? estimateRows({ rows: progress.rowsDone, bytes: bytesDone }, prepared.sizeBytes) : (prepared.rowsEstimate ?? 0);
-    progress.rowsTotal = done ? progress.rowsDone : Math.max(progress.rowsDone, estimate);
+    const rows = rowsProgress(state.counts, { done: bytesDone, total: prepared.sizeBytes }, done, prepared.rowsEstimate ?? 0);
+    Object.assign(progress, state.counts, rows, { status, bytesDone });
     setCurrentDetails(
       `**${status}** ${formatCount(progress.rowsDone)} of ${progress.rowsTotalIsEstimate ? '~' : ''}${formatCount(progress.rowsTotal)} rows: ` +
         describeCounts(progress),

@@ -43,6 +43,22 @@ export const describeCounts = (c: ImportCounts): string =>
 export const estimateRows = (read: { rows: number; bytes: number }, bytes: number): number =>
   read.bytes > 0 ? Math.round((read.rows / read.bytes) * bytes) : 0;
 
+/**
+ * Rows done, and the total they are out of: exact once the whole file is read; until then estimated from the bytes
+ * read so far, or, before any, from the rows sampled to map the columns.
+ */
+export function rowsProgress(
+  counts: ImportCounts,
+  bytes: { done: number; total: number },
+  wholeFileRead: boolean,
+  sampleEstimate: number,
+): { rowsDone: number; rowsTotal: number; rowsTotalIsEstimate: boolean } {
+  const rowsDone = rowsOf(counts);
+  if (wholeFileRead) return { rowsDone, rowsTotal: rowsDone, rowsTotalIsEstimate: false };
+  const estimate = bytes.done > 0 ? estimateRows({ rows: rowsDone, bytes: bytes.done }, bytes.total) : sampleEstimate;
+  return { rowsDone, rowsTotal: Math.max(rowsDone, estimate), rowsTotalIsEstimate: true };
+}
+
 export function countOutcomes(outcomes: readonly { outcome: keyof ImportCounts }[]): ImportCounts {
   const counts = zeroCounts();
   for (const { outcome } of outcomes) counts[outcome] += 1;
