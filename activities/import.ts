@@ -145,14 +145,18 @@ async function sha256(file: string, beat: () => void = () => heartbeat()): Promi
  * read from the middle of some record, and its rows filed under another file's lines. Size and modification time
  * are compared first; the hash decides, so that a file only touched goes on.
  */
-async function requireUnchangedFile(importRow: ImportRow, options: ImportOptions, beat: () => void): Promise<void> {
+async function requireUnchangedFile(sql: postgres.Sql, importRow: ImportRow, options: ImportOptions, beat: () => void): Promise<void> {
   const file = options.originalFile;
   const now = await stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw invalid(`file: '${file}' is gone since import ${importRow.id} started; put it back to finish the import`);
     throw error;
   });
   if (now.size === importRow.fileSize && (options.originalModifiedMs === undefined || now.mtimeMs === options.originalModifiedMs)) return;
-  if (now.size === importRow.fileSize && (await sha256(file, beat)) === importRow.fileHash) return;
+  if (now.size === importRow.fileSize && (await sha256(file, beat)) === importRow.fileHash) {
+    // The same bytes: its new time is kept, so that the next chunks do not hash the file again.
+    await sql`update imports set options = jsonb_set(options, '{originalModifiedMs}', to_jsonb(${now.mtimeMs}::float8)) where id = ${importRow.id}`;
+    return;
+  }
   throw invalid(
     `file: '${file}' changed since import ${importRow.id} started, so the rest of it cannot be read from where the import stopped; ` +
       'import the file again as a new import (rows already imported are matched, not doubled), or put the earlier version back to finish this one',
@@ -606,7 +610,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const { row: importRow, options, mapping } = await loadImport(input.importId);
       // What a retry resumes from must survive the heartbeats of the check.
       const resumedDetails: unknown = Context.current().info.heartbeatDetails;
-      await requireUnchangedFile(importRow, options, () => heartbeat(resumedDetails));
+      await requireUnchangedFile(sql, importRow, options, () => heartbeat(resumedDetails));
       if (options.sourceIsCopy && !existsSync(options.source)) await utf8Copy(options.originalFile, options.encoding, options.source);
 
       if (!input.dryRun) await refreshPlannerStatistics(sql);

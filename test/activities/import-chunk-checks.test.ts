@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,12 +65,15 @@ describe('the file of an import under way', () => {
     expect(ledger?.entries).toBe(CHUNK_ROWS);
   });
 
-  it('only touched (the same bytes, a new modification time) goes on', async () => {
-    const { file, next } = await halfImported('touched');
+  it('only touched (the same bytes, a new modification time) goes on, keeping the new time so as not to hash it again', async () => {
+    const { file, importId, next } = await halfImported('touched');
     const later = new Date(Date.now() + 60_000);
     await utimes(file, later, later);
 
     expect(await next()).toMatchObject({ done: false, counts: { created: CHUNK_ROWS } });
+    // Its new time is kept, so that the next chunk does not hash it again.
+    const [row] = await database.sql<{ modified: number }[]>`select (options->>'originalModifiedMs')::float8 as modified from imports where id = ${importId}`;
+    expect(row?.modified).toBe((await stat(file)).mtimeMs);
   });
 
   it('deleted fails the next chunk, saying to put it back', async () => {
