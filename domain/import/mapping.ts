@@ -48,7 +48,7 @@ const ALIASES: readonly AliasRow[] = [
   { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client', 'client name', 'patient', 'patient name'] },
   {
     fields: ['businessName'],
-    headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer'],
+    headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer', 'default address company'],
   },
   {
     fields: ['email'],
@@ -56,7 +56,7 @@ const ALIASES: readonly AliasRow[] = [
   },
   {
     fields: ['phone'],
-    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'teléfono'],
+    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'teléfono', 'default address phone'],
   },
   // Outlook writes its headers in the language of its user: the German, French and Spanish ones are here too.
   {
@@ -75,24 +75,24 @@ const ALIASES: readonly AliasRow[] = [
   // the billing address is where invoices go (Xero's PO…, QuickBooks' billing address, Outlook's business address).
   {
     fields: ['contactAddress.line1'],
-    headers: ['address', 'street', 'street address', 'address line 1', 'address 1', 'street 1', 'home address', 'home street', 'shipping address', 'shipping street', 'physical address', 'residential address', 'sa address line 1', 'address # - street'],
+    headers: ['address', 'street', 'street address', 'address line 1', 'address 1', 'street 1', 'home address', 'home street', 'shipping address', 'shipping street', 'physical address', 'residential address', 'sa address line 1', 'address # - street', 'default address address1'],
   },
   {
     fields: ['contactAddress.line2'],
-    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'address # - extended address'],
+    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'address # - extended address', 'street address 2', 'default address address2'],
   },
-  { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city'] },
+  { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city', 'default address city'] },
   {
     fields: ['contactAddress.region'],
-    headers: ['state', 'region', 'province', 'county', 'state/province', 'home state', 'shipping state', 'sa region', 'address # - region'],
+    headers: ['state', 'region', 'province', 'county', 'state/province', 'home state', 'shipping state', 'sa region', 'address # - region', 'state code', 'province code', 'default address province code'],
   },
   {
     fields: ['contactAddress.postalCode'],
-    headers: ['postcode', 'postal code', 'zip', 'zip code', 'zip/postal code', 'home postal code', 'shipping zip', 'shipping postal code', 'sa postal code', 'address # - postal code'],
+    headers: ['postcode', 'postal code', 'zip', 'zip code', 'zip/postal code', 'home postal code', 'shipping zip', 'shipping postal code', 'sa postal code', 'address # - postal code', 'default address zip'],
   },
   {
     fields: ['contactAddress.country'],
-    headers: ['country', 'home country', 'home country/region', 'shipping country', 'sa country', 'address # - country'],
+    headers: ['country', 'home country', 'home country/region', 'shipping country', 'sa country', 'address # - country', 'country code', 'default address country code'],
   },
   {
     fields: ['billingAddress.line1'],
@@ -113,6 +113,7 @@ const ALIASES: readonly AliasRow[] = [
 // Words that qualify a header without changing its field: "Client Email", "Primary Phone", "Patient First Name".
 const QUALIFYING_WORDS = new Set(['primary', 'main', 'client', 'customer', 'patient', 'contact', 'personal']);
 const NUMBER_WORDS = new Set(['no', 'nr', 'num', 'number']);
+const IDENTIFIER_WORDS = new Set([...NUMBER_WORDS, 'id', '#', 'ref', 'reference', 'code', 'key']);
 
 const NAME_FIELDS: ReadonlySet<MappingTarget> = new Set<MappingTarget>(['firstName', 'middleName', 'lastName', 'fullName', 'businessName']);
 
@@ -299,8 +300,15 @@ function matchHeader(header: string): HeaderMatch | undefined {
   const exact = [key, key.replace(/\d+/g, '#'), key.replace(/\d+/g, '')]
     .map((candidate) => aliasesByKey.get(candidate))
     .find((alias) => alias !== undefined);
-  if (exact !== undefined) return { fields: exact.fields, how: 'alias', phrase: exact.phrase };
-  const near = matchWords(header) ?? matchSpelling(key);
+  // "Customer ID" is two letters from "Customer" and "Customer #" is "Customer" less its sign, but each is an identifier,
+  // not a name: its numbers would be read as phone numbers. A header ending in an identifier word is only matched by
+  // an alias that ends in that word too (Zip Code, Email ID), or that is a phone (Phone #), or by its words.
+  const lastWord = headerWords(header).at(-1) ?? '';
+  const identifier = IDENTIFIER_WORDS.has(lastWord);
+  if (exact !== undefined && !(identifier && !exact.key.endsWith(aliasKey(lastWord)) && !exact.fields.every(isPhoneField))) {
+    return { fields: exact.fields, how: 'alias', phrase: exact.phrase };
+  }
+  const near = matchWords(header) ?? (identifier ? undefined : matchSpelling(key));
   return near === undefined ? undefined : { fields: near.fields, how: 'fuzzy', phrase: near.phrase };
 }
 

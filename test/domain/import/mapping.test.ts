@@ -299,6 +299,15 @@ describe('autoMapColumns on header spellings', () => {
     ['Other City', 'custom:Other City', 'no known field: kept as custom field'],
     ['Maiden Name', 'custom:Maiden Name', 'no known field: kept as custom field'],
     ['Home Street 3', 'custom:Home Street 3', 'known column with no contact field: kept as custom field'],
+    ['Customer ID', 'custom:Customer ID', 'no known field: kept as custom field'],
+    ['Customer No', 'custom:Customer No', 'no known field: kept as custom field'],
+    ['Customer #', 'custom:Customer #', 'no known field: kept as custom field'],
+    // Square's and Shopify's customer exports
+    ['Street Address 2', 'contactAddress.line2', 'alias of contactAddress.line2 ("Street Address 2")'],
+    ['Default Address Address1', 'contactAddress.line1', 'alias of contactAddress.line1 ("Default Address Address1")'],
+    ['Default Address Province Code', 'contactAddress.region', 'alias of contactAddress.region ("Default Address Province Code")'],
+    ['Default Address Zip', 'contactAddress.postalCode', 'alias of contactAddress.postalCode ("Default Address Zip")'],
+    ['Default Address Phone', 'phone', 'alias of phone ("Default Address Phone")'],
   ])('%j → %s', (header, field, reason) => {
     expect(autoMapColumns([header], [])).toStrictEqual([{ column: 0, header, field, reason }]);
   });
@@ -313,6 +322,8 @@ describe('autoMapColumns checks headers against the values', () => {
     ['a "Mobile" column of email addresses becomes the email', ['Mobile'], ['jo@example.com', 'ann@example.com'], ['email']],
     ['a name column of phone numbers becomes a phone', ['Last Name', 'First Name'], ['0412 345 678', '0412 345 679'], ['phone', 'firstName']],
     ['an unknown header over phone numbers stays custom (account and tax numbers look alike)', ['Account'], ['0412 345 678', '0412 345 679'], ['custom:Account']],
+    ['a customer ID of digits stays custom, never a phone or the name', ['Customer ID', 'Email'], ['7283948273561', '7283948273562'], ['custom:Customer ID', 'email']],
+    ['a customer number of digits stays custom too', ['Customer #', 'Email'], ['412345678', '412345679'], ['custom:Customer #', 'email']],
     ['an "Email" column with no address in it is kept as custom', ['Email'], ['yes', 'no'], ['custom:Email']],
     ['a "Phone" column with no number in it is kept as custom', ['Phone'], ['n/a', 'ask'], ['custom:Phone']],
     ['a phone column of dates is kept as custom', ['Phone'], ['1985-03-12', '12.05.1990'], ['custom:Phone']],
