@@ -31,7 +31,8 @@ it('fails an import whose file is removed while it runs, marks it failed, and le
 });
 
 it('refuses to undo an import while its workflow runs, and undoes it once the workflow is terminated', async () => {
-  const { business, handle, progress } = await startLongImport(t, 60_000);
+  // Four chunks left when the first is done: the undo is asked long before the import could end.
+  const { business, handle, progress } = await startLongImport(t, 100_000);
   const importId = progress?.importId as string;
   const refused = await t.worker.execute('undoImport', { importId }).then(
     () => undefined,
