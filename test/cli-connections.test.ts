@@ -1,13 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeXero, type FakeXero } from '../fakes/xero/server';
 import { syncScheduleId } from '../worker/schedules';
+import { cliEnvironment, runCli, switchboardBin as bin } from './support/cli';
 import { useWorkerTestContext } from './support/context';
 import { providersFor } from './sync/helpers';
 
-const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 let xero: FakeXero;
 const t = useWorkerTestContext(async () => {
   xero = await startFakeXero();
@@ -16,13 +15,7 @@ const t = useWorkerTestContext(async () => {
 afterAll(async () => xero?.close());
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: t.database.url,
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: t.worker.taskQueue,
-    SWITCHBOARD_DATA_DIR: t.dir,
+  return cliEnvironment(t, {
     // The key the test worker seals with, so that what the CLI stores the worker can open.
     SWITCHBOARD_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     XERO_CLIENT_ID: xero.clientId,
@@ -31,16 +24,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     XERO_IDENTITY_URL: xero.url,
     XERO_LOGIN_URL: xero.url,
     ...extra,
-  };
-}
-
-function cli(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: env(extra), timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
   });
 }
+
+const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, env(extra));
 
 async function freePort(): Promise<number> {
   const server = createServer();

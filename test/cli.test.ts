@@ -1,51 +1,24 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
+import { cliEnvironment, runCli, switchboardBin as bin, type CliRun } from './support/cli';
 import { useWorkerTestContext } from './support/context';
 import { writeContactsCsv } from './support/generate-csv';
 import { aContact, anOpenConversation } from './support/fixtures';
 import { findBusiness } from '../db/businesses';
 import { writeLocalRuntimeInfo } from '../worker/runtime';
 
-const bin = path.join(__dirname, '..', 'bin', 'switchboard.cjs');
 
 const t = useWorkerTestContext();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The environment the CLI runs in: this test file's database, Temporal server and task queue. */
-const cliEnv = (env: Record<string, string> = {}) => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  DATABASE_URL: t.database.url,
-  TEMPORAL_ADDRESS: inject('temporalAddress'),
-  TEMPORAL_TASK_QUEUE: t.worker.taskQueue,
-  SWITCHBOARD_DATA_DIR: t.dir,
-  ...env,
-});
+const cliEnv = (env: Record<string, string> = {}) => cliEnvironment(t, env);
 
 /** The real CLI in its own process, as an operator runs it. */
-function cli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        env: cliEnv(env),
-        timeout: 60_000,
-        ...(cwd && { cwd }),
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliRun> => runCli(args, cliEnv(env), cwd);
 
 async function createBusinessId(args: string[] = []): Promise<string> {
   const run = await cli(['businesses', 'create', '--name', 'Harbour Clinic', '--country', 'au', '--json', ...args]);
