@@ -17,7 +17,7 @@ const NAMED_ADDRESS = /^[^<>]*<([^<>]*)>$/;
 const MAILTO = /^mailto:/i;
 
 export function normalizeEmail(raw: string): EmailResult {
-  const text = stripExportArtifacts(raw);
+  const text = stripExportArtifacts(raw, { anyApostrophe: true });
   const email = (NAMED_ADDRESS.exec(text)?.[1] ?? text).trim().replace(MAILTO, '');
   const problem = findSyntaxProblem(email);
   if (problem !== undefined) return { ok: false, reason: `'${text}' is not a valid email address: ${problem}` };

@@ -29,7 +29,7 @@ export function isValidCountryCode(code: string): boolean {
 }
 
 export function normalizePhone(raw: string, defaultCountry?: string): PhoneResult {
-  const text = stripExportArtifacts(raw).replace(UNICODE_SPACES, ' ').replace(FLOAT_ZEROS, '$1');
+  const text = stripExportArtifacts(raw, { anyApostrophe: true }).replace(UNICODE_SPACES, ' ').replace(FLOAT_ZEROS, '$1');
   if (SCIENTIFIC_NOTATION.test(text.trim())) {
     return reject(text, 'was turned into a number in scientific notation by a spreadsheet, which drops digits: format the column as text and export the file again');
   }

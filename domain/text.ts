@@ -1,10 +1,24 @@
-// Spreadsheet exports prefix cells with an apostrophe so they are not read as formulas, and copy-paste
-// from web pages and Word documents carries invisible zero-width characters and byte-order marks.
+// Copy-paste from web pages and Word documents carries invisible zero-width characters and byte-order marks.
 const INVISIBLE_CHARACTERS = /[\u200B-\u200D\u2060\uFEFF]/g;
 
-export function stripExportArtifacts(raw: string): string {
+// Formula-safe exports put an apostrophe before a cell that a spreadsheet would run as a formula (=, +, -, @, a tab or
+// a carriage return), and some before numbers so that their leading zeros survive. None puts one before a letter,
+// where it is part of the value: 't Hooft, 's-Hertogenbosch.
+const EXPORT_APOSTROPHE = /^'(?!\p{L})/u;
+
+/** Whether the text starts with an apostrophe that an export added, and that the import therefore takes away. */
+export function hasExportApostrophe(text: string): boolean {
+  return EXPORT_APOSTROPHE.test(text);
+}
+
+/**
+ * The cell's value without what exports and copy-paste add to it. `anyApostrophe` is for values that never start with
+ * an apostrophe of their own (emails, phone numbers), before which some exports put one whatever follows.
+ */
+export function stripExportArtifacts(raw: string, options: { anyApostrophe?: boolean } = {}): string {
   const visible = raw.replace(INVISIBLE_CHARACTERS, '').trim();
-  return visible.startsWith("'") ? visible.slice(1).trim() : visible;
+  const exported = options.anyApostrophe ? visible.startsWith("'") : hasExportApostrophe(visible);
+  return exported ? visible.slice(1).trim() : visible;
 }
 
 /**

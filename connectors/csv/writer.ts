@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { hasExportApostrophe } from '../../domain/text';
 
 export interface CsvWriter {
   /** Resolves once the row is buffered, waiting while the file falls behind. */
@@ -18,7 +19,8 @@ export interface CsvWriterOptions {
 /**
  * A UTF-8 CSV file with a header row and CRLF line endings, as Excel writes them. Cells starting with =, +, -, @, a tab
  * or a carriage return get a leading apostrophe so that spreadsheets show them as text instead of running them as
- * formulas; the apostrophe stays in the file and stripExportArtifacts removes it on the way back in.
+ * formulas; the apostrophe stays in the file and stripExportArtifacts removes it on the way back in. A cell that
+ * starts with an apostrophe the import would take for such a one gets another, so that it comes back as it was.
  */
 export function createCsvWriter(path: string, columns: string[], options: CsvWriterOptions = {}): CsvWriter {
   const stringifier = stringify({
@@ -41,7 +43,8 @@ export function createCsvWriter(path: string, columns: string[], options: CsvWri
       if (row.length !== columns.length) throw new Error(`a row has ${row.length} cells but the file has ${columns.length} columns`);
       if (stringifier.writableEnded) throw new Error('the CSV writer is closed');
       if (stringifier.destroyed) await written;
-      if (!stringifier.write(row)) await Promise.race([once(stringifier, 'drain'), written]);
+      const cells = row.map((cell) => (typeof cell === 'string' && hasExportApostrophe(cell) ? `'${cell}` : cell));
+      if (!stringifier.write(cells)) await Promise.race([once(stringifier, 'drain'), written]);
     },
     async close() {
       stringifier.end();

@@ -8,14 +8,31 @@ describe('stripExportArtifacts', () => {
     ["'0412345678", '0412345678'],
     ["' 0412345678", '0412345678'],
     ["''twice", "'twice"],
+    ["'=1+1", '=1+1'],
+    ["'+61 412 345 678", '+61 412 345 678'],
+    ["'-5", '-5'],
+    ["'@handle", '@handle'],
     ["o'brien", "o'brien"],
+    // Before a letter the apostrophe is the value's own: Dutch names and places.
+    ["'t Hooft", "'t Hooft"],
+    ["'s-Hertogenbosch", "'s-Hertogenbosch"],
+    ["'Élan", "'Élan"],
     ['\u200B\u200C\u200D\u2060\uFEFFvalue', 'value'],
     ['in\u200Bside', 'inside'],
-    ["\uFEFF 'value ", 'value'],
+    ["\uFEFF '0412 ", '0412'],
     ['', ''],
     ["'", ''],
   ])('%j → %j', (raw, expected) => {
     expect(stripExportArtifacts(raw)).toBe(expected);
+  });
+
+  it.each([
+    ["'bob@example.com", 'bob@example.com'],
+    ["'M: 0412 345 678", 'M: 0412 345 678'],
+    ["'t Hooft", 't Hooft'],
+    ['plain', 'plain'],
+  ])('%j → %j for an email or a phone number, which never starts with an apostrophe', (raw, expected) => {
+    expect(stripExportArtifacts(raw, { anyApostrophe: true })).toBe(expected);
   });
 });
 
