@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/client';
-import { createBusiness, findBusiness } from '../db/businesses';
+import { createBusiness, findBusiness, listBusinesses } from '../db/businesses';
+import { listImports, type ImportSummary } from '../db/imports';
 import { listContacts } from '../db/contacts';
 import { describeCounts, formatCount } from '../domain/import/counts';
 import { isValidCountryCode } from '../domain/phone';
@@ -20,13 +21,14 @@ import { createSecretBox, loadOrCreateLocalSecretKey, type SecretBox } from '../
 import { applySchedules } from '../worker/schedules';
 import { receiveAuthorization } from './oauth-connect';
 import type { ImportResult } from '../workflows/import';
+import type { UndoImportResult } from '../workflows/undo-import';
 import { currentProgress, progressBar, type ProgressBar } from './import-progress';
 
 /** A problem the operator can fix: printed as one line, exit code 1. */
 class CliError extends Error {}
 
-function requireUuid(flag: string, value: string): string {
-  if (!isUuid(value)) throw new CliError(`${flag} must be a business id (a UUID), got '${value}'`);
+function requireUuid(flag: string, value: string, what = 'a business id'): string {
+  if (!isUuid(value)) throw new CliError(`${flag} must be ${what} (a UUID), got '${value}'`);
   return value;
 }
 
@@ -93,6 +95,16 @@ export function buildProgram(): Command {
         createBusiness(db, { name: opts.name.trim(), defaultCountry: opts.country, identityPolicy: opts.identity }),
       );
       print(Boolean(opts.json), { id: business.id }, business.id);
+    });
+
+  businesses
+    .command('list')
+    .description('list businesses: id, name, default country, identity policy')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await withDatabase(({ db }) => listBusinesses(db));
+      const lines = rows.map((b) => [b.id, b.name, b.defaultCountry, b.identityPolicy].join('\t'));
+      print(Boolean(opts.json), rows, lines.length > 0 ? lines.join('\n') : '(no businesses: create one with `switchboard businesses create`)');
     });
 
   const contacts = program.command('contacts').description("a business's contacts");
@@ -169,7 +181,7 @@ export function buildProgram(): Command {
       .description(name === 'pause' ? 'stop syncing a connection (its schedule is paused)' : 'sync a paused connection again')
       .argument('<connectionId>', 'connection id')
       .action(async (connectionId: string) => {
-        const id = requireUuid('<connectionId>', connectionId);
+        const id = requireUuid('<connectionId>', connectionId, 'a connection id');
         await withDatabase(async (database) => {
           if (!(await findConnection(database.sql, id))) throw new CliError(`no connection ${id}`);
           await setConnectionStatus(database.sql, id, status);
@@ -218,7 +230,7 @@ export function buildProgram(): Command {
     .argument('<connectionId>', 'connection id')
     .option('--full', 'read every record again and detect the ones that disappeared')
     .action(async (connectionId: string, opts: { full?: boolean }) => {
-      const id = requireUuid('<connectionId>', connectionId);
+      const id = requireUuid('<connectionId>', connectionId, 'a connection id');
       const result = await runWorkflow('syncConnection', { connectionId: id, mode: opts.full ? 'full' : 'incremental' }, { workflowId: syncWorkflowId(id) });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
@@ -284,13 +296,44 @@ export function buildProgram(): Command {
         const result = (await runWorkflow('importContactsCsv', input, { onProgress: bar, cancelOnInterrupt: true })) as ImportResult;
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : describeImport(result));
         if (result.status === 'cancelled') {
-          const undo = JSON.stringify({ importId: result.importId });
           throw new CliError(
-            `import ${result.importId} was cancelled after ${formatCount(result.rows)} rows: import the file again to do the rest (the rows done are skipped), or undo it with \`switchboard workflow undoImport --input '${undo}'\``,
+            `import ${result.importId} was cancelled after ${formatCount(result.rows)} rows: import the file again to do the rest (the rows done are skipped), or undo it with \`switchboard imports undo ${result.importId}\``,
           );
         }
       },
     );
+
+  const imports = program.command('imports').description("a business's CSV imports, and undoing one");
+  imports
+    .command('list')
+    .description('list imports, the latest first: id, start, status, what each did, file')
+    .requiredOption('--business <id>', 'business id')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { business: string; limit: string; json?: boolean }) => {
+      const businessId = requireUuid('--business', opts.business);
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number (1 or more), got '${opts.limit}'`);
+      const rows = await withDatabase(async (database) => {
+        if (!(await findBusiness(database.db, businessId))) throw new CliError(`no business ${businessId}`);
+        return listImports(database.sql, businessId, limit);
+      });
+      print(Boolean(opts.json), rows, rows.length > 0 ? rows.map(describeImportSummary).join('\n') : '(no imports)');
+    });
+  imports
+    .command('undo')
+    .description('undo an import: delete the contacts it created (unless they have open conversations or invoices) and restore what it updated')
+    .argument('<importId>', 'import id (from the import\'s result or `switchboard imports list`)')
+    .option('--json', 'print the result as JSON')
+    .action(async (importId: string, opts: { json?: boolean }) => {
+      const result = (await runWorkflow('undoImport', { importId: requireUuid('<importId>', importId, 'an import id') })) as UndoImportResult;
+      const kept = result.kept > 0 ? `; ${formatCount(result.kept)} kept: they have open conversations or invoices now` : '';
+      print(
+        Boolean(opts.json),
+        result,
+        `import ${result.importId} undone: ${plural(result.deleted, 'contact')} deleted, ${plural(result.restored, 'update')} restored${kept}`,
+      );
+    });
 
   program
     .command('export')
@@ -443,6 +486,15 @@ async function runWorkflow(
       throw error;
     }
   });
+}
+
+function plural(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function describeImportSummary(i: ImportSummary): string {
+  const counts = `${formatCount(i.created)} created, ${formatCount(i.updated)} updated, ${formatCount(i.skipped)} skipped, ${formatCount(i.failed)} failed`;
+  return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : counts, i.file].join('\t');
 }
 
 function describeImport(result: ImportResult): string {

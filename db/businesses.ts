@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db, Tx } from './client';
 import { businesses } from './schema';
 
@@ -24,4 +24,8 @@ export async function createBusiness(
 export async function findBusiness(db: Db | Tx, businessId: string): Promise<Business | undefined> {
   const [row] = await db.select().from(businesses).where(eq(businesses.id, businessId));
   return row;
+}
+
+export async function listBusinesses(db: Db): Promise<Business[]> {
+  return db.select().from(businesses).orderBy(asc(businesses.name), asc(businesses.id));
 }

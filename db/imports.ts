@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { Sql } from 'postgres';
 import { isUuid } from '../domain/inputs';
 import type { Db } from './client';
 import { imports, importTemplates } from './schema';
@@ -17,6 +18,39 @@ export async function createOrFindImport(db: Db, values: typeof imports.$inferIn
 export async function findImport(db: Db, importId: string): Promise<ImportRow | undefined> {
   const [row] = await db.select().from(imports).where(eq(imports.id, importId));
   return row;
+}
+
+export interface ImportSummary {
+  id: string;
+  file: string;
+  status: ImportRow['status'];
+  workflowId: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  /** Lines by outcome, from the ledger; an undo takes its lines away as it goes. */
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+/** A business's imports, the latest first, with what each did: what an operator picks one to undo from. */
+export async function listImports(sql: Sql, businessId: string, limit: number): Promise<ImportSummary[]> {
+  const rows = await sql<(Omit<ImportSummary, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string | null })[]>`
+    select i.id, i.file, i.status, i.workflow_id as "workflowId", i.created_at as "startedAt", i.finished_at as "finishedAt",
+           coalesce(l.created, 0)::int as created, coalesce(l.updated, 0)::int as updated,
+           coalesce(l.skipped, 0)::int as skipped, coalesce(l.failed, 0)::int as failed
+    from imports i
+    left join lateral (
+      select count(*) filter (where outcome = 'created') as created, count(*) filter (where outcome = 'updated') as updated,
+             count(*) filter (where outcome = 'skipped') as skipped, count(*) filter (where outcome = 'failed') as failed
+      from import_ledger where import_id = i.id
+    ) l on true
+    where i.business_id = ${businessId}
+    order by i.created_at desc, i.id desc
+    limit ${limit}`;
+  // The client hands timestamps over as text (Drizzle's setting), as Postgres writes them.
+  return rows.map((row) => ({ ...row, startedAt: new Date(row.startedAt), finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt) }));
 }
 
 /** A template of the business, by its id or, since people remember names, by its name. */

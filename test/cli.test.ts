@@ -32,6 +32,37 @@ describe('switchboard CLI', () => {
     expect(await findBusiness(t.database.db, id)).toMatchObject({ name: 'Harbour Clinic', defaultCountry: 'AU', identityPolicy: 'none' });
   });
 
+  it('lists businesses with their ids, so that an operator can find one', async () => {
+    const id = await createBusinessId(['--identity', 'none']);
+    const text = await cli(['businesses', 'list']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')).toContain(`${id}\tHarbour Clinic\tAU\tnone`);
+    const json = JSON.parse((await cli(['businesses', 'list', '--json'])).stdout) as { id: string; name: string }[];
+    expect(json.find((b) => b.id === id)).toMatchObject({ name: 'Harbour Clinic', defaultCountry: 'AU', identityPolicy: 'none' });
+  });
+
+  it('lists a business\'s imports with what each did, and undoes one by its id', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-undo.csv');
+    await writeFile(file, 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\nGrace,Hopper,grace@example.com\nNo,Email,\n');
+    const imported = await cli(['import', file, '--business', businessId, '--json']);
+    expect(imported.code).toBe(0);
+    const { importId } = JSON.parse(imported.stdout) as { importId: string };
+    const dry = await cli(['import', file, '--business', businessId, '--dry-run']);
+    expect(dry.code).toBe(0);
+
+    const listed = await cli(['imports', 'list', '--business', businessId]);
+    expect(listed.code).toBe(0);
+    // A dry run leaves no import behind.
+    expect(listed.stdout).toMatch(new RegExp(`^${importId}\t\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\tcompleted\t2 created, 0 updated, 0 skipped, 1 failed\t${file}\n$`));
+
+    const undone = await cli(['imports', 'undo', importId]);
+    expect(undone).toMatchObject({ code: 0, stdout: `import ${importId} undone: 2 contacts deleted, 0 updates restored\n` });
+    expect((await cli(['contacts', 'list', '--business', businessId])).stdout).toBe('(no contacts)\n');
+    const [after] = JSON.parse((await cli(['imports', 'list', '--business', businessId, '--json'])).stdout) as { id: string; status: string }[];
+    expect(after).toMatchObject({ id: importId, status: 'undone' });
+  });
+
   it('lists contacts as JSON, archived ones only when asked', async () => {
     const businessId = await createBusinessId();
     const business = await findBusiness(t.database.db, businessId);
@@ -88,6 +119,11 @@ describe('switchboard CLI', () => {
     [['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
     [['contacts', 'list', '--business', 'clinic-1'], "switchboard: --business must be a business id (a UUID), got 'clinic-1'"],
     [['businesses', 'create', '--name', 'X', '--country', 'Australia'], "switchboard: --country must be an ISO 3166 alpha-2 country code such as AU, GB or US, got 'Australia'"],
+    [['connections', 'pause', 'xero-1'], "switchboard: <connectionId> must be a connection id (a UUID), got 'xero-1'"],
+    [['imports', 'undo', 'last'], "switchboard: <importId> must be an import id (a UUID), got 'last'"],
+    [['imports', 'undo', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: undoImport failed: importId: no import 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
+    [['imports', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
+    [['imports', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d', '--limit', 'all'], "switchboard: --limit must be a whole number (1 or more), got 'all'"],
   ] as const)('fails with one clear line for %j', async (args, message) => {
     const run = await cli([...args]);
     expect(run.code).toBe(1);
@@ -155,7 +191,7 @@ describe('switchboard CLI', () => {
     expect(stderr).toMatch(/cancelling workflow \S+: it stops at the end of the chunk under way \(Ctrl-C again to stop waiting\)/);
     expect(stderr).toContain(
       `switchboard: import ${importId} was cancelled after ${rows.toLocaleString('en')} rows: import the file again to do the rest (the rows done are skipped), ` +
-        `or undo it with \`switchboard workflow undoImport --input '{"importId":"${importId}"}'\`\n`,
+        `or undo it with \`switchboard imports undo ${importId}\`\n`,
     );
   });
 
