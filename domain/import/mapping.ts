@@ -19,6 +19,11 @@ export type ColumnMapping = {
   reason: string;
   /** For Google's "Phone N - Value": the "Phone N - Label" column whose value ("Mobile", "Work") types the number. */
   labelColumn?: number;
+  /**
+   * A second email column ("E-mail 2 Address"): kept as a custom field, but the contact's email in a row whose email
+   * column is empty or unusable. A contact has one email, and people often have only their second one.
+   */
+  spareFor?: 'email';
 };
 
 export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
@@ -192,11 +197,16 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
   if (errors.length > 0) return { ok: false, errors };
 
   const chosenBy = new Map([...chosen].map(([column, target]) => [target, auto[column]?.header ?? '']));
+  const emailHolder = chosenBy.get('email') ?? auto.find((m) => m.field === 'email' && !chosen.has(m.column))?.header;
   const mapping = auto.map((m): ColumnMapping => {
     const target = chosen.get(m.column);
-    if (target !== undefined) return { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave' };
+    if (target !== undefined) {
+      const given: ColumnMapping = { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave' };
+      // A template saved from a file keeps its second email column as the custom field it was: still the spare.
+      return m.spareFor === 'email' && target === m.field && emailHolder !== undefined ? asSpareEmail(given, emailHolder) : given;
+    }
     const holder = isSingleValued(m.field) ? chosenBy.get(m.field) : undefined;
-    if (holder === undefined) return m;
+    if (holder === undefined) return m.spareFor === 'email' && emailHolder === undefined ? withoutSpare(m) : m;
     return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
   });
   return { ok: true, mapping: pairPhoneLabels(mapping, new Set(chosen.keys())) };
@@ -283,7 +293,15 @@ function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMap
     if (isSingleValued(field)) holders.set(field, header);
     return { column, header, field, reason: why === '' ? proposal.explain(field) : `${proposal.explain(field)}, as ${why}` };
   }
-  return { column, header, field: customFieldFor(column, header), reason: `${refused}, but ${why}: kept as custom field` };
+  const custom = { column, header, field: customFieldFor(column, header), reason: `${refused}, but ${why}: kept as custom field` };
+  const emailHolder = proposal.fields.includes('email') ? holders.get('email') : undefined;
+  return emailHolder === undefined ? custom : asSpareEmail(custom, emailHolder);
+}
+
+const spareEmailReason = (emailHolder: string) => `, and the email where "${emailHolder}" is empty or not an email`;
+
+function asSpareEmail(m: ColumnMapping, emailHolder: string): ColumnMapping {
+  return { ...m, reason: `${m.reason}${spareEmailReason(emailHolder)}`, spareFor: 'email' };
 }
 
 function whyTaken(field: ImportField, holders: ReadonlyMap<ImportField, string>): string | undefined {
@@ -381,7 +399,7 @@ function pairPhoneLabels(mapping: readonly ColumnMapping[], explicitColumns: Rea
   const headerOf = new Map(mapping.map((m) => [m.column, m.header]));
 
   return mapping.map((m): ColumnMapping => {
-    const plain = { column: m.column, header: m.header, field: m.field, reason: m.reason };
+    const plain = { column: m.column, header: m.header, field: m.field, reason: m.reason, ...(m.spareFor && { spareFor: m.spareFor }) };
     const label = labelOfPhone.get(m.column);
     if (label !== undefined) return { ...plain, labelColumn: label.column };
     if (explicitColumns.has(m.column) || !GOOGLE_PHONE_LABEL.test(normalizeHeader(m.header))) return plain;
@@ -412,6 +430,12 @@ function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMa
   return (
     mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === header.toLowerCase())
   );
+}
+
+/** A spare email column of a file whose email column the operator mapped to something else: a custom field only. */
+function withoutSpare(m: ColumnMapping): ColumnMapping {
+  const { spareFor: _spare, ...rest } = m;
+  return { ...rest, reason: rest.reason.replace(/, and the email where "[^"]*" is empty or not an email$/, '') };
 }
 
 function asCustom(m: ColumnMapping): ColumnMapping {

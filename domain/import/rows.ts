@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../email';
+import { normalizeEmail, type EmailResult } from '../email';
 import { splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
 import { numbersWrittenInCell } from './phone-cell';
@@ -74,7 +74,7 @@ export type ContactUpdate = {
   warnings: RowProblem[];
 };
 
-type Cell = { header: string; field: ColumnMapping['field']; value: string; label: string };
+type Cell = { header: string; field: ColumnMapping['field']; value: string; label: string; spareEmail: boolean };
 
 const PHONE_TYPE_OF_FIELD: Record<PhoneField, PhoneType | undefined> = {
   phone: undefined,
@@ -109,7 +109,8 @@ export function buildContact(
 ): RowOutcome {
   const cells: Cell[] = [];
   for (const m of mapping) {
-    if (m.field !== 'ignore') cells.push({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn) });
+    if (m.field === 'ignore') continue;
+    cells.push({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn), spareEmail: m.spareFor === 'email' });
   }
   const name = readName(cells);
   const points = readPhonesAndEmail(cells, options.defaultCountry);
@@ -130,7 +131,7 @@ export function buildContact(
     phones: points.phones,
     tags: readTags(cells),
     ...(notes !== undefined && { notes }),
-    customFields: readCustomFields(cells),
+    customFields: readCustomFields(cells, points.emailFrom),
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
@@ -179,7 +180,13 @@ export function mergeForUpdate(existing: ExistingContact, incoming: ImportedCont
   return update;
 }
 
-type PhonesAndEmail = { phones: ImportedPhone[]; email?: { address: string; normalized: string }; problems: RowProblem[] };
+type PhonesAndEmail = {
+  phones: ImportedPhone[];
+  email?: { address: string; normalized: string };
+  /** A spare email cell that gave the email and nothing else: not kept as a custom field as well. */
+  emailFrom?: Cell;
+  problems: RowProblem[];
+};
 
 /**
  * The usable numbers and email, and what was wrong with the others: warnings while the contact can still be reached,
@@ -190,11 +197,14 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   // were a tenth of building a row.
   const phoneCells: Cell[] = [];
   let emailCell: Cell | undefined;
+  let spareEmailCells: Cell[] | undefined;
   for (const cell of cells) {
     if (cell.value === '') continue;
     if (isPhoneField(cell.field)) phoneCells.push(cell);
     else if (cell.field === 'email' && emailCell === undefined) emailCell = cell;
+    else if (cell.spareEmail) (spareEmailCells ??= []).push(cell);
   }
+  if (emailCell === undefined && spareEmailCells !== undefined) emailCell = spareEmailCells.shift();
   if (phoneCells.length === 0 && emailCell === undefined) return { phones: [], problems: [noPhoneOrEmail(cells)] };
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
@@ -215,7 +225,9 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   const phones = collectPhones(usable);
   const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitEmails(emailCell.value);
   const emailResult = emailValue === undefined ? undefined : normalizeEmail(emailValue);
-  const email = emailResult?.ok ? { address: emailResult.email, normalized: emailResult.normalized } : undefined;
+  const spare = emailResult?.ok === false ? readSpareEmail(spareEmailCells) : undefined;
+  const usableEmail = emailResult?.ok ? emailResult : spare?.result;
+  const email = usableEmail === undefined ? undefined : { address: usableEmail.email, normalized: usableEmail.normalized };
 
   const reachable = phones.length > 0 || email !== undefined;
   const otherwise = (leftOut: string, missing: string) => (reachable ? `; ${leftOut} was left out` : ` and there is no ${missing}`);
@@ -226,12 +238,30 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     problems.push(problem(cell, `phone ${result.reason}${otherwise('the number', missing)}`));
   }
   if (emailCell !== undefined) {
-    if (emailResult?.ok === false) {
-      problems.push(problem(emailCell, `email ${emailResult.reason}${otherwise('the email', phoneCells.length > 0 ? 'usable phone' : 'phone')}`));
+    // A spare column's value that is no email stays what it was, a custom field, while the contact can be reached.
+    if (emailResult?.ok === false && !(emailCell.spareEmail && reachable && spare === undefined)) {
+      const instead = spare === undefined ? otherwise('the email', phoneCells.length > 0 ? 'usable phone' : 'phone') : `; the email in "${spare.cell.header}" is used instead`;
+      problems.push(problem(emailCell, `email ${emailResult.reason}${instead}`));
     }
-    for (const extra of extraEmails) problems.push(problem(emailCell, `the email '${extra}' was left out: a contact has one email`));
+    // A spare column holding several stays whole as a custom field.
+    if (!emailCell.spareEmail) {
+      for (const extra of extraEmails) problems.push(problem(emailCell, `the email '${extra}' was left out: a contact has one email`));
+    }
   }
-  return { phones, ...(email !== undefined && { email }), problems };
+  let emailFrom: Cell | undefined;
+  if (spare !== undefined) emailFrom = spare.alone ? spare.cell : undefined;
+  else if (emailCell?.spareEmail && emailResult?.ok && extraEmails.length === 0) emailFrom = emailCell;
+  return { phones, ...(email !== undefined && { email }), ...(emailFrom !== undefined && { emailFrom }), problems };
+}
+
+/** The first spare email cell that holds a usable email, and whether that email is all the cell holds. */
+function readSpareEmail(cells: readonly Cell[] | undefined): { cell: Cell; result: EmailResult & { ok: true }; alone: boolean } | undefined {
+  for (const cell of cells ?? []) {
+    const [value, ...others] = splitEmails(cell.value);
+    const result = value === undefined ? undefined : normalizeEmail(value);
+    if (result?.ok) return { cell, result, alone: others.length === 0 };
+  }
+  return undefined;
 }
 
 function cellAt(record: readonly string[], column: number | undefined): string {
@@ -355,11 +385,11 @@ function readTags(cells: readonly Cell[]): string[] {
   return tags;
 }
 
-function readCustomFields(cells: readonly Cell[]): Record<string, string> {
+function readCustomFields(cells: readonly Cell[], emailFrom: Cell | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const cell of cells) {
     const name = customFieldName(cell.field);
-    if (name === undefined || cell.value === '') continue;
+    if (name === undefined || cell.value === '' || cell === emailFrom) continue;
     // Two columns with one header both keep their values.
     fields[name] = fields[name] === undefined ? cell.value : `${fields[name]}; ${cell.value}`;
   }

@@ -15,7 +15,7 @@ describe('real exports, imported without help', () => {
   it.each([
     ['google-contacts.csv', 'AU', { created: 2, failed: 0 }],
     ['google-contacts-legacy.csv', 'AU', { created: 1, failed: 0 }],
-    ['outlook-contacts.csv', 'AU', { created: 1, failed: 0 }],
+    ['outlook-contacts.csv', 'AU', { created: 2, failed: 0 }],
     ['quickbooks-customers.csv', 'US', { created: 2, failed: 0 }],
     ['quickbooks-customer-contacts.csv', 'US', { created: 1, failed: 0 }],
     ['xero-contacts.csv', 'AU', { created: 1, failed: 1 }],

@@ -213,7 +213,8 @@ describe('autoMapColumns on real export formats', () => {
       'E-mail 2 - Value',
       {
         field: 'custom:E-mail 2 - Value',
-        reason: 'alias of email ("E-mail 2 - Value"), but email already comes from "E-mail 1 - Value": kept as custom field',
+        reason: 'alias of email ("E-mail 2 - Value"), but email already comes from "E-mail 1 - Value": kept as custom field, and the email where "E-mail 1 - Value" is empty or not an email',
+        spareFor: 'email',
       },
     ],
     ['google-contacts.csv', 'Phone 1 - Value', { field: 'phone', labelColumn: 21 }],
@@ -224,7 +225,7 @@ describe('autoMapColumns on real export formats', () => {
     [
       'outlook-contacts.csv',
       'E-mail 2 Address',
-      { reason: 'alias of email ("E-mail 2 Address"), but email already comes from "E-mail Address": kept as custom field' },
+      { reason: 'alias of email ("E-mail 2 Address"), but email already comes from "E-mail Address": kept as custom field, and the email where "E-mail Address" is empty or not an email' },
     ],
     ['outlook-contacts.csv', "Assistant's Phone", { field: "custom:Assistant's Phone" }],
   ])('%s: %s', (fixture, header, expected) => {
@@ -351,7 +352,8 @@ describe('autoMapColumns checks headers against the values', () => {
       column: 1,
       header: 'Name',
       field: 'custom:Name',
-      reason: 'values look like email addresses, but email already comes from "Email": kept as custom field',
+      reason: 'values look like email addresses, but email already comes from "Email": kept as custom field, and the email where "Email" is empty or not an email',
+      spareFor: 'email',
     });
     expect(autoMapColumns(['Phone'], [['n/a']])).toStrictEqual([
       {
@@ -417,6 +419,34 @@ describe('applyMapping', () => {
   ])('overrides with %s', (_, explicit, changed) => {
     const result = applyMapping(auto, explicit);
     expect(result.ok && fieldsOf(result.mapping)).toStrictEqual({ ...fieldsOf(auto), ...changed });
+  });
+
+  describe('a second email column', () => {
+    const twoEmails = autoMapColumns(['Name', 'E-mail Address', 'E-mail 2 Address'], []);
+    const second = (mapping: readonly ColumnMapping[]) => mapping.find((m) => m.header === 'E-mail 2 Address');
+
+    it('stays the spare of the email when a template gives it the custom field it had', () => {
+      const result = applyMapping(twoEmails, { 'E-mail 2 Address': 'custom:E-mail 2 Address', 'E-mail Address': 'email' });
+      expect(result.ok && second(result.mapping)).toStrictEqual({
+        column: 2,
+        header: 'E-mail 2 Address',
+        field: 'custom:E-mail 2 Address',
+        reason: 'set by the mapping you gave, and the email where "E-mail Address" is empty or not an email',
+        spareFor: 'email',
+      });
+    });
+
+    it('is a custom field only when the email column is mapped to something else, or it is renamed', () => {
+      const ignored = applyMapping(twoEmails, { 'E-mail Address': 'ignore' });
+      expect(ignored.ok && second(ignored.mapping)).toStrictEqual({
+        column: 2,
+        header: 'E-mail 2 Address',
+        field: 'custom:E-mail 2 Address',
+        reason: 'alias of email ("E-mail 2 Address"), but email already comes from "E-mail Address": kept as custom field',
+      });
+      const renamed = applyMapping(twoEmails, { 'E-mail 2 Address': 'custom:Work email' });
+      expect(renamed.ok && second(renamed.mapping)).toStrictEqual({ column: 2, header: 'E-mail 2 Address', field: 'custom:Work email', reason: 'set by the mapping you gave' });
+    });
   });
 
   it('says which columns were set by hand and why others moved', () => {

@@ -22,6 +22,39 @@ const JANE = { firstName: 'Jane', lastName: 'Citizen', phones: [], tags: [], cus
 const JANE_EMAIL = { address: 'jane@example.com', normalized: 'jane@example.com' };
 const MOBILE = { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true } as const;
 
+describe('buildContact: a second email column', () => {
+  const headers = ['First Name', 'Last Name', 'E-mail Address', 'E-mail 2 Address', 'Mobile Phone'];
+  const second = 'E-mail 2 Address';
+
+  it.each<[string, string[], Partial<ImportedContact>, RowProblem[]]>([
+    ['gives the email when the first is empty', ['', 'jane@work.example', ''], { email: { address: 'jane@work.example', normalized: 'jane@work.example' }, customFields: {} }, []],
+    ['stays a custom field beside the first', ['jane@example.com', 'jane@work.example', ''], { email: JANE_EMAIL, customFields: { [second]: 'jane@work.example' } }, []],
+    [
+      'gives the email when the first is not one',
+      ['n/a', 'jane@work.example', ''],
+      { email: { address: 'jane@work.example', normalized: 'jane@work.example' }, customFields: {} },
+      [{ column: 'E-mail Address', field: 'email', message: `email 'n/a' is not a valid email address: the '@' is missing; the email in "${second}" is used instead` }],
+    ],
+    ['stays a custom field, unremarked, when it holds no email and a phone reaches the contact', ['', 'see notes', '0412 345 678'], { phones: [MOBILE], customFields: { [second]: 'see notes' } }, []],
+    [
+      'stays whole as a custom field when it holds several emails, the first of them the email',
+      ['', 'jane@work.example; jane@home.example', ''],
+      { email: { address: 'jane@work.example', normalized: 'jane@work.example' }, customFields: { [second]: 'jane@work.example; jane@home.example' } },
+      [],
+    ],
+  ])('%s', (_, cells, expected, warnings) => {
+    const outcome = build(headers, ['Jane', 'Citizen', ...cells]);
+    expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, ...expected }, warnings });
+  });
+
+  it('names its value when it is the only way to reach the contact and is no email', () => {
+    expect(build(headers, ['Jane', 'Citizen', '', 'see notes', ''])).toStrictEqual({
+      ok: false,
+      problems: [{ column: second, field: `custom:${second}`, message: "email 'see notes' is not a valid email address: it contains spaces and there is no phone" }],
+    });
+  });
+});
+
 describe('buildContact: names', () => {
   it.each<[string, string[], string[], Partial<ImportedContact>]>([
     ['first and last name', ['First Name', 'Last Name', 'Email'], ['Jane', 'Citizen', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
@@ -674,6 +707,19 @@ describe('buildContact on real exports', () => {
           },
           contactAddress: { line1: '22 Baker St', city: 'London', postalCode: 'NW1 6XE', country: 'United Kingdom' },
           billingAddress: { line1: '1 Clifton Down', city: 'Bristol', postalCode: 'BS8 3HT', country: 'United Kingdom' },
+        },
+        warnings: [],
+      },
+      {
+        // Known only by her second email: it is her email.
+        ok: true,
+        contact: {
+          firstName: 'Priya',
+          lastName: 'Patel',
+          email: { address: 'priya.patel@work.example', normalized: 'priya.patel@work.example' },
+          phones: [],
+          tags: ['Referrers'],
+          customFields: {},
         },
         warnings: [],
       },
