@@ -179,7 +179,7 @@ async function openRecords(
   const first = await groups.next();
   const records = first.done ? [] : first.value;
   const [header, ...rest] = records[0] && isDelimiterLine(records[0].cells) ? records.slice(1) : records;
-  if (!header) throw new Error('the file has no header row');
+  if (!header) throw new Error(records.length === 0 ? 'the file is empty: no line of it holds a value' : 'the file has no header row');
   async function* afterHeader(): AsyncGenerator<PhysicalRecord[]> {
     try {
       if (rest.length > 0) yield rest;
@@ -286,8 +286,19 @@ async function* physicalRecordGroups(
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const line = lines.startOfRecord(Number(error.empty_lines), []);
-    throw new Error(`the CSV record starting at line ${line} cannot be read: ${error.message}`, { cause: error });
+    throw new Error(`the CSV record starting at line ${line} cannot be read: ${error.message}${whatToDo(error.code)}`, { cause: error });
   }
+}
+
+// Both come from a quote that opens a cell and is never closed: the parser reads on, line breaks included, as that cell.
+function whatToDo(code: string): string {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') {
+    return '. A quote (") that opens a cell there is never closed, so every line after it was read as part of that cell: close it, or write a quote inside a cell as two ("")';
+  }
+  if (code === 'CSV_MAX_RECORD_SIZE') {
+    return `. A record over ${MAX_RECORD_BYTES / 1024 / 1024} MiB is almost always a quote (") opening a cell there that is never closed, so the lines after it are read as part of that cell: close it, or write a quote inside a cell as two ("")`;
+  }
+  return '';
 }
 
 /**

@@ -246,11 +246,11 @@ describe('header', () => {
     ['an empty file', ''],
     ['blank lines only', '\n\n  \n\r\n'],
     ['rows of empty cells only', ',,\n,,\n'],
-  ])('is required: %s', async (label, content) => {
+  ])('is required, and a file without one is called empty: %s', async (label, content) => {
     const file = await tmp.write(`${label}.csv`, content);
 
-    await expect(inspectCsv(file)).rejects.toThrow('the file has no header row');
-    await expect(readAll(file)).rejects.toThrow('the file has no header row');
+    await expect(inspectCsv(file)).rejects.toThrow('the file is empty: no line of it holds a value');
+    await expect(readAll(file)).rejects.toThrow('the file is empty: no line of it holds a value');
   });
 });
 
@@ -277,7 +277,9 @@ describe("Excel's sep= line", () => {
 
 describe('failures', () => {
   it('rejects an unclosed quote with the line where its record starts', async () => {
-    await expect(readAll(fixture('unclosed-quote.csv'))).rejects.toThrow(/^the CSV record starting at line 3 cannot be read: Quote Not Closed/);
+    await expect(readAll(fixture('unclosed-quote.csv'))).rejects.toThrow(
+      /^the CSV record starting at line 3 cannot be read: Quote Not Closed.*\. A quote \("\) that opens a cell there is never closed, so every line after it was read as part of that cell: close it, or write a quote inside a cell as two \(""\)$/,
+    );
     await expect(inspectCsv(fixture('unclosed-quote.csv'))).rejects.toThrow(/line 3/);
   });
 
@@ -285,7 +287,9 @@ describe('failures', () => {
     const rows = Array.from({ length: 40_000 }, (_, i) => `Person ${i},a note without quotes`);
     const file = await tmp.write('stray-quote.csv', ['Name,Notes', 'Ada,fine', 'Grace,"stray', ...rows].join('\n'));
 
-    await expect(readAll(file)).rejects.toThrow(/^the CSV record starting at line 3 cannot be read: Max Record Size/);
+    await expect(readAll(file)).rejects.toThrow(
+      /^the CSV record starting at line 3 cannot be read: Max Record Size.*\. A record over 1 MiB is almost always a quote \("\) opening a cell there that is never closed/,
+    );
   });
 
   it('rejects a missing file', async () => {
