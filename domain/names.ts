@@ -59,3 +59,21 @@ function withOptionalParts(firstName: string, middleNames: readonly string[], la
     ? { firstName, lastName }
     : { firstName, middleName: middleNames.join(' '), lastName };
 }
+
+// Words that name a business rather than a person: legal forms and the kinds of organisation a clinic deals with.
+const ORGANISATION_WORDS = new Set([
+  'pty', 'ltd', 'limited', 'llc', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'gmbh', 'plc', 'llp', 'pte',
+  'trust', 'holdings', 'group', 'partners', 'associates', 'foundation', 'association', 'society', 'council', 'department',
+  'clinic', 'centre', 'center', 'practice', 'services', 'solutions', 'supplies', 'pharmacy', 'hospital', 'laboratory',
+  'laboratories', 'pathology', 'radiology', 'medical', 'dental', 'physio', 'physiotherapy', 'university', 'school',
+]);
+
+/**
+ * Whether a display name (Xero's contact name, a customer list's "Name") is an organisation's rather than a person's:
+ * a legal form or kind of organisation among its words, a leading "The", or a digit, "&", "+" or "@" in it.
+ */
+export function looksLikeOrganisation(name: string): boolean {
+  if (/[\d&+@]|\bp\/l\b/i.test(name)) return true;
+  const words = name.toLowerCase().split(/[\s,.()/]+/).filter((word) => word !== '');
+  return words[0] === 'the' || words.some((word) => ORGANISATION_WORDS.has(word));
+}

@@ -20,10 +20,12 @@ export type ColumnMapping = {
   /** For Google's "Phone N - Value": the "Phone N - Label" column whose value ("Mobile", "Work") types the number. */
   labelColumn?: number;
   /**
-   * A second email column ("E-mail 2 Address"): kept as a custom field, but the contact's email in a row whose email
-   * column is empty or unusable. A contact has one email, and people often have only their second one.
+   * `email`: a second email column ("E-mail 2 Address"), kept as a custom field, but the contact's email in a row whose
+   * email column is empty or unusable: a contact has one email, and people often have only their second one.
+   * `fullName`: a name column beside first and last name columns (Xero's "*ContactName", a customer list's "Name"),
+   * read as the person's name in a row whose first and last names are empty, unless it names an organisation.
    */
-  spareFor?: 'email';
+  spareFor?: 'email' | 'fullName';
 };
 
 export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
@@ -202,7 +204,8 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
     const target = chosen.get(m.column);
     if (target !== undefined) {
       const given: ColumnMapping = { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave' };
-      // A template saved from a file keeps its second email column as the custom field it was: still the spare.
+      // A template saved from a file gives such a column the field it had: still the spare.
+      if (m.spareFor === 'fullName' && target === m.field) return asSpareName(given);
       return m.spareFor === 'email' && target === m.field && emailHolder !== undefined ? asSpareEmail(given, emailHolder) : given;
     }
     const holder = isSingleValued(m.field) ? chosenBy.get(m.field) : undefined;
@@ -284,30 +287,42 @@ function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMap
   }
   let refused = '';
   let why = '';
+  let nameSpare = false;
   for (const field of proposal.fields) {
     const taken = whyTaken(field, holders);
     if (taken !== undefined) {
       [refused, why] = [proposal.explain(field), taken];
+      nameSpare ||= field === 'fullName' && taken === FIRST_AND_LAST_TAKEN;
       continue;
     }
     if (isSingleValued(field)) holders.set(field, header);
-    return { column, header, field, reason: why === '' ? proposal.explain(field) : `${proposal.explain(field)}, as ${why}` };
+    const placed = { column, header, field, reason: why === '' ? proposal.explain(field) : `${proposal.explain(field)}, as ${why}` };
+    return nameSpare ? asSpareName(placed) : placed;
   }
   const custom = { column, header, field: customFieldFor(column, header), reason: `${refused}, but ${why}: kept as custom field` };
+  if (nameSpare) return asSpareName(custom);
   const emailHolder = proposal.fields.includes('email') ? holders.get('email') : undefined;
   return emailHolder === undefined ? custom : asSpareEmail(custom, emailHolder);
 }
 
-const spareEmailReason = (emailHolder: string) => `, and the email where "${emailHolder}" is empty or not an email`;
-
 function asSpareEmail(m: ColumnMapping, emailHolder: string): ColumnMapping {
-  return { ...m, reason: `${m.reason}${spareEmailReason(emailHolder)}`, spareFor: 'email' };
+  return { ...m, reason: `${m.reason}, and the email where "${emailHolder}" is empty or not an email`, spareFor: 'email' };
 }
 
+function asSpareName(m: ColumnMapping): ColumnMapping {
+  return { ...m, reason: `${m.reason}, and the name where first and last name are empty`, spareFor: 'fullName' };
+}
+
+/** A spare email column of a file whose email column the operator mapped to something else: a custom field only. */
+function withoutSpare(m: ColumnMapping): ColumnMapping {
+  const { spareFor: _spare, ...rest } = m;
+  return { ...rest, reason: rest.reason.replace(/, and the email where "[^"]*" is empty or not an email$/, '') };
+}
+
+const FIRST_AND_LAST_TAKEN = 'first and last names come from their own columns';
+
 function whyTaken(field: ImportField, holders: ReadonlyMap<ImportField, string>): string | undefined {
-  if (field === 'fullName' && (holders.has('firstName') || holders.has('lastName'))) {
-    return 'first and last names come from their own columns';
-  }
+  if (field === 'fullName' && (holders.has('firstName') || holders.has('lastName'))) return FIRST_AND_LAST_TAKEN;
   const holder = holders.get(field);
   return holder === undefined ? undefined : `${field} already comes from "${holder}"`;
 }
@@ -430,12 +445,6 @@ function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMa
   return (
     mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === header.toLowerCase())
   );
-}
-
-/** A spare email column of a file whose email column the operator mapped to something else: a custom field only. */
-function withoutSpare(m: ColumnMapping): ColumnMapping {
-  const { spareFor: _spare, ...rest } = m;
-  return { ...rest, reason: rest.reason.replace(/, and the email where "[^"]*" is empty or not an email$/, '') };
 }
 
 function asCustom(m: ColumnMapping): ColumnMapping {

@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { splitFullName } from '../names';
+import { looksLikeOrganisation, splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
 import { numbersWrittenInCell } from './phone-cell';
 import { stripExportArtifacts } from '../text';
@@ -74,7 +74,7 @@ export type ContactUpdate = {
   warnings: RowProblem[];
 };
 
-type Cell = { header: string; field: ColumnMapping['field']; value: string; label: string; spareEmail: boolean };
+type Cell = { header: string; field: ColumnMapping['field']; value: string; label: string; spareFor: ColumnMapping['spareFor'] };
 
 const PHONE_TYPE_OF_FIELD: Record<PhoneField, PhoneType | undefined> = {
   phone: undefined,
@@ -110,7 +110,7 @@ export function buildContact(
   const cells: Cell[] = [];
   for (const m of mapping) {
     if (m.field === 'ignore') continue;
-    cells.push({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn), spareEmail: m.spareFor === 'email' });
+    cells.push({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
   }
   const name = readName(cells);
   const points = readPhonesAndEmail(cells, options.defaultCountry);
@@ -118,7 +118,7 @@ export function buildContact(
   if (!name.ok || !reachable) {
     return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)] };
   }
-  const businessName = valueOf(cells, 'businessName');
+  const businessName = name.from?.field === 'businessName' ? undefined : valueOf(cells, 'businessName');
   const notes = valueOf(cells, 'notes');
   const contactAddress = readAddress(cells, 'contactAddress');
   const billingAddress = readAddress(cells, 'billingAddress');
@@ -131,7 +131,7 @@ export function buildContact(
     phones: points.phones,
     tags: readTags(cells),
     ...(notes !== undefined && { notes }),
-    customFields: readCustomFields(cells, points.emailFrom),
+    customFields: readCustomFields(cells, [points.emailFrom, name.from]),
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
@@ -202,7 +202,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     if (cell.value === '') continue;
     if (isPhoneField(cell.field)) phoneCells.push(cell);
     else if (cell.field === 'email' && emailCell === undefined) emailCell = cell;
-    else if (cell.spareEmail) (spareEmailCells ??= []).push(cell);
+    else if (cell.spareFor === 'email') (spareEmailCells ??= []).push(cell);
   }
   if (emailCell === undefined && spareEmailCells !== undefined) emailCell = spareEmailCells.shift();
   if (phoneCells.length === 0 && emailCell === undefined) return { phones: [], problems: [noPhoneOrEmail(cells)] };
@@ -239,18 +239,18 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   }
   if (emailCell !== undefined) {
     // A spare column's value that is no email stays what it was, a custom field, while the contact can be reached.
-    if (emailResult?.ok === false && !(emailCell.spareEmail && reachable && spare === undefined)) {
+    if (emailResult?.ok === false && !(emailCell.spareFor === 'email' && reachable && spare === undefined)) {
       const instead = spare === undefined ? otherwise('the email', phoneCells.length > 0 ? 'usable phone' : 'phone') : `; the email in "${spare.cell.header}" is used instead`;
       problems.push(problem(emailCell, `email ${emailResult.reason}${instead}`));
     }
     // A spare column holding several stays whole as a custom field.
-    if (!emailCell.spareEmail) {
+    if (emailCell.spareFor !== 'email') {
       for (const extra of extraEmails) problems.push(problem(emailCell, `the email '${extra}' was left out: a contact has one email`));
     }
   }
   let emailFrom: Cell | undefined;
   if (spare !== undefined) emailFrom = spare.alone ? spare.cell : undefined;
-  else if (emailCell?.spareEmail && emailResult?.ok && extraEmails.length === 0) emailFrom = emailCell;
+  else if (emailCell?.spareFor === 'email' && emailResult?.ok && extraEmails.length === 0) emailFrom = emailCell;
   return { phones, ...(email !== undefined && { email }), ...(emailFrom !== undefined && { emailFrom }), problems };
 }
 
@@ -273,7 +273,10 @@ function valueOf(cells: readonly Cell[], field: ImportField): string | undefined
   return value === '' ? undefined : value;
 }
 
-type Name = { ok: true; firstName: string; middleName?: string; lastName: string } | { ok: false; problem: RowProblem };
+type Name =
+  /** `from`: the spare name cell the names were read from, which is then neither the business name nor a custom field. */
+  | { ok: true; firstName: string; middleName?: string; lastName: string; from?: Cell }
+  | { ok: false; problem: RowProblem };
 
 function readName(cells: readonly Cell[]): Name {
   const first = cells.find((cell) => cell.field === 'firstName');
@@ -291,6 +294,14 @@ function readName(cells: readonly Cell[]): Name {
     }
     return { ok: false, problem: problem(full, `last name is missing (the name '${full.value}' is one word)`) };
   }
+  if (!first?.value && !last?.value) {
+    const spare = cells.find((cell) => cell.spareFor === 'fullName' && cell.value !== '' && !looksLikeOrganisation(cell.value));
+    const split = spare === undefined ? undefined : splitFullName(spare.value);
+    if (split?.lastName !== undefined) {
+      const middle = middleName ?? split.middleName;
+      return { ok: true, firstName: split.firstName, ...(middle !== undefined && { middleName: middle }), lastName: split.lastName, from: spare };
+    }
+  }
   return { ok: false, problem: missingName(cells, first, last) };
 }
 
@@ -300,6 +311,11 @@ function missingName(cells: readonly Cell[], first: Cell | undefined, last: Cell
   const business = cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
   if (business !== undefined) {
     return problem(business, `first and last name are missing (only the business name '${business.value}' is given)`);
+  }
+  const spare = cells.find((cell) => cell.spareFor === 'fullName' && cell.value !== '');
+  if (spare !== undefined) {
+    const what = looksLikeOrganisation(spare.value) ? "an organisation's name" : 'one word';
+    return problem(spare, `first and last name are missing, and '${spare.value}' in "${spare.header}" is ${what}`);
   }
   const nameHeaders = cells.filter((cell) => ['firstName', 'lastName', 'fullName'].includes(cell.field)).map((cell) => `"${cell.header}"`);
   const detail =
@@ -385,11 +401,12 @@ function readTags(cells: readonly Cell[]): string[] {
   return tags;
 }
 
-function readCustomFields(cells: readonly Cell[], emailFrom: Cell | undefined): Record<string, string> {
+/** The custom fields' values, but for spare cells that were `used` as the contact's name or email. */
+function readCustomFields(cells: readonly Cell[], used: readonly (Cell | undefined)[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const cell of cells) {
     const name = customFieldName(cell.field);
-    if (name === undefined || cell.value === '' || cell === emailFrom) continue;
+    if (name === undefined || cell.value === '' || used.includes(cell)) continue;
     // Two columns with one header both keep their values.
     fields[name] = fields[name] === undefined ? cell.value : `${fields[name]}; ${cell.value}`;
   }

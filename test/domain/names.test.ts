@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRealName, type NameParts, splitFullName } from '../../domain/names';
+import { hasRealName, looksLikeOrganisation, type NameParts, splitFullName } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -65,5 +65,28 @@ describe('hasRealName', () => {
     ['  ', '\t', false],
   ])('(%j, %j) → %s', (first, last, expected) => {
     expect(hasRealName(first, last)).toBe(expected);
+  });
+});
+
+describe('looksLikeOrganisation', () => {
+  it.each<[string, boolean]>([
+    ['Jane Citizen', false],
+    ['Jane van der Berg', false],
+    ["Liam O'Brien-Smith", false],
+    ['Dr Jane Citizen', false],
+    ['Theo Park', false],
+    ['Acme Supplies Pty Ltd', true],
+    ['Acme Pty. Ltd.', true],
+    ['Acme P/L', true],
+    ['Smith & Sons', true],
+    ['Bondi Medical Centre', true],
+    ['Harbour Dental', true],
+    ['The Physio Room', true],
+    ['Widgets Inc', true],
+    ['Müller GmbH', true],
+    ['7-Eleven', true],
+    ['info@acme.example', true],
+  ])('%j → %s', (name, expected) => {
+    expect(looksLikeOrganisation(name)).toBe(expected);
   });
 });

@@ -18,7 +18,7 @@ describe('real exports, imported without help', () => {
     ['outlook-contacts.csv', 'AU', { created: 2, failed: 0 }],
     ['quickbooks-customers.csv', 'US', { created: 2, failed: 0 }],
     ['quickbooks-customer-contacts.csv', 'US', { created: 1, failed: 0 }],
-    ['xero-contacts.csv', 'AU', { created: 1, failed: 1 }],
+    ['xero-contacts.csv', 'AU', { created: 2, failed: 1 }],
     ['sheet-first-last-mobile-number.csv', 'AU', { created: 1, failed: 0 }],
     ['sheet-first-name-surname.csv', 'AU', { created: 1, failed: 0 }],
     ['sheet-given-family-cell.csv', 'AU', { created: 1, failed: 0 }],

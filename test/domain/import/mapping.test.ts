@@ -198,14 +198,26 @@ describe('autoMapColumns on real export formats', () => {
   });
 
   it.each<[string, string, Partial<ColumnMapping>]>([
-    ['xero-contacts.csv', '*ContactName', { reason: 'alias of businessName ("*ContactName"), as first and last names come from their own columns' }],
+    [
+      'xero-contacts.csv',
+      '*ContactName',
+      {
+        field: 'businessName',
+        reason: 'alias of businessName ("*ContactName"), as first and last names come from their own columns, and the name where first and last name are empty',
+        spareFor: 'fullName',
+      },
+    ],
     ['xero-contacts.csv', 'TaxNumber', { reason: 'known column with no contact field: kept as custom field' }],
     ['xero-contacts.csv', 'POAddressLine3', { reason: 'no known field: kept as custom field' }],
     ['xero-contacts.csv', 'EmailAddress', { reason: 'alias of email ("EmailAddress")' }],
     [
       'quickbooks-customer-contacts.csv',
       'Name',
-      { reason: 'alias of fullName ("Name"), but first and last names come from their own columns: kept as custom field' },
+      {
+        field: 'custom:Name',
+        reason: 'alias of fullName ("Name"), but first and last names come from their own columns: kept as custom field, and the name where first and last name are empty',
+        spareFor: 'fullName',
+      },
     ],
     ['google-contacts.csv', 'E-mail 1 - Value', { reason: 'alias of email ("E-mail 1 - Value")' }],
     [

@@ -22,6 +22,28 @@ const JANE = { firstName: 'Jane', lastName: 'Citizen', phones: [], tags: [], cus
 const JANE_EMAIL = { address: 'jane@example.com', normalized: 'jane@example.com' };
 const MOBILE = { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true } as const;
 
+describe('buildContact: a name column beside first and last name columns', () => {
+  const xero = ['*ContactName', 'FirstName', 'LastName', 'EmailAddress'];
+  const list = ['Name', 'First Name', 'Last Name', 'Email'];
+
+  it.each<[string, string[], string[], Partial<ImportedContact>]>([
+    ["is the person's name where those are empty", xero, ['Jane Citizen', '', '', 'jane@example.com'], { email: JANE_EMAIL }],
+    ['is a custom field of a customer list, or its name', list, ['Jane Mary Citizen', '', '', 'jane@example.com'], { middleName: 'Mary', email: JANE_EMAIL }],
+    ["is the business's name beside a person's", xero, ['Citizen Family Dental', 'Jane', 'Citizen', 'jane@example.com'], { businessName: 'Citizen Family Dental', email: JANE_EMAIL }],
+    ['stays a custom field beside the names', list, ['Citizen, Jane', 'Jane', 'Citizen', 'jane@example.com'], { email: JANE_EMAIL, customFields: { Name: 'Citizen, Jane' } }],
+  ])('%s', (_, headers, record, expected) => {
+    expect(build(headers, record)).toStrictEqual({ ok: true, contact: { ...JANE, ...expected }, warnings: [] });
+  });
+
+  it.each<[string[], string[], RowProblem]>([
+    [xero, ['Acme Supplies Pty Ltd', '', '', 'a@acme.example'], { column: '*ContactName', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
+    [list, ['Bondi Medical Centre', '', '', 'a@bondi.example'], { column: 'Name', field: 'custom:Name', message: `first and last name are missing, and 'Bondi Medical Centre' in "Name" is an organisation's name` }],
+    [list, ['Cher', '', '', 'cher@example.com'], { column: 'Name', field: 'custom:Name', message: `first and last name are missing, and 'Cher' in "Name" is one word` }],
+  ])('is not taken for a person when it names an organisation or is one word: %j', (headers, record, expected) => {
+    expect(build(headers, record)).toStrictEqual({ ok: false, problems: [expected] });
+  });
+});
+
 describe('buildContact: a second email column', () => {
   const headers = ['First Name', 'Last Name', 'E-mail Address', 'E-mail 2 Address', 'Mobile Phone'];
   const second = 'E-mail 2 Address';
@@ -546,6 +568,19 @@ describe('buildContact on real exports', () => {
         problems: [
           { column: '*ContactName', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" },
         ],
+      },
+      {
+        // A person Xero knows by the contact name alone: that is the name, not a business's.
+        ok: true,
+        contact: {
+          firstName: 'Tom',
+          lastName: 'Nguyen',
+          email: { address: 'tom.nguyen@example.com', normalized: 'tom.nguyen@example.com' },
+          phones: [{ raw: '0412 777 888', e164: '+61412777888', type: 'mobile', primary: true }],
+          tags: [],
+          customFields: {},
+        },
+        warnings: [],
       },
     ]);
   });
