@@ -537,9 +537,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       try {
         file = path.resolve(resolveCsvPath(input.file));
         await access(file);
+        if ((await stat(file)).isDirectory()) throw invalid(`file: '${input.file}' is a folder; give the path of the CSV file in it`);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw invalid(`file: ${code === 'ENOENT' ? `no file '${input.file}' where the worker runs` : code === 'EACCES' ? `the worker may not read '${input.file}'` : (error as Error).message}`);
+        if (error instanceof SwitchboardError) throw error;
+        throw invalid(`file: ${unreadable(input.file, error as NodeJS.ErrnoException)}`);
       }
       const inspection = await inspectCsv(file).catch((error: unknown) => {
         throw invalid(`file: ${(error as Error).message}`);
@@ -744,4 +745,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     await writer.close();
     return file;
   }
+}
+
+function unreadable(given: string, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EACCES') return `the worker may not read '${given}'`;
+  if (error.code !== 'ENOENT') return error.message;
+  // The worker's folder is rarely the one the operator had in mind when typing the path.
+  const relative = !path.isAbsolute(given) && !/^file:/i.test(given);
+  return relative ? `no file '${given}' in the worker's folder ${process.cwd()}: give the file's full path` : `no file '${given}' where the worker runs`;
 }

@@ -76,10 +76,11 @@ const SAMPLE_RECORDS = 50;
 // A stray quote makes the parser read the rest of the file as one field; this bounds the memory that takes.
 const MAX_RECORD_BYTES = 1024 * 1024;
 
-export function resolveCsvPath(file: string): string {
+/** The local path of a path or file:// URL given as the `parameter` of a workflow. */
+export function resolveCsvPath(file: string, parameter = 'file'): string {
   if (/^file:/i.test(file)) return fileURLToPath(file);
   // Two letters at least, so that a Windows drive letter is not taken for a scheme.
-  if (/^[a-z][a-z\d+.-]+:\/\//i.test(file)) throw new Error(`file must be a local path or a file:// URL, got '${file}'`);
+  if (/^[a-z][a-z\d+.-]+:\/\//i.test(file)) throw new Error(`${parameter} must be a local path or a file:// URL, got '${file}'`);
   return file;
 }
 

@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
@@ -208,6 +209,8 @@ describe('mappings', () => {
     [{ mapping: { Nope: 'firstName' } }, /^mapping: "Nope" is not a column of the file; its columns are "First Name", /],
     [{ mapping: { Email: 'emial' } }, /^mapping: "emial" \(given for "Email"\) is not a field; use one of firstName, /],
     [{ file: '/nowhere/contacts.csv' }, /^file: no file '\/nowhere\/contacts.csv' where the worker runs$/],
+    [{ file: 'nowhere/contacts.csv' }, new RegExp(`^file: no file 'nowhere/contacts.csv' in the worker's folder ${process.cwd()}: give the file's full path$`)],
+    [{ file: os.tmpdir() }, new RegExp(`^file: '${os.tmpdir()}' is a folder; give the path of the CSV file in it$`)],
     [{ file: 'https://example.com/contacts.csv' }, /^file: file must be a local path or a file:\/\/ URL, got 'https:\/\/example.com\/contacts.csv'$/],
     [{ onMatch: 'merge' }, /^importContactsCsv input is invalid: onMatch must be one of update, skip, create$/],
     [{ templateId: '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d' }, /^templateId: business .* has no mapping template '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d': it has none yet/],
@@ -356,6 +359,13 @@ describe('exportContactsCsv', () => {
     );
     expect(await failure('exportContactsCsv', { businessId: business.id, output: '/nowhere/out.csv' })).toBe(
       'output: the folder /nowhere does not exist where the worker runs',
+    );
+    // Refused at once, not retried: the file is written beside its target and renamed onto it at the end.
+    expect(await failure('exportContactsCsv', { businessId: business.id, output: t.dir })).toBe(
+      `output: '${t.dir}' is a folder; give a file name in it, e.g. ${path.join(t.dir, 'contacts.csv')}`,
+    );
+    expect(await failure('exportContactsCsv', { businessId: business.id, output: 'https://example.com/out.csv' })).toBe(
+      "output: output must be a local path or a file:// URL, got 'https://example.com/out.csv'",
     );
   });
 
