@@ -7,6 +7,8 @@ export interface UndoBatchResult {
   restored: number;
   /** Created contacts left in place because they have open conversations or invoices by now. */
   kept: number;
+  /** The import was undone before this batch began: by an earlier batch of the same undo, or by an earlier undo. */
+  undoneBefore?: true;
 }
 
 interface UndoRecord {
@@ -95,7 +97,7 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           await tx`update imports set status = 'failed', finished_at = now() where id = ${importId}`;
         }
         const nothing = { deleted: 0, restored: 0, kept: 0 };
-        if (found.status === 'undone') return { done: true, ...nothing };
+        if (found.status === 'undone') return { done: true, ...nothing, undoneBefore: true };
         const rows = await tx<{ line: number; outcome: string; contact_id: string | null; previous: UndoRecord | null }[]>`
           select line, outcome, contact_id, previous from import_ledger
           where import_id = ${importId} order by line desc limit ${batchSize}`;

@@ -328,11 +328,10 @@ export function buildProgram(): Command {
     .action(async (importId: string, opts: { json?: boolean }) => {
       const result = (await runWorkflow('undoImport', { importId: requireUuid('<importId>', importId, 'an import id') })) as UndoImportResult;
       const kept = result.kept > 0 ? `; ${formatCount(result.kept)} kept: they have open conversations or invoices now` : '';
-      print(
-        Boolean(opts.json),
-        result,
-        `import ${result.importId} undone: ${plural(result.deleted, 'contact')} deleted, ${plural(result.restored, 'update')} restored${kept}`,
-      );
+      const text = result.alreadyUndone
+        ? `import ${result.importId} was undone before: nothing to do`
+        : `import ${result.importId} undone: ${plural(result.deleted, 'contact')} deleted, ${plural(result.restored, 'update')} restored${kept}`;
+      print(Boolean(opts.json), result, text);
     });
 
   program

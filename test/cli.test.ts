@@ -61,6 +61,7 @@ describe('switchboard CLI', () => {
     expect((await cli(['contacts', 'list', '--business', businessId])).stdout).toBe('(no contacts)\n');
     const [after] = JSON.parse((await cli(['imports', 'list', '--business', businessId, '--json'])).stdout) as { id: string; status: string }[];
     expect(after).toMatchObject({ id: importId, status: 'undone' });
+    expect(await cli(['imports', 'undo', importId])).toMatchObject({ code: 0, stdout: `import ${importId} was undone before: nothing to do\n` });
   });
 
   it('lists contacts as JSON, archived ones only when asked', async () => {

@@ -8,6 +8,8 @@ export interface UndoImportResult {
   deleted: number;
   restored: number;
   kept: number;
+  /** The import had been undone by an earlier undoImport: this one had nothing to do. */
+  alreadyUndone?: true;
 }
 
 const BATCH = 1000;
@@ -22,6 +24,9 @@ export async function undoImport(rawInput: unknown, carried?: UndoImportResult):
   const totals = carried ?? { importId, deleted: 0, restored: 0, kept: 0 };
   for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
     const result = await db.undoImportBatch({ importId, batchSize: BATCH });
+    // Only the first batch of the first run can find the import undone by someone else; later ones find it undone by
+    // this undo's own last batch, retried.
+    if (result.undoneBefore && batch === 0 && carried === undefined) return { ...totals, alreadyUndone: true };
     totals.deleted += result.deleted;
     totals.restored += result.restored;
     totals.kept += result.kept;

@@ -294,7 +294,13 @@ describe('undoImport', () => {
       select notes, custom_fields from contacts where id = ${ada}`;
     expect(adaRow).toEqual({ notes: null, custom_fields: {} });
 
-    expect(await t.worker.execute('undoImport', { importId: imported.importId })).toEqual({ importId: imported.importId, deleted: 0, restored: 0, kept: 0 });
+    expect(await t.worker.execute('undoImport', { importId: imported.importId })).toEqual({
+      importId: imported.importId,
+      deleted: 0,
+      restored: 0,
+      kept: 0,
+      alreadyUndone: true,
+    });
     const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     // Ada is updated again, Bea created again, and Cy, kept by the undo, has nothing new.
     expect(again).toMatchObject({ created: 1, updated: 1, skipped: 1 });
