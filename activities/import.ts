@@ -47,14 +47,24 @@ export interface PreparedImport {
 
 export type { FilePosition };
 
-export interface ImportState {
+/**
+ * Rows imported with values of them left out (a number that is no phone number, an email that differs from the
+ * contact's), the first of them with what was left out, and how many in all. Absent from states and heartbeats of
+ * imports that began before they were kept.
+ */
+export interface RowWarnings {
+  warnings?: RowError[];
+  warned?: number;
+}
+
+export interface ImportState extends RowWarnings {
   prepared: PreparedImport;
   position?: FilePosition;
   counts: ImportCounts;
   errors: RowError[];
 }
 
-export interface ChunkResult {
+export interface ChunkResult extends RowWarnings {
   next?: FilePosition;
   done: boolean;
   counts: ImportCounts;
@@ -77,7 +87,7 @@ interface ImportOptions {
 }
 
 /** What a chunk has done so far, heartbeated after every committed batch. */
-export interface ChunkProgress {
+export interface ChunkProgress extends RowWarnings {
   position?: FilePosition;
   read: number;
   counts: ImportCounts;
@@ -98,12 +108,22 @@ interface RowsToWrite {
   newPeople: { alone: number; rows: PlannedRow[]; writes?: ContactWrites };
   /** The ledger entries of the new people and the failed rows, as JSON array elements. */
   ledgerEntries: string;
+  /** The warnings of the new people of one row each, whom no plan sees. */
+  aloneWarned: { line: number; problems: RowProblem[] }[];
   /** The emails and phones of the rows the batch writes. */
   keys: Set<string>;
 }
 
+/** What a batch did. */
+interface BatchOutcome {
+  counts: ImportCounts;
+  errors: RowError[];
+  warnings: RowError[];
+  warned: number;
+}
+
 /** A batch as prepared: to be written, or already committed by an earlier attempt, with what it did then. */
-type PreparedBatch = RowsToWrite | { answered: { counts: ImportCounts; errors: RowError[] } };
+type PreparedBatch = RowsToWrite | { answered: BatchOutcome };
 
 /**
  * Rows written in one transaction. Two batches are in the worker's hands at once (one written, the next prepared), with
@@ -228,6 +248,21 @@ function rowError(line: number, problem: RowProblem): RowError {
   };
 }
 
+
+const asWarned = (row: PlannedRow) => ({ line: row.line, problems: row.warnings });
+
+/** The values left out of rows that were imported, in line order, and how many rows left some out; notes are not. */
+function warningsOf(rows: readonly { line: number; problems: readonly RowProblem[] | null }[]): Pick<BatchOutcome, 'warnings' | 'warned'> {
+  const warnings: RowError[] = [];
+  const leftOut = rows
+    .map(({ line, problems }) => ({ line, problems: (problems ?? []).filter((p) => !p.note) }))
+    .filter((row) => row.problems.length > 0)
+    .sort((a, b) => a.line - b.line);
+  for (const { line, problems } of leftOut) {
+    for (const problem of problems) if (warnings.length < MAX_ERRORS) warnings.push(rowError(line, problem));
+  }
+  return { warnings, warned: leftOut.length };
+}
 
 /** What an update replaced, plus what it added, so that undo can take exactly that back. */
 function undoRecord(update: ContactUpdate) {
@@ -398,7 +433,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     if (!dryRun && mine.length > 0 && mine.length === batch.lines.length) {
       // This batch committed before the worker could say so: answer as it did.
       const errors = mine.filter((l) => l.outcome === 'failed').flatMap((l) => (l.problems ?? []).map((p) => rowError(l.line, p)));
-      return { answered: { counts: countOutcomes(mine), errors } };
+      return { answered: { counts: countOutcomes(mine), errors, ...warningsOf(mine.filter((l) => l.outcome !== 'failed')) } };
     }
     const earlier = new Map(ledger.filter((l) => l.import_id !== importRow.id).map((l) => [l.line, l.import_id]));
     if (batch.importedBefore.some((line) => !earlier.has(line))) {
@@ -449,12 +484,14 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const writes = dryRun ? undefined : combineContactWrites(writesOfNewPeopleAlone(sent, alone), buildContactWrites(planned));
     await givingWay();
     const entries = dryRun ? [] : [alone.map((i) => sent.asNew.ledger[i]).join(','), ledgerEntries(planned, writes?.ids ?? new Map(), new Map(), failed)];
+    const aloneLines = batch.warned.length > 0 ? new Set(alone.map((i) => sent.lines[i])) : undefined;
     return {
       earlier,
       failed,
       mayMatch,
       newPeople: { alone: alone.length, rows: planned.rows, ...(writes && { writes }) },
       ledgerEntries: entries.filter((e) => e !== '').join(','),
+      aloneWarned: aloneLines ? batch.warned.filter((w) => aloneLines.has(w.line)) : [],
       keys: split.keys,
     };
   }
@@ -463,10 +500,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   async function writeBatch(
     importRow: ImportRow,
     options: ImportOptions,
-    { earlier, failed, mayMatch, newPeople, ledgerEntries: preparedEntries }: RowsToWrite,
+    { earlier, failed, mayMatch, newPeople, ledgerEntries: preparedEntries, aloneWarned }: RowsToWrite,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
-  ): Promise<{ counts: ImportCounts; errors: RowError[] }> {
+  ): Promise<BatchOutcome> {
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const plan = await sql.begin(async (tx) => {
       if (dryRun) return planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
@@ -521,7 +558,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           ]
         : []),
     ].sort((a, b) => a.row - b.row);
-    return { counts, errors };
+    return { counts, errors, ...warningsOf([...aloneWarned, ...newPeople.rows.map(asWarned), ...plan.rows.map(asWarned)]) };
   }
 
   return {
@@ -669,7 +706,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           endOfFile = batch.endOfFile;
           upcoming = prepareNext(batch.next, prepared && !('answered' in prepared) ? prepared.keys : new Set());
           if (!prepared) continue;
-          let written: { counts: ImportCounts; errors: RowError[] };
+          let written: BatchOutcome;
           try {
             written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, keysOfUsers, input.dryRun);
           } catch (error) {
@@ -686,6 +723,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
             read: progress.read + batch.lines.length,
             counts: addCounts(progress.counts, written.counts),
             errors: addRowErrors(progress.errors, written.errors, MAX_ERRORS),
+            warnings: addRowErrors(progress.warnings ?? [], written.warnings, MAX_ERRORS),
+            warned: (progress.warned ?? 0) + written.warned,
           };
           heartbeat(progress);
         }
@@ -696,7 +735,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         await batches.return(undefined);
       }
       if (endOfFile) dropKeyFilter(importRow.id);
-      return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors };
+      return { next: progress.position, done: endOfFile, counts: progress.counts, errors: progress.errors, warnings: progress.warnings ?? [], warned: progress.warned ?? 0 };
     },
 
     async finishImport(input: { importId: string; status: 'completed' | 'cancelled' | 'failed'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {

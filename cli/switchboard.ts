@@ -509,6 +509,10 @@ function describeImport(result: ImportResult): string {
     lines.push(`mapping saved as template '${name}' (${id}): use it again with --template '${name}'`);
   }
   if (result.errors.length > 0) lines.push('errors:', ...result.errors.slice(0, 20).map((e) => `  ${e.message}`));
+  // Results of imports that began before warnings were kept have none.
+  if ((result.warned ?? 0) > 0) {
+    lines.push(`warnings: ${plural(result.warned, 'row')} with values left out:`, ...result.warnings.slice(0, 20).map((w) => `  ${w.message}`));
+  }
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
   return `${lines.join('\n')}\n`;
 }

@@ -37,6 +37,9 @@ export interface ImportResult extends ImportCounts {
   mapping: PreparedImport['mapping'];
   savedTemplate?: PreparedImport['savedTemplate'];
   errors: RowError[];
+  /** Rows imported with values of them left out: the first of them, with what was left out and why, and how many. */
+  warnings: RowError[];
+  warned: number;
   errorReport?: string;
 }
 
@@ -99,6 +102,8 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
         position: result.next ?? state.position,
         counts: addCounts(state.counts, result.counts),
         errors: addRowErrors(state.errors, result.errors, ERRORS_KEPT),
+        warnings: addRowErrors(state.warnings ?? [], result.warnings ?? [], ERRORS_KEPT),
+        warned: (state.warned ?? 0) + (result.warned ?? 0),
       };
       done = result.done;
       report('running', done);
@@ -132,6 +137,8 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
     mapping: prepared.mapping,
     ...(prepared.savedTemplate && { savedTemplate: prepared.savedTemplate }),
     errors: state.errors,
+    warnings: state.warnings ?? [],
+    warned: state.warned ?? 0,
     errorReport: finished.errorReport,
   };
 }

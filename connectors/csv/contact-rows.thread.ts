@@ -63,7 +63,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
       keys: [],
       asNew: { contacts: [], phones: [], tagLinks: [], tagNames: [], addresses: [], ledger: [] },
     };
-    const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], importedBefore: [], last: false, endOfFile: false };
+    const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], warned: [], importedBefore: [], last: false, endOfFile: false };
     let lastRecord: CsvRecord | undefined;
     while (batch.lines.length < rows && (await hasMore())) {
       const record = group[at++] as CsvRecord;
@@ -74,8 +74,10 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
         continue;
       }
       const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry });
-      if (outcome.ok) addValidRow(valid, { line: record.line, contact: outcome.contact, warnings: outcome.warnings });
-      else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
+      if (outcome.ok) {
+        addValidRow(valid, { line: record.line, contact: outcome.contact, warnings: outcome.warnings });
+        if (outcome.warnings.length > 0) batch.warned.push({ line: record.line, problems: outcome.warnings });
+      } else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
     batch.endOfFile = !(await hasMore());

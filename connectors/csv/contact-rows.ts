@@ -69,6 +69,8 @@ export interface ContactRowBatch {
   lines: number[];
   valid: SentRows;
   failed: FailedRow[];
+  /** Valid rows built with values left out (a number that is no phone number, a second email in a cell). */
+  warned: { line: number; problems: RowProblem[] }[];
   /** Lines read but not built, because the reader was told an earlier import of the file holds them. */
   importedBefore: number[];
   /** Just past the batch's last record: where the next read starts. Absent for an empty batch. */

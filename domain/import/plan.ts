@@ -295,7 +295,7 @@ export function planChunk(
 
     if (target && options.onMatch === 'skip') {
       for (const row of cluster) {
-        plan.rows.push({ line: row.line, outcome: 'skipped', contact: target.id, warnings: [...row.warnings, { message: `matches existing contact ${target.id}` }] });
+        plan.rows.push({ line: row.line, outcome: 'skipped', contact: target.id, warnings: [...row.warnings, { message: `matches existing contact ${target.id}`, note: true }] });
       }
       continue;
     }
@@ -325,7 +325,7 @@ export function planChunk(
         line: row.line,
         outcome: changed ? 'updated' : 'skipped',
         contact: contactId,
-        warnings: [...row.warnings, ...update.warnings, ...(changed ? [] : [{ message: 'no new information for the contact' }])],
+        warnings: [...row.warnings, ...update.warnings, ...(changed ? [] : [{ message: 'no new information for the contact', note: true as const }])],
       });
       if (!changed) continue;
       state = applied(state, update);

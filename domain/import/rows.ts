@@ -32,7 +32,13 @@ export type ImportedContact = {
   billingAddress?: Address;
 };
 
-export type RowProblem = { column?: string /* header */; field?: string; message: string };
+export type RowProblem = {
+  column?: string /* header */;
+  field?: string;
+  message: string;
+  /** Why a row was skipped, not a value of it left out: kept in the ledger, not reported as a warning. */
+  note?: true;
+};
 export type RowOutcome = { ok: true; contact: ImportedContact; warnings: RowProblem[] } | { ok: false; problems: RowProblem[] };
 
 /** A contact as the contacts store holds it (db/schema.ts), for the "update" match mode. */

@@ -307,6 +307,36 @@ describe('undoImport', () => {
   });
 });
 
+describe('values left out of imported rows', () => {
+  const file = [
+    'First Name,Last Name,Email,Mobile,Work Phone',
+    'Ana,Ray,ana@example.com,0412 000 001,12345',
+    'Ana,Ray,ana.work@example.com,0412 000 001,',
+    'Bo,Li,"bo@example.com; bo.li@example.com",,02 9876 5432',
+    'Cy,Oh,cy@example.com,,02 9876 5433',
+    'Ada,Lovelace,ada.new@example.com,0412 345 678,',
+  ].join('\n');
+  const warnings = [
+    { row: 2, column: 'Work Phone', field: 'workPhone', message: "row 2: phone '12345' is not a valid number for AU; the number was left out" },
+    { row: 3, field: 'email', message: "row 3: the email 'ana.work@example.com' differs from the contact's 'ana@example.com'; the contact keeps its email" },
+    { row: 4, column: 'Email', field: 'email', message: "row 4: the email 'bo.li@example.com' was left out: a contact has one email" },
+    { row: 6, field: 'email', message: "row 6: the email 'ada.new@example.com' differs from the contact's 'Ada@Example.com'; the contact keeps its email" },
+  ];
+
+  // Rows 2 and 3 are one new person, planned together; 4 and 5 new people of one row each; 6 a stored contact. Rows 3
+  // and 6 are skipped, with nothing new but an email the contact does not take.
+  it('reports them with the rows, in the dry run as in the import, however the row was written', async () => {
+    const business = await aBusiness(t.database.db);
+    await aContact(t.database.db, business);
+    const source = await t.file('left-out.csv', file);
+
+    const dry = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: source, dryRun: true });
+    expect(dry).toMatchObject({ created: 3, updated: 0, skipped: 2, failed: 0, errors: [], warned: 4, warnings });
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: source });
+    expect(result).toMatchObject({ created: 3, updated: 0, skipped: 2, failed: 0, errors: [], warned: 4, warnings });
+  });
+});
+
 describe('exportContactsCsv', () => {
   it('writes a formula-safe file that imports back into the same contacts with no changes', async () => {
     const business = await aBusiness(t.database.db);

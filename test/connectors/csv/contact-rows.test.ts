@@ -80,6 +80,8 @@ describe('readContactRows', () => {
       expect(valid.asNew.tagNames[i] ? JSON.parse(valid.asNew.tagNames[i] as string) : []).toEqual(planned.tagNames);
       expect(JSON.parse(valid.asNew.ledger[i] as string)).toEqual([row.line, 'created', id, null, row.warnings.length > 0 ? row.warnings : null, null]);
     }
+    // The rows built with values left out are listed beside, so that they can be reported.
+    expect(batches.flatMap((b) => b.warned)).toEqual(built.filter((row) => row.warnings.length > 0).map(({ line, warnings }) => ({ line, problems: warnings })));
     const [ada] = sent;
     expect(JSON.parse(`[${ada?.valid.asNew.phones[ada.i]}]`)).toHaveLength(2);
     expect(JSON.parse(`[${ada?.valid.asNew.addresses[ada.i]}]`)).toHaveLength(2);
@@ -114,7 +116,7 @@ describe('readContactRows', () => {
     expect(rest.at(-1)?.endOfFile).toBe(true);
 
     const nothingLeft = await readAll(await optionsFor({ resume: rest.at(-1)?.next }));
-    expect(nothingLeft.map((b) => ({ ...b, valid: validRowsOf(b.valid) }))).toEqual([{ lines: [], valid: [], failed: [], importedBefore: [], last: true, endOfFile: true }]);
+    expect(nothingLeft.map((b) => ({ ...b, valid: validRowsOf(b.valid) }))).toEqual([{ lines: [], valid: [], failed: [], warned: [], importedBefore: [], last: true, endOfFile: true }]);
   });
 
   it('hands its thread to the next read when that read starts where it stopped', async () => {

@@ -123,7 +123,7 @@ describe('planning a chunk', () => {
       uniqueIdentity: true,
     });
     expect(plan.rows).toEqual([
-      { line: 2, outcome: 'skipped', contact: 'c1', warnings: [{ field: 'phone', message: 'phone +61412000009 belongs to another contact and was not added' }, { message: 'no new information for the contact' }] },
+      { line: 2, outcome: 'skipped', contact: 'c1', warnings: [{ field: 'phone', message: 'phone +61412000009 belongs to another contact and was not added' }, { message: 'no new information for the contact', note: true }] },
     ]);
   });
 
