@@ -1,7 +1,7 @@
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { syncWorkflowId } from '../../domain/inputs';
 import { startFakeXero, type FakeXero } from '../../fakes/xero/server';
 import { aConnection, providersFor } from '../sync/helpers';
@@ -23,6 +23,8 @@ const recorded: { name: string; history: unknown }[] = [];
 let database: TestDatabase;
 let worker: TestWorker;
 let xero: FakeXero;
+// The files the recorded import and export read and write, removed with the test.
+let filesDir: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -32,7 +34,8 @@ beforeAll(async () => {
   const deletable = await aContact(database.db, business, { phones: [] });
   const busy = await aContact(database.db, business, { email: null });
   await anOpenConversation(database.db, business, busy);
-  const csv = path.join(os.tmpdir(), `replay-${Date.now()}.csv`);
+  filesDir = await mkdtemp(path.join(os.tmpdir(), 'replay-'));
+  const csv = path.join(filesDir, 'contacts.csv');
   await writeFile(csv, 'First Name,Last Name,Mobile\nAda,Byron,0412 999 000\nBad,Row,123\n');
   const scenarios: [string, string, unknown][] = [
     ['deleteContact-deleted', 'deleteContact', { businessId: business.id, contactId: deletable }],
@@ -41,9 +44,9 @@ beforeAll(async () => {
     ['receiveInboundMessage-reactivated', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '0412 345 678' }, text: 'hi' }],
     ['receiveInboundMessage-created', 'receiveInboundMessage', { businessId: business.id, channel: 'webchat', from: { sessionId: 's-1' }, text: 'hello' }],
     ['receiveInboundMessage-invalid-phone', 'receiveInboundMessage', { businessId: business.id, channel: 'sms', from: { phone: '123' }, text: 'x' }],
-    ['importContactsCsv-completed', 'importContactsCsv', { businessId: business.id, file: csv, errorReport: path.join(os.tmpdir(), `replay-${Date.now()}.errors.csv`) }],
+    ['importContactsCsv-completed', 'importContactsCsv', { businessId: business.id, file: csv, errorReport: path.join(filesDir, 'contacts.errors.csv') }],
     ['importContactsCsv-invalid-mapping', 'importContactsCsv', { businessId: business.id, file: csv, mapping: { Nope: 'email' } }],
-    ['exportContactsCsv-completed', 'exportContactsCsv', { businessId: business.id, output: path.join(os.tmpdir(), `replay-${Date.now()}-out.csv`) }],
+    ['exportContactsCsv-completed', 'exportContactsCsv', { businessId: business.id, output: path.join(filesDir, 'export.csv') }],
   ];
   const results = new Map<string, unknown>();
   const record = async (name: string, type: string, input: unknown, workflowId = `replay-${name}-${Date.now()}`) => {
@@ -71,6 +74,7 @@ afterAll(async () => {
   await worker?.close();
   await xero?.close();
   await database?.drop();
+  if (filesDir) await rm(filesDir, { recursive: true, force: true });
 });
 
 async function replay(histories: { name: string; history: unknown }[], codePath: string) {
