@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -35,6 +36,8 @@ export async function startTestWorker(
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const nativeConnection = await NativeConnection.connect({ address });
+  // The worker's copies of files it re-encodes and its fallback error reports, removed with the worker.
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'switchboard-test-work-'));
   const worker = await createSwitchboardWorker({
     config: {
       temporalNamespace: 'default',
@@ -46,7 +49,7 @@ export async function startTestWorker(
     connection: nativeConnection,
     database,
     secretBox: createSecretBox(testSecretKey),
-    workDir: path.join(os.tmpdir(), 'switchboard-test-work'),
+    workDir,
     workflowBundlePath: inject('workflowBundlePath'),
   });
   const running = worker.run();
@@ -67,6 +70,7 @@ export async function startTestWorker(
       await running;
       await connection.close();
       await nativeConnection.close();
+      await rm(workDir, { recursive: true, force: true });
     },
   };
 }
