@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/client';
 import { createBusiness, findBusiness, listBusinesses } from '../db/businesses';
-import { listImports, type ImportSummary } from '../db/imports';
+import { listImports, listTemplates, type ImportSummary } from '../db/imports';
 import { listContacts } from '../db/contacts';
 import { describeCounts, formatCount } from '../domain/import/counts';
 import { isValidCountryCode } from '../domain/phone';
@@ -319,6 +319,20 @@ export function buildProgram(): Command {
         return listImports(database.sql, businessId, limit);
       });
       print(Boolean(opts.json), rows, rows.length > 0 ? rows.map(describeImportSummary).join('\n') : '(no imports)');
+    });
+  imports
+    .command('templates')
+    .description('list the mapping templates a business saved with --save-template, for --template')
+    .requiredOption('--business <id>', 'business id')
+    .option('--json', 'print JSON')
+    .action(async (opts: { business: string; json?: boolean }) => {
+      const businessId = requireUuid('--business', opts.business);
+      const rows = await withDatabase(async ({ db }) => {
+        if (!(await findBusiness(db, businessId))) throw new CliError(`no business ${businessId}`);
+        return listTemplates(db, businessId);
+      });
+      const none = '(no templates: save one with `switchboard import <file> --business <id> --save-template <name>`)';
+      print(Boolean(opts.json), rows, rows.length > 0 ? rows.map((t) => `${t.id}\t${t.name}`).join('\n') : none);
     });
   imports
     .command('undo')

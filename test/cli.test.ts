@@ -135,17 +135,20 @@ describe('switchboard CLI', () => {
     else expect(lines[0]).toMatch(message);
   });
 
-  it('imports a file with a mapping given by flags and saved as a template, again by its name, then exports it', async () => {
+  it('imports a file with a mapping given by flags and saved as a template, lists it, imports again by its name, then exports it', async () => {
     const businessId = await createBusinessId();
     const file = path.join(t.dir, 'cli-import.csv');
     await writeFile(file, 'Patient,Family,Cell,Email\nAda,Lovelace,0412 345 678,ada@example.com\nBob,,0412 000 001,\n');
     const maps = ['--map', 'Patient=firstName', '--map', 'Family=lastName'];
+    expect((await cli(['imports', 'templates', '--business', businessId])).stdout).toMatch(/^\(no templates: save one with /);
     const dry = await cli(['import', file, '--business', businessId, ...maps, '--dry-run', '--save-template', 'practice sheet']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('2 rows: 1 created, 0 updated, 0 skipped, 1 failed');
     expect(dry.stdout).toContain('  Patient -> firstName (set by the mapping you gave)');
     expect(dry.stdout).toContain('  Cell -> mobilePhone (');
     expect(dry.stdout).toMatch(/^mapping saved as template 'practice sheet' \([0-9a-f-]{36}\): use it again with --template 'practice sheet'$/m);
+    const templateId = /template 'practice sheet' \(([0-9a-f-]{36})\)/.exec(dry.stdout)?.[1];
+    expect(await cli(['imports', 'templates', '--business', businessId])).toMatchObject({ code: 0, stdout: `${templateId}\tpractice sheet\n` });
 
     const run = await cli(['import', file, '--business', businessId, '--template', 'practice sheet', '--json']);
     expect(run.code).toBe(0);
