@@ -1,7 +1,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
 import { access, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -571,14 +571,14 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         );
       }
       let file: string;
+      let original: Stats;
       try {
         file = path.resolve(resolveCsvPath(input.file));
-        await access(file);
-        if ((await stat(file)).isDirectory()) throw invalid(`file: '${input.file}' is a folder; give the path of the CSV file in it`);
+        original = await stat(file);
       } catch (error) {
-        if (error instanceof SwitchboardError) throw error;
         throw invalid(`file: ${unreadable(input.file, error as NodeJS.ErrnoException)}`);
       }
+      if (original.isDirectory()) throw invalid(`file: '${input.file}' is a folder; give the path of the CSV file in it`);
       const inspection = await inspectCsv(file).catch((error: unknown) => {
         throw invalid(`file: ${(error as Error).message}`);
       });
@@ -601,7 +601,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
       requireUsableMapping(mapping, inspection, explicit);
 
-      const { mtimeMs: originalModifiedMs } = await stat(file);
+      // Taken before the hash: a file changed in between is hashed again by the first chunk, which then goes on.
+      const originalModifiedMs = original.mtimeMs;
       const fileHash = await sha256(file);
       const isUtf8 = /^utf-?8$/i.test(inspection.encoding);
       const importRow = await createOrFindImport(db, {

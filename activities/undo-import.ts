@@ -72,15 +72,15 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
   }
 }
 
+/** The status of a workflow's latest run (`RUNNING`, `TERMINATED`, …), or undefined when the server has no such workflow. */
+export type WorkflowStatusOf = (workflowId: string) => Promise<string | undefined>;
+
 /**
  * Takes an import back in batches, last line first so that the earliest saved value of a field is the one that stays:
  * deletes the contacts it created (unless they have open conversations or invoices by now: those are kept, as the
  * archive rule would) and restores the fields it updated. Each batch removes its ledger rows in the same transaction,
  * so a retry or a crash picks up where it stopped, and the file can be imported again afterwards.
  */
-/** The status of a workflow's latest run (`RUNNING`, `TERMINATED`, …), or undefined when the server has no such workflow. */
-export type WorkflowStatusOf = (workflowId: string) => Promise<string | undefined>;
-
 export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: postgres.Sql; workflowStatusOf?: WorkflowStatusOf }) {
   return {
     async undoImportBatch({ importId, batchSize }: { importId: string; batchSize: number }): Promise<UndoBatchResult> {

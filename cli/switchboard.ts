@@ -364,7 +364,7 @@ export function buildProgram(): Command {
         ...(opts.tag.length > 0 && { tags: opts.tag }),
         ...(opts.includeArchived && { includeArchived: true }),
       })) as { output: string; rows: number };
-      print(Boolean(opts.json), result, `${formatCount(result.rows)} ${result.rows === 1 ? 'contact' : 'contacts'} written to ${result.output}`);
+      print(Boolean(opts.json), result, `${plural(result.rows, 'contact')} written to ${result.output}`);
     });
 
   return program;
@@ -506,8 +506,7 @@ function plural(n: number, noun: string): string {
 }
 
 function describeImportSummary(i: ImportSummary): string {
-  const counts = `${formatCount(i.created)} created, ${formatCount(i.updated)} updated, ${formatCount(i.skipped)} skipped, ${formatCount(i.failed)} failed`;
-  return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : counts, i.file].join('\t');
+  return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : describeCounts(i), i.file].join('\t');
 }
 
 function describeImport(result: ImportResult): string {

@@ -199,7 +199,8 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
   if (errors.length > 0) return { ok: false, errors };
 
   const chosenBy = new Map([...chosen].map(([column, target]) => [target, auto[column]?.header ?? '']));
-  const emailHolder = chosenBy.get('email') ?? auto.find((m) => m.field === 'email' && !chosen.has(m.column))?.header;
+  const autoEmail = auto.find((m) => m.field === 'email');
+  const emailHolder = chosenBy.get('email') ?? (autoEmail && !chosen.has(autoEmail.column) ? autoEmail.header : undefined);
   const mapping = auto.map((m): ColumnMapping => {
     const target = chosen.get(m.column);
     if (target !== undefined) {
@@ -209,7 +210,7 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
       return m.spareFor === 'email' && target === m.field && emailHolder !== undefined ? asSpareEmail(given, emailHolder) : given;
     }
     const holder = isSingleValued(m.field) ? chosenBy.get(m.field) : undefined;
-    if (holder === undefined) return m.spareFor === 'email' && emailHolder === undefined ? withoutSpare(m) : m;
+    if (holder === undefined) return m.spareFor === 'email' && emailHolder === undefined ? withoutSpare(m, autoEmail?.header ?? '') : m;
     return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
   });
   return { ok: true, mapping: pairPhoneLabels(mapping, new Set(chosen.keys())) };
@@ -305,18 +306,21 @@ function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMap
   return emailHolder === undefined ? custom : asSpareEmail(custom, emailHolder);
 }
 
+const spareEmailReason = (emailHolder: string) => `, and the email where "${emailHolder}" is empty or not an email`;
+
 function asSpareEmail(m: ColumnMapping, emailHolder: string): ColumnMapping {
-  return { ...m, reason: `${m.reason}, and the email where "${emailHolder}" is empty or not an email`, spareFor: 'email' };
+  return { ...m, reason: `${m.reason}${spareEmailReason(emailHolder)}`, spareFor: 'email' };
 }
 
 function asSpareName(m: ColumnMapping): ColumnMapping {
   return { ...m, reason: `${m.reason}, and the name where first and last name are empty`, spareFor: 'fullName' };
 }
 
-/** A spare email column of a file whose email column the operator mapped to something else: a custom field only. */
-function withoutSpare(m: ColumnMapping): ColumnMapping {
+/** A spare email column of a file whose email column (`emailHolder`) the operator mapped to something else: a custom field only. */
+function withoutSpare(m: ColumnMapping, emailHolder: string): ColumnMapping {
   const { spareFor: _spare, ...rest } = m;
-  return { ...rest, reason: rest.reason.replace(/, and the email where "[^"]*" is empty or not an email$/, '') };
+  const suffix = spareEmailReason(emailHolder);
+  return { ...rest, reason: rest.reason.endsWith(suffix) ? rest.reason.slice(0, -suffix.length) : rest.reason };
 }
 
 const FIRST_AND_LAST_TAKEN = 'first and last names come from their own columns';
