@@ -70,10 +70,11 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['mobilePhone'],
     headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy', 'mobiltelefon', 'tél. mobile', 'téléphone mobile', 'teléfono móvil', 'móvil'],
   },
-  { fields: ['homePhone'], headers: ['home phone', 'home number', 'home telephone', 'home tel', 'telefon privat', 'tél. domicile', 'téléphone domicile', 'teléfono particular'] },
+  // A bare "Home" or "Work" is a phone only when its values are phone numbers (else it is kept as a custom field).
+  { fields: ['homePhone'], headers: ['home', 'home phone', 'home number', 'home telephone', 'home tel', 'telefon privat', 'tél. domicile', 'téléphone domicile', 'teléfono particular'] },
   {
     fields: ['workPhone'],
-    headers: ['work phone', 'work number', 'business phone', 'office phone', 'company main phone', 'ddi number', 'ddi', 'direct dial', 'telefon geschäftlich', 'tél. bureau', 'téléphone bureau', 'teléfono del trabajo'],
+    headers: ['work', 'office', 'work phone', 'work number', 'business phone', 'office phone', 'company main phone', 'ddi number', 'ddi', 'direct dial', 'telefon geschäftlich', 'tél. bureau', 'téléphone bureau', 'teléfono del trabajo'],
   },
   { fields: ['fax'], headers: ['fax', 'fax number', 'business fax', 'home fax', 'other fax', 'facsimile', 'fax geschäftlich', 'fax privat', 'télécopie bureau', 'télécopie domicile'] },
   { fields: ['tags'], headers: ['tags', 'tag', 'labels', 'group membership', 'groups', 'group', 'categories', 'category', 'kategorien', 'catégories', 'categorías'] },
@@ -113,14 +114,37 @@ const ALIASES: readonly AliasRow[] = [
     headers: ['billing zip', 'billing postal code', 'billing postcode', 'mailing zip', 'business postal code', 'po postal code'],
   },
   { fields: ['billingAddress.country'], headers: ['billing country', 'mailing country', 'business country', 'business country/region', 'po country'] },
-  // Someone else's number, a tax number one letter away from "Fax Number", and third address lines.
-  { fields: [], headers: ["assistant's phone", 'tax number', 'home street #', 'business street #'] },
+  // A tax number one letter away from "Fax Number", and third address lines.
+  { fields: [], headers: ['tax number', 'home street #', 'business street #'] },
 ];
 
 // Words that qualify a header without changing its field: "Client Email", "Primary Phone", "Patient First Name".
 const QUALIFYING_WORDS = new Set(['primary', 'main', 'client', 'customer', 'patient', 'contact', 'personal']);
 const NUMBER_WORDS = new Set(['no', 'nr', 'num', 'number']);
+// Words that make a phone or email another one of the contact's: "Alt Phone", "Secondary Email".
+const ANOTHER_WORDS = new Set(['alt', 'alternate', 'alternative', 'secondary', 'second', 'other', 'additional', 'extra', 'backup']);
+// Short forms of sheets made by hand: "Ph", "Mobile Ph", "Bus. Phone", "Email Addr".
+const SHORT_WORDS: ReadonlyMap<string, string> = new Map([
+  ['ph', 'phone'],
+  ['phn', 'phone'],
+  ['tel', 'phone'],
+  ['mob', 'mobile'],
+  ['addr', 'address'],
+  ['bus', 'business'],
+]);
 const IDENTIFIER_WORDS = new Set([...NUMBER_WORDS, 'id', '#', 'ref', 'reference', 'code', 'key']);
+
+/**
+ * Words that make a column someone else's: "Guardian Email", "Emergency Contact Phone", "Referring Doctor Email". Read
+ * as the contact's, such an email or phone would merge the children of one parent, or the patients of one referrer,
+ * into one contact. In a file whose every name column has such a word (a referrers' list: "Doctor First Name",
+ * "Doctor Email") the word says who the contacts are, and is passed over like "Patient" in "Patient Email".
+ */
+const SOMEONE_ELSE_WORDS = new Set([
+  'emergency', 'kin', 'nok', 'guardian', 'parent', 'mother', 'father', 'mum', 'mom', 'dad', 'spouse', 'partner', 'husband',
+  'wife', 'child', 'children', 'sibling', 'relative', 'carer', 'caregiver', 'referrer', 'referring', 'referral', 'gp',
+  'doctor', 'physician', 'practitioner', 'clinician', 'therapist', 'assistant', 'manager', 'owner', 'agent', 'accountant',
+]);
 
 const NAME_FIELDS: ReadonlySet<MappingTarget> = new Set<MappingTarget>(['firstName', 'middleName', 'lastName', 'fullName', 'businessName']);
 
@@ -161,8 +185,9 @@ const aliasesByWords = new Map(aliases.map((alias) => [wordsKey(headerWords(alia
 
 /** One mapping per header, in order, read from the header and checked against the column's sample values. */
 export function autoMapColumns(headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
+  const contactsAre = whoseColumns(headers);
   const proposals = headers.map((header, column) =>
-    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? ''))),
+    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), contactsAre),
   );
   return pairPhoneLabels(assignFields(proposals), new Set());
 }
@@ -222,10 +247,14 @@ function normalizeHeader(header: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
-function propose(column: number, header: string, values: readonly string[]): Proposal {
+function propose(column: number, header: string, values: readonly string[], contactsAre: ReadonlySet<string>): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
-  const match = matchHeader(header);
+  const someoneElse = someoneElseWord(header);
+  if (someoneElse !== undefined && !contactsAre.has(someoneElse)) {
+    return keep(base, `someone else's ("${someoneElse}"), not the contact's: kept as custom field`);
+  }
+  const match = matchHeader(someoneElse === undefined ? header : withoutSomeoneElseWords(header));
   const headerKind = kindOfHeader(match);
   const looksLike = describeValues(values);
   const byValues = READ_BY_VALUES[looksLike];
@@ -255,6 +284,33 @@ function fromHeader(base: Column, match: HeaderMatch): FieldProposal {
 
 function keep(base: Column, reason: string): KeptProposal {
   return { ...base, keep: 'custom', reason };
+}
+
+/**
+ * The words of SOMEONE_ELSE_WORDS that name the file's contacts rather than someone else: those of its name columns
+ * ("Doctor First Name") when no name column is without one. Empty in most files.
+ */
+function whoseColumns(headers: readonly string[]): ReadonlySet<string> {
+  const namedBy = headers.flatMap((header) => {
+    const word = someoneElseWord(header);
+    return namesAPerson(matchHeader(word === undefined ? header : withoutSomeoneElseWords(header))) ? [word] : [];
+  });
+  return new Set(namedBy.includes(undefined) ? [] : namedBy.filter((word) => word !== undefined));
+}
+
+function someoneElseWord(header: string): string | undefined {
+  return headerWords(header).find((word) => SOMEONE_ELSE_WORDS.has(word));
+}
+
+/** "Doctor's First Name" → "First Name". */
+function withoutSomeoneElseWords(header: string): string {
+  return headerWords(header.replace(/['’]s\b/gi, ''))
+    .filter((word) => !SOMEONE_ELSE_WORDS.has(word))
+    .join(' ');
+}
+
+function namesAPerson(match: HeaderMatch | undefined): boolean {
+  return match?.fields.some((field) => field === 'firstName' || field === 'lastName' || field === 'fullName') ?? false;
 }
 
 function kindOfHeader(match: HeaderMatch | undefined): HeaderKind {
@@ -349,14 +405,19 @@ function matchHeader(header: string): HeaderMatch | undefined {
   return near === undefined ? undefined : { fields: near.fields, how: 'fuzzy', phrase: near.phrase };
 }
 
-/** The same words in any order, less qualifying words: "Phone Mobile", "Client Email", "Mobile No.". */
+/** The same words in any order, less qualifying words: "Phone Mobile", "Client Email", "Mobile No.", "Alt Ph". */
 function matchWords(header: string): Alias | undefined {
   const words = headerWords(header).filter((word) => !QUALIFYING_WORDS.has(word));
-  const byWords = aliasesByWords.get(wordsKey(words));
+  const spelledOut = words.map((word) => SHORT_WORDS.get(word) ?? word);
+  const byWords = aliasesByWords.get(wordsKey(words)) ?? aliasesByWords.get(wordsKey(spelledOut));
   if (byWords !== undefined) return byWords;
-  // Only phones are numbers: "Mobile No." is the mobile, but "Company Number" is not the company.
-  const byNumberWords = aliasesByWords.get(wordsKey(words.filter((word) => !NUMBER_WORDS.has(word))));
-  return byNumberWords?.fields.every(isPhoneField) && byNumberWords.fields.length > 0 ? byNumberWords : undefined;
+  // Only phones are numbers, and only phones and emails come in several: "Mobile No." is the mobile and "Alt Email"
+  // an email, but "Company Number" is not the company and "Other Name" not the name.
+  const byNumberWords = aliasesByWords.get(wordsKey(spelledOut.filter((word) => !NUMBER_WORDS.has(word) && !ANOTHER_WORDS.has(word))));
+  const fields = byNumberWords?.fields ?? [];
+  const numbered = spelledOut.some((word) => NUMBER_WORDS.has(word));
+  const phoneOrEmail = fields.length > 0 && fields.every((field) => isPhoneField(field) || (field === 'email' && !numbered));
+  return phoneOrEmail ? byNumberWords : undefined;
 }
 
 /** Typos ("E-mail Adress", "Frist Name"), allowing more of them in longer headers; a tie between fields is no match. */

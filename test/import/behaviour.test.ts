@@ -112,6 +112,25 @@ describe('matching existing contacts', () => {
   });
 });
 
+describe("someone else's email in the file", () => {
+  it("is not the contact's: a guardian's email merges no children, and stays with each as a custom field", async () => {
+    const business = await aBusiness(t.database.db);
+    const siblings = [
+      'First Name,Last Name,Email,Mobile,Guardian Email',
+      'Ava,Brown,,0412 000 001,kate.brown@example.com',
+      'Leo,Brown,,0412 000 002,kate.brown@example.com',
+    ].join('\n');
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('siblings.csv', siblings) });
+    expect(result).toMatchObject({ rows: 2, created: 2, updated: 0, failed: 0 });
+    const rows = await t.database.sql<{ first_name: string; email: string | null; custom_fields: Record<string, string> }[]>`
+      select first_name, email, custom_fields from contacts where business_id = ${business.id} order by first_name`;
+    expect(rows).toEqual([
+      { first_name: 'Ava', email: null, custom_fields: { 'Guardian Email': 'kate.brown@example.com' } },
+      { first_name: 'Leo', email: null, custom_fields: { 'Guardian Email': 'kate.brown@example.com' } },
+    ]);
+  });
+});
+
 describe("an agent's email or phone in the file", () => {
   it('fails the rows that hold them, naming the value, keeps their cells for the report, and imports the others', async () => {
     const business = await aBusiness(t.database.db);

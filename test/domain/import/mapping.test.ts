@@ -301,6 +301,17 @@ describe('autoMapColumns on header spellings', () => {
     ['Client Email', 'email', 'close to "email" (fuzzy)'],
     ['Patient First Name', 'firstName', 'close to "first name" (fuzzy)'],
     ['Patient Full Name', 'fullName', 'close to "full name" (fuzzy)'],
+    // Short forms and other numbers of hand-made sheets
+    ['Ph', 'phone', 'close to "phone" (fuzzy)'],
+    ['Mobile Ph', 'mobilePhone', 'close to "mobile phone" (fuzzy)'],
+    ['Work Tel', 'workPhone', 'close to "work phone" (fuzzy)'],
+    ['Bus. Phone', 'workPhone', 'close to "business phone" (fuzzy)'],
+    ['Email Addr', 'email', 'close to "email address" (fuzzy)'],
+    ['Alt Phone', 'phone', 'close to "phone" (fuzzy)'],
+    ['Secondary Mobile', 'mobilePhone', 'close to "mobile" (fuzzy)'],
+    ['Alternative Email', 'email', 'close to "email" (fuzzy)'],
+    ['Home', 'homePhone', 'alias of homePhone ("Home")'],
+    ['Work', 'workPhone', 'alias of workPhone ("Work")'],
     // Look-alikes that are something else
     ['Company Number', 'custom:Company Number', 'no known field: kept as custom field'],
     ['Tax Number', 'custom:Tax Number', 'known column with no contact field: kept as custom field'],
@@ -308,7 +319,10 @@ describe('autoMapColumns on header spellings', () => {
     ['Nickname', 'custom:Nickname', 'no known field: kept as custom field'],
     ['Stage', 'custom:Stage', 'no known field: kept as custom field'],
     ['Preferred Name', 'custom:Preferred Name', 'no known field: kept as custom field'],
-    ['Emergency Contact Phone', 'custom:Emergency Contact Phone', 'no known field: kept as custom field'],
+    ['Emergency Contact Phone', 'custom:Emergency Contact Phone', 'someone else\'s ("emergency"), not the contact\'s: kept as custom field'],
+    ["Assistant's Phone", "custom:Assistant's Phone", 'someone else\'s ("assistant"), not the contact\'s: kept as custom field'],
+    ['Other Name', 'custom:Other Name', 'no known field: kept as custom field'],
+    ['Email No', 'custom:Email No', 'no known field: kept as custom field'],
     ['Other City', 'custom:Other City', 'no known field: kept as custom field'],
     ['Maiden Name', 'custom:Maiden Name', 'no known field: kept as custom field'],
     ['Home Street 3', 'custom:Home Street 3', 'known column with no contact field: kept as custom field'],
@@ -351,6 +365,9 @@ describe('autoMapColumns checks headers against the values', () => {
     ['a phone column of numbers among other words is kept as custom', ['Phone'], ['ask Bob: 0412 345 678', 'call after 5: 02 9876 5432'], ['custom:Phone']],
     ['a column with some good values keeps its header field', ['Email'], ['jo@example.com', 'unknown', 'none'], ['email']],
     ['an empty column keeps its header field', ['Email'], ['', ''], ['email']],
+    ['a "Home" column of phone numbers is the home phone', ['Home'], ['(02) 9876 5432', '02 9876 5433'], ['homePhone']],
+    ['a "Home" column of addresses is kept as custom', ['Home'], ['1 Beach Rd, Bondi', '3 Park St'], ['custom:Home']],
+    ['a "Work" column of occupations is kept as custom', ['Work'], ['Teacher', 'Nurse'], ['custom:Work']],
   ])('%s', (_, headers, columnValues, fields) => {
     const sample = columnValues.map((value) => [value, ...headers.slice(1).map(() => '')]);
     expect(autoMapColumns(headers, sample).map((m) => m.field)).toStrictEqual(fields);
@@ -375,6 +392,48 @@ describe('autoMapColumns checks headers against the values', () => {
         reason: 'alias of phone ("Phone"), but the values do not look like phone numbers: kept as custom field',
       },
     ]);
+  });
+});
+
+describe("autoMapColumns keeps someone else's details apart from the contact's", () => {
+  it.each<[string, string[], string[]]>([
+    [
+      "a guardian's email, which would merge a parent's children into one contact",
+      ['First Name', 'Last Name', 'Email', 'Mobile', 'Guardian Name', 'Guardian Email'],
+      ['firstName', 'lastName', 'email', 'mobilePhone', 'custom:Guardian Name', 'custom:Guardian Email'],
+    ],
+    [
+      'an emergency contact and a referring doctor beside a patient named in one column',
+      ['Patient Name', 'Emergency Contact Name', 'Emergency Contact Phone', "Referring Doctor's Email", 'Next of Kin Mobile', 'Phone'],
+      ['fullName', 'custom:Emergency Contact Name', 'custom:Emergency Contact Phone', "custom:Referring Doctor's Email", 'custom:Next of Kin Mobile', 'phone'],
+    ],
+    [
+      "a referrers' list, whose every name column names the doctor: the doctors are the contacts",
+      ['Doctor First Name', 'Doctor Last Name', "Doctor's Email", 'Practice', 'Doctor Phone'],
+      ['firstName', 'lastName', 'email', 'custom:Practice', 'phone'],
+    ],
+    [
+      "a vet's list of pets and their owners: the owners are the contacts",
+      ['Pet Name', 'Owner First Name', 'Owner Last Name', 'Owner Email', 'Owner Mobile'],
+      ['custom:Pet Name', 'firstName', 'lastName', 'email', 'mobilePhone'],
+    ],
+    [
+      "a parent's column in a file without names",
+      ['Email', 'Parent Email'],
+      ['email', 'custom:Parent Email'],
+    ],
+  ])('%s', (_, headers, fields) => {
+    expect(autoMapColumns(headers, []).map((m) => m.field)).toStrictEqual(fields);
+  });
+
+  it('whatever its values look like, and without making it the spare of the email', () => {
+    const mapping = autoMapColumns(['Name', 'Email', 'Mother\'s Email'], [['Ava Brown', '', 'kate@example.com'], ['Leo Brown', '', 'kate@example.com']]);
+    expect(mapping[2]).toStrictEqual({
+      column: 2,
+      header: "Mother's Email",
+      field: "custom:Mother's Email",
+      reason: 'someone else\'s ("mother"), not the contact\'s: kept as custom field',
+    });
   });
 });
 
