@@ -102,6 +102,8 @@ interface RowsToWrite {
   /** Lines an earlier import of the file holds, by that import: skipped. */
   earlier: Map<number, string>;
   failed: FailedRow[];
+  /** Where the batch starts in the file (absent at the first record), to read again the cells of rows the plan refuses. */
+  start?: FilePosition;
   /** Rows to plan against the store, under lock. */
   mayMatch: ValidRow[];
   /** The new people: those of one row each are only counted; the rows of the others are planned. */
@@ -407,6 +409,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     }
   }
 
+  /** Rows refused after they were read, with their cells read again from the file for the error report. */
+  async function failedWithCells(
+    options: ImportOptions,
+    start: FilePosition | undefined,
+    refused: readonly { line: number; problems: RowProblem[] }[],
+  ): Promise<FailedRow[]> {
+    if (refused.length === 0) return [];
+    // Rare enough that a valid row does not carry its cells.
+    const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set(refused.map((r) => r.line)));
+    return refused.map(({ line, problems }) => ({ line, cells: cells.get(line) ?? [], problems }));
+  }
+
   /**
    * What a batch needs before it is written, read and worked out outside its transaction, so that it can be done while
    * the batch before is being written: its lines' ledger, the rows left to write, which of their emails and phones the
@@ -453,10 +467,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         if (problems.length > 0) refused.set(i, problems);
       });
       if (refused.size > 0) {
-        // Rare enough that a valid row does not carry its cells: the report has them read again from the file.
-        const lineOf = (i: number) => sent.lines[i] as number;
-        const cells = await cellsOfLines(options.source, { delimiter: options.delimiter, ...(start && { resume: start }) }, new Set([...refused.keys()].map(lineOf)));
-        failed.push(...[...refused].map(([i, problems]) => ({ line: lineOf(i), cells: cells.get(lineOf(i)) ?? [], problems })));
+        failed.push(...(await failedWithCells(options, start, [...refused].map(([i, problems]) => ({ line: sent.lines[i] as number, problems })))));
         keyNames = keyNames.filter((_, k) => !refused.has(rows[k] as number));
         rows = rows.filter((i) => !refused.has(i));
       }
@@ -480,6 +491,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     // The rows of a person new to the store who is in the batch more than once are merged by the plan; a person of
     // one row is written as the thread built it.
     const planned = planChunk(together, [], planOptions(options));
+    failed.push(...(await failedWithCells(options, start, planned.refused)));
     await givingWay();
     const writes = dryRun ? undefined : combineContactWrites(writesOfNewPeopleAlone(sent, alone), buildContactWrites(planned));
     await givingWay();
@@ -488,6 +500,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     return {
       earlier,
       failed,
+      ...(start && { start }),
       mayMatch,
       newPeople: { alone: alone.length, rows: planned.rows, ...(writes && { writes }) },
       ledgerEntries: entries.filter((e) => e !== '').join(','),
@@ -500,13 +513,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   async function writeBatch(
     importRow: ImportRow,
     options: ImportOptions,
-    { earlier, failed, mayMatch, newPeople, ledgerEntries: preparedEntries, aloneWarned }: RowsToWrite,
+    { earlier, failed: failedBefore, start, mayMatch, newPeople, ledgerEntries: preparedEntries, aloneWarned }: RowsToWrite,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
   ): Promise<BatchOutcome> {
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
+    const failed = [...failedBefore];
     const plan = await sql.begin(async (tx) => {
-      if (dryRun) return planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
+      if (dryRun) {
+        const planned = planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
+        failed.push(...planned.refused.map((r) => ({ ...r, cells: [] })));
+        return planned;
+      }
       // The statements go out as soon as each can be built and are awaited in the order sent.
       const pipeline = new StatementPipeline();
       pipeline.send(lockReferencedRows(tx, { businessId: importRow.businessId, importId: importRow.id }, checks));
@@ -536,7 +554,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         const firstLine = firstUpdatingLine.get(update.contactId);
         if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
       }
-      const entries = ledgerEntries(planned, writes.ids, undoByLine, []);
+      // Rare: read from the file while the transaction waits, since their ledger entries belong in it.
+      const refused = await failedWithCells(options, start, planned.refused);
+      failed.push(...refused);
+      const entries = ledgerEntries(planned, writes.ids, undoByLine, refused);
       if (entries !== '') pipeline.send(insertLedgerEntries(tx, importRow, entries));
       await pipeline.settled();
       return planned;

@@ -10,7 +10,7 @@ import { accessTokenFor, connectionUnusable, findConnection, type ConnectionSumm
 import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, refreshPlannerStatistics, writeContacts } from '../db/contact-bulk';
 import { applyArchiveRule } from '../db/archive';
 import { SwitchboardError } from '../domain/errors';
-import { planChunk, refuseKeysOfUsers, type ValidRow } from '../domain/import/plan';
+import { planChunk, refuseKeysOfUsers, type ChunkPlan, type ValidRow } from '../domain/import/plan';
 import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition } from '../domain/sync/cursor';
 import { fromQboCustomer } from '../domain/sync/quickbooks';
 import type { Provider, RemoteContact } from '../domain/sync/remote';
@@ -445,6 +445,11 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
     }
     counts.unchanged += unchanged.length;
 
+    // A record whose every email and phone a contact with another first name holds is not stored, nor linked to it.
+    const refuse = (refused: ChunkPlan['refused'], recordOf: (line: number) => RemoteContact) => {
+      counts.failed += refused.length;
+      for (const { line, problems } of refused) warnings.push(...problems.map((p) => `${connection.provider} record ${recordOf(line).externalId}: ${p.message}`));
+    };
     const linkRows: { external_id: string; contact_id: string; remote_updated_at: string; remote_active: boolean }[] = [];
     const link = (record: RemoteContact, contactId: string) =>
       linkRows.push({ external_id: record.externalId, contact_id: contactId, remote_updated_at: new Date(record.updatedAt).toISOString(), remote_active: record.active });
@@ -454,6 +459,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
       const pins = new Map(pinned.map((p, i) => [i + 1, p.contactId]));
       const stored = await loadStoredContacts(tx, businessId, [], pinned.map((p) => p.contactId));
       const plan = planChunk(rows, stored, { onMatch: 'update', uniqueIdentity, pins });
+      refuse(plan.refused, (line) => (pinned[line - 1] as (typeof pinned)[number]).record);
       const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity, source });
       const reactivated = new Set<string>();
       for (const row of plan.rows) {
@@ -475,6 +481,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
       const rows: ValidRow[] = fresh.map((record, i) => ({ line: i + 1, contact: record.contact, warnings: [] }));
       const stored = await loadStoredContacts(tx, businessId, fresh.map((r) => r.contact));
       const plan = planChunk(rows, stored, { onMatch: 'update', uniqueIdentity });
+      refuse(plan.refused, (line) => fresh[line - 1] as RemoteContact);
       const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity, source });
       for (const row of plan.rows) {
         link(fresh[row.line - 1] as RemoteContact, ids.get(row.contact) ?? row.contact);

@@ -77,3 +77,68 @@ export function looksLikeOrganisation(name: string): boolean {
   const words = name.toLowerCase().split(/[\s,.()/]+/).filter((word) => word !== '');
   return words[0] === 'the' || words.some((word) => ORGANISATION_WORDS.has(word));
 }
+
+// Given names and their usual short forms, beyond those that begin the name they stand for ("Tom", "Kate").
+const SHORT_FORMS: readonly (readonly string[])[] = [
+  ['robert', 'bob', 'bobby', 'rob', 'robbie', 'bert'],
+  ['william', 'bill', 'billy', 'will', 'liam'],
+  ['richard', 'dick', 'rick', 'ricky', 'rich'],
+  ['margaret', 'peggy', 'maggie', 'meg', 'marge', 'margie', 'greta'],
+  ['elizabeth', 'liz', 'lizzie', 'beth', 'betty', 'eliza', 'libby', 'bess', 'elise'],
+  ['james', 'jim', 'jimmy', 'jamie'],
+  ['john', 'jack', 'johnny', 'jon'],
+  ['michael', 'mike', 'mick', 'micky', 'mickey'],
+  ['edward', 'ted', 'teddy', 'ned', 'eddie'],
+  ['charles', 'charlie', 'chuck', 'chas'],
+  ['catherine', 'katherine', 'kathryn', 'kate', 'katie', 'kath', 'kathy', 'cathy', 'cath', 'kat', 'kit'],
+  ['anthony', 'tony'],
+  ['joseph', 'joe', 'joey'],
+  ['alexander', 'alexandra', 'alex', 'sandy', 'xander', 'lexi'],
+  ['christopher', 'christine', 'christina', 'chris', 'kit', 'tina'],
+  ['patricia', 'patrick', 'pat', 'patty', 'trish', 'tricia'],
+  ['susan', 'suzanne', 'sue', 'susie', 'suzie'],
+  ['jennifer', 'jen', 'jenny', 'jenna'],
+  ['rebecca', 'becky', 'becca'],
+  ['stephen', 'steven', 'steve', 'stevie'],
+  ['henry', 'harry', 'hank'],
+  ['harold', 'harry'],
+  ['francis', 'frances', 'frank', 'fran', 'frankie'],
+  ['lawrence', 'laurence', 'larry', 'laurie'],
+  ['victoria', 'vicky', 'vic', 'tori'],
+  ['dorothy', 'dot', 'dottie'],
+  ['andrew', 'andy', 'drew'],
+  ['deborah', 'debra', 'deb', 'debbie'],
+  ['penelope', 'penny'],
+  ['abigail', 'abby', 'abbie'],
+  ['thomas', 'tom', 'tommy'],
+  ['nicholas', 'nicola', 'nick', 'nicky', 'nikki'],
+  ['david', 'dave', 'davy'],
+  ['sarah', 'sara', 'sally', 'sadie'],
+  ['mary', 'molly', 'polly', 'mae'],
+  ['nathan', 'nathaniel', 'nate'],
+  ['madeleine', 'madeline', 'madison', 'maddy', 'maddie'],
+];
+const shortFormGroups = new Map<string, number[]>();
+SHORT_FORMS.forEach((names, group) => {
+  for (const name of names) shortFormGroups.set(name, [...(shortFormGroups.get(name) ?? []), group]);
+});
+
+const givenNameKey = (name: string) =>
+  name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[\s.]+/)[0]
+    ?.replace(/[^\p{L}]/gu, '') ?? '';
+
+/**
+ * Whether two first names may be one person's: the same, one the start or initial of the other ("Tom" and "Thomas",
+ * "J" and "Jane"), or a usual short form ("Bob" and "Robert"). A missing name may be anyone's. Two people who share a
+ * home phone or an email are told apart by this; a person written one way here and another way there is not.
+ */
+export function mayBeSameGivenName(a: string, b: string): boolean {
+  const [x, y] = [givenNameKey(a), givenNameKey(b)];
+  if (x === '' || y === '' || x.startsWith(y) || y.startsWith(x)) return true;
+  const groups = shortFormGroups.get(x);
+  return groups?.some((group) => shortFormGroups.get(y)?.includes(group)) ?? false;
+}

@@ -1,5 +1,6 @@
 import { bestMatch, identityKeyOfString, identityKeys, identityKeyString, type IdentityKey } from '../identity';
-import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type RowProblem } from './rows';
+import { mayBeSameGivenName } from '../names';
+import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type ImportedPhone, type RowProblem } from './rows';
 
 export type OnMatch = 'update' | 'skip' | 'create';
 
@@ -38,6 +39,8 @@ export interface ChunkPlan {
   creates: PlannedCreate[];
   updates: PlannedUpdate[];
   rows: PlannedRow[];
+  /** Rows of a person that cannot be stored: every email and phone of theirs is another person's (unique policy). */
+  refused: { line: number; problems: RowProblem[] }[];
 }
 
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
@@ -71,6 +74,35 @@ function clusterRows(keyNames: readonly (readonly string[])[]): number[][] {
     else clusters.set(root, [i]);
   }
   return [...clusters.values()];
+}
+
+/**
+ * The people among rows that share an email or phone (a cluster, by index into `rows`): two rows sharing a key are
+ * one person when their first names may be one person's, else two ("Ava" and "Leo" Brown on one home phone).
+ */
+function splitByGivenName(members: readonly number[], rows: readonly ValidRow[], keyNames: readonly (readonly string[])[]): number[][] {
+  if (members.length === 1) return [[...members]];
+  const firstNameOf = (i: number) => (rows[i] as ValidRow).contact.firstName;
+  const parent = new Map(members.map((i) => [i, i]));
+  const find = (i: number): number => {
+    let root = i;
+    while (parent.get(root) !== root) root = parent.get(root) as number;
+    return root;
+  };
+  const rowsWithKey = new Map<string, number[]>();
+  for (const i of members) {
+    for (const name of keyNames[i] as readonly string[]) {
+      const earlier = rowsWithKey.get(name) ?? [];
+      for (const other of earlier) if (mayBeSameGivenName(firstNameOf(other), firstNameOf(i))) parent.set(find(i), find(other));
+      rowsWithKey.set(name, [...earlier, i]);
+    }
+  }
+  const people = new Map<number, number[]>();
+  for (const i of members) {
+    const root = find(i);
+    people.set(root, [...(people.get(root) ?? []), i]);
+  }
+  return [...people.values()];
 }
 
 /** Pinned rows of one contact are merged into it together; a row without a pin stands alone. By index into `rows`. */
@@ -248,12 +280,14 @@ export function planChunk(
     pins?: ReadonlyMap<number, string>;
   },
 ): ChunkPlan {
-  const plan: ChunkPlan = { creates: [], updates: [], rows: [] };
+  const plan: ChunkPlan = { creates: [], updates: [], rows: [], refused: [] };
   const storedById = new Map(stored.map((c) => [c.id, c]));
   const owners = new Map<string, string>();
   for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
-  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status }));
+  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName }));
+  // Who holds a key, to name them when a row of another person is refused it: stored contacts, and those this plan creates.
+  const nameOf = new Map(stored.map((c) => [c.id, fullName(c)]));
   // Which stored contacts hold a key: a cluster is matched against those few, not against every stored contact.
   const holders = new Map<string, (typeof candidates)[number][]>();
   for (const candidate of candidates) {
@@ -279,7 +313,7 @@ export function planChunk(
   };
 
   const pins = options.pins;
-  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames);
+  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames).flatMap((members) => splitByGivenName(members, rows, rowKeyNames));
   for (const members of groups) {
     const cluster = members.map((i) => rows[i] as ValidRow);
     const pin = pins?.get((cluster[0] as ValidRow).line);
@@ -287,8 +321,9 @@ export function planChunk(
     if (pin !== undefined) {
       match = storedById.has(pin) ? { contactId: pin } : undefined;
     } else if (options.onMatch !== 'create') {
-      const found = candidatesFor(members);
       // Most rows of an import are a new person on their own: nothing to rank.
+      const firstName = (cluster[0] as ValidRow).contact.firstName;
+      const found = candidatesFor(members).filter((candidate) => mayBeSameGivenName(candidate.firstName, firstName));
       if (found.length > 0) match = bestMatch(members.flatMap((i) => rowKeys[i] as IdentityKey[]), found);
     }
     const target = match ? storedById.get(match.contactId) : undefined;
@@ -310,11 +345,25 @@ export function planChunk(
     } else {
       const [first, ...others] = cluster as [ValidRow, ...ValidRow[]];
       const ref = `new:${first.line}`;
-      plan.creates.push({ ref, contact: first.contact });
-      plan.rows.push({ line: first.line, outcome: 'created', contact: ref, warnings: first.warnings });
+      // Another person's email or phone (who has another first name) stays theirs, under the `unique` policy.
+      const own = options.onMatch === 'create' ? { contact: first.contact, warnings: [] } : withoutKeysOfOthers(first.contact, ownerOf, nameOf);
+      if (own.contact === undefined) {
+        const problem = everyKeyHeld(first.contact, own.holder, nameOf);
+        for (const row of cluster) plan.refused.push({ line: row.line, problems: [problem] });
+        continue;
+      }
+      plan.creates.push({ ref, contact: own.contact });
+      plan.rows.push({ line: first.line, outcome: 'created', contact: ref, warnings: [...first.warnings, ...own.warnings] });
+      nameOf.set(ref, fullName(own.contact));
+      if (options.uniqueIdentity) {
+        for (const key of keysOfRow(own.contact)) {
+          const name = identityKeyString(key);
+          if (!owners.has(name)) owners.set(name, ref);
+        }
+      }
       // A new contact of one row is written as the row has it.
       if (others.length === 0) continue;
-      state = asExisting(first.contact);
+      state = asExisting(own.contact);
       contactId = ref;
       rest = others;
     }
@@ -341,6 +390,54 @@ export function planChunk(
   }
   plan.rows.sort((a, b) => a.line - b.line);
   return plan;
+}
+
+function fullName(contact: { firstName: string; lastName: string }): string {
+  return [contact.firstName, contact.lastName].filter((name) => name !== '').join(' ');
+}
+
+/**
+ * A new contact without the emails and phones another contact holds (one with another first name, or the row would
+ * have matched it), each left out with a warning that names the holder; no contact when nothing of its own is left.
+ */
+function withoutKeysOfOthers(
+  contact: ImportedContact,
+  ownerOf: (key: IdentityKey) => string | undefined,
+  nameOf: ReadonlyMap<string, string>,
+): { contact: ImportedContact; warnings: RowProblem[] } | { contact: undefined; holder: string } {
+  const heldBy = (kind: IdentityKey['kind'], value: string | undefined) => (value === undefined ? undefined : ownerOf({ kind, value }));
+  const emailHolder = heldBy('email', contact.email?.normalized);
+  const phoneHolders = contact.phones.map((phone) => heldBy('phone', phone.e164));
+  if (emailHolder === undefined && phoneHolders.every((holder) => holder === undefined)) return { contact, warnings: [] };
+  const phones = contact.phones.filter((_, i) => phoneHolders[i] === undefined);
+  const keepsEmail = contact.email !== undefined && emailHolder === undefined;
+  if (phones.length === 0 && !keepsEmail) return { contact: undefined, holder: (emailHolder ?? phoneHolders.find((h) => h !== undefined)) as string };
+  const why = (holder: string) => `${nameOf.get(holder) ?? 'another contact'}'s, who has another first name; it is one contact's in this business: left out`;
+  const warnings: RowProblem[] = [];
+  if (emailHolder !== undefined) warnings.push({ field: 'email', message: `email ${contact.email?.normalized} is ${why(emailHolder)}` });
+  contact.phones.forEach((phone, i) => {
+    const holder = phoneHolders[i];
+    if (holder !== undefined) warnings.push({ field: 'phone', message: `phone ${phone.e164} is ${why(holder)}` });
+  });
+  if (phones.length > 0 && !phones.some((phone) => phone.primary)) phones[0] = { ...(phones[0] as ImportedPhone), primary: true };
+  const { email: _email, ...rest } = contact;
+  return { contact: { ...rest, ...(keepsEmail && { email: contact.email }), phones }, warnings };
+}
+
+/** Why a person whose every email and phone another person holds cannot be stored, and what would let them be. */
+function everyKeyHeld(contact: ImportedContact, holder: string, nameOf: ReadonlyMap<string, string>): RowProblem {
+  const name = fullName(contact);
+  const keys = [
+    ...(contact.email ? [{ field: 'email', value: contact.email.normalized }] : []),
+    ...contact.phones.map((phone) => ({ field: 'phone', value: phone.e164 })),
+  ];
+  const what = keys.length === 1 ? `only ${keys[0]?.field}, ${keys[0]?.value}, is` : `emails and phones (${keys.map((k) => k.value).join(', ')}) are`;
+  return {
+    field: keys[0]?.field ?? 'phone',
+    message:
+      `${name}'s ${what} ${nameOf.get(holder) ?? 'another contact'}'s, who has another first name; an email or phone is one ` +
+      `contact's in this business, so ${name} needs one of their own`,
+  };
 }
 
 function fromExisting(contact: ExistingContact): ImportedContact {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRealName, looksLikeOrganisation, type NameParts, splitFullName } from '../../domain/names';
+import { hasRealName, looksLikeOrganisation, mayBeSameGivenName, type NameParts, splitFullName } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -88,5 +88,29 @@ describe('looksLikeOrganisation', () => {
     ['info@acme.example', true],
   ])('%j → %s', (name, expected) => {
     expect(looksLikeOrganisation(name)).toBe(expected);
+  });
+});
+
+describe('mayBeSameGivenName', () => {
+  it.each<[string, string, boolean]>([
+    ['Ava', 'Ava', true],
+    ['ava', 'AVA', true],
+    ['José', 'Jose', true],
+    ['Tom', 'Thomas', true],
+    ['Dan', 'Daniel', true],
+    ['J.', 'Jane', true],
+    ['Mary Ann', 'Mary', true],
+    ['Bob', 'Robert', true],
+    ['Kate', 'Catherine', true],
+    ['Jenny', 'Jennifer', true],
+    ['Peggy', 'Margaret', true],
+    ['', 'Leo', true],
+    ['Ava', 'Leo', false],
+    ['Mark', 'Mary', false],
+    ['Bob', 'William', false],
+    ['Liam', 'Leo', false],
+  ])('%j and %j: %s', (a, b, same) => {
+    expect(mayBeSameGivenName(a, b)).toBe(same);
+    expect(mayBeSameGivenName(b, a)).toBe(same);
   });
 });

@@ -131,6 +131,38 @@ describe("someone else's email in the file", () => {
   });
 });
 
+describe('a family on one home phone', () => {
+  it("makes a contact of each person, the phone the first one's, and fails one who has nothing else, naming whose it is", async () => {
+    const business = await aBusiness(t.database.db);
+    const family = [
+      'First Name,Last Name,Email,Mobile,Home Phone',
+      'Ava,Brown,ava@example.com,0412 000 011,02 9876 1111',
+      'Leo,Brown,leo@example.com,0412 000 012,02 9876 1111',
+      'Kate,Brown,,,02 9876 1111',
+    ].join('\n');
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('family.csv', family) });
+    expect(result).toMatchObject({ rows: 3, created: 2, updated: 0, skipped: 0, failed: 1, warned: 1 });
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      "row 3: phone +61298761111 is Ava Brown's, who has another first name; it is one contact's in this business: left out",
+    ]);
+    expect(result.errors).toEqual([
+      {
+        row: 4,
+        field: 'phone',
+        message:
+          "row 4: Kate Brown's only phone, +61298761111, is Ava Brown's, who has another first name; an email or phone is one contact's in this business, so Kate Brown needs one of their own",
+      },
+    ]);
+    const report = await readFile(result.errorReport as string, 'utf8');
+    expect(report.split(/\r?\n/)[1]).toMatch(/^Kate,Brown,,,02 9876 1111,4,"?Kate Brown's only phone/);
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => [c.firstName, c.email, c.phones.map((p) => p.e164)])).toEqual([
+      ['Ava', 'ava@example.com', ['+61412000011', '+61298761111']],
+      ['Leo', 'leo@example.com', ['+61412000012']],
+    ]);
+  });
+});
+
 describe("an agent's email or phone in the file", () => {
   it('fails the rows that hold them, naming the value, keeps their cells for the report, and imports the others', async () => {
     const business = await aBusiness(t.database.db);

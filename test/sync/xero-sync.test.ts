@@ -207,3 +207,38 @@ describe('a Xero contact with a NUL character in its name', () => {
     expect(contacts.map((c) => [c.first_name, c.last_name])).toEqual([['Given911', 'Family911']]);
   });
 });
+
+describe('Xero contacts sharing a phone with a stored contact of another first name', () => {
+  it('are other people: one with an email of its own is stored without the phone, one with nothing else is refused, neither linked to the holder', async () => {
+    const business = await aBusiness(context.database.db, { name: 'Family Clinic' });
+    const homePhone = { PhoneType: 'DEFAULT' as const, PhoneCountryCode: '61', PhoneAreaCode: '2', PhoneNumber: '98761111' };
+    const avaId = await aContact(context.database.db, business, {
+      firstName: 'Ava',
+      lastName: 'Brown',
+      email: undefined,
+      phones: [{ raw: '02 9876 1111', e164: '+61298761111', type: 'home', primary: true }],
+    });
+    const tenant = xero.addTenant({ tenantName: 'Family Clinic (AU)' });
+    const start = Date.now() - 60_000;
+    xero.upsertContact(tenant, { FirstName: 'Leo', LastName: 'Brown', Name: 'Leo Brown', EmailAddress: 'leo@example.com', Phones: [homePhone], UpdatedDateUTC: start });
+    xero.upsertContact(tenant, { FirstName: 'Kate', LastName: 'Brown', Name: 'Kate Brown', Phones: [homePhone], UpdatedDateUTC: start + 1_000 });
+    const connection = await aConnection(context.database, business, 'xero', tenant, xero.issueTokens([tenant]));
+
+    const result = await sync(context.worker, connection, 'full');
+    expect(result).toMatchObject({ created: 1, linked: 0, failed: 1 });
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^xero record .+: Kate Brown's only phone, \+61298761111, is Ava Brown's, who has another first name/),
+    ]);
+    const contacts = await contactsOf(context.database, business.id);
+    expect(contacts.map((c) => [c.first_name, c.email_normalized, c.phones])).toEqual(
+      expect.arrayContaining([
+        ['Ava', null, ['+61298761111']],
+        ['Leo', 'leo@example.com', []],
+      ]),
+    );
+    expect(contacts).toHaveLength(2);
+    const links = await linksOf(context.database, connection);
+    expect(links.map((l) => l.contact_id)).not.toContain(avaId);
+    expect(links).toHaveLength(1);
+  });
+});

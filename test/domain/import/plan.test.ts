@@ -139,6 +139,60 @@ describe('planning a chunk', () => {
   });
 });
 
+describe('people who share an email or phone but not a first name', () => {
+  const HOME = '+61298761111';
+  const outcomesOf = (plan: ReturnType<typeof planChunk>) => plan.rows.map((r) => [r.line, r.outcome, r.contact]);
+  const messagesOf = (plan: ReturnType<typeof planChunk>, line: number) => plan.rows.find((r) => r.line === line)?.warnings.map((w) => w.message);
+
+  it.each<[string, ValidRow[], StoredContact[], (string | number)[][]]>([
+    ['two rows on one home phone are two contacts', [row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', HOME))], [], [[2, 'created', 'new:2'], [3, 'created', 'new:3']]],
+    ['a row and the stored holder of its phone are two contacts', [row(2, person('Leo', 'leo@x.com', HOME))], [stored('c1', 'Ava', null, [HOME])], [[2, 'created', 'new:2']]],
+    ['a short form of the first name is the same person', [row(2, person('Bob', 'bob@x.com', HOME))], [stored('c1', 'Robert', null, [HOME])], [[2, 'updated', 'c1']]],
+    ['an initial is the same person', [row(2, person('J.', undefined, HOME)), row(3, person('Jane', 'jane@x.com', HOME))], [], [[2, 'created', 'new:2'], [3, 'updated', 'new:2']]],
+    ['a stored contact without a first name may be anyone', [row(2, person('Leo', 'leo@x.com', HOME))], [stored('c1', '', null, [HOME])], [[2, 'updated', 'c1']]],
+    [
+      'rows of one person stay one contact beside another person on their phone',
+      [row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', HOME)), row(4, person('Leo', 'LEO@x.com', '+61412000002'))],
+      [],
+      [[2, 'created', 'new:2'], [3, 'created', 'new:3'], [4, 'updated', 'new:3']],
+    ],
+  ])('%s', (_, rows, existing, outcomes) => {
+    expect(outcomesOf(planChunk(rows, existing, { onMatch: 'update', uniqueIdentity: true }))).toEqual(outcomes);
+  });
+
+  it("leaves the other person's phone out of the new contact, naming its holder", () => {
+    const plan = planChunk([row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', '+61412000002', HOME))], [], { onMatch: 'update', uniqueIdentity: true });
+    const leo = plan.creates.find((c) => c.ref === 'new:3')?.contact;
+    expect(leo?.phones.map((p) => [p.e164, p.primary])).toEqual([['+61412000002', true]]);
+    expect(leo?.email?.normalized).toBe('leo@x.com');
+    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, who has another first name; it is one contact's in this business: left out`]);
+  });
+
+  it('refuses the rows of a person whose every email and phone another person holds, and says why', () => {
+    const plan = planChunk(
+      [row(2, person('Leo', undefined, HOME)), row(3, person('Kate', 'ava@x.com', HOME)), row(4, person('Kate', 'ava@x.com'))],
+      [stored('c1', 'Ava', 'ava@x.com', [HOME])],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(outcomesOf(plan)).toEqual([]);
+    expect(plan.creates).toEqual([]);
+    expect(plan.updates).toEqual([]);
+    expect(plan.refused).toEqual([
+      { line: 2, problems: [{ field: 'phone', message: `Leo Test's only phone, ${HOME}, is Ava Test's, who has another first name; an email or phone is one contact's in this business, so Leo Test needs one of their own` }] },
+      ...[3, 4].map((line) => ({
+        line,
+        problems: [{ field: 'email', message: `Kate Test's emails and phones (ava@x.com, ${HOME}) are Ava Test's, who has another first name; an email or phone is one contact's in this business, so Kate Test needs one of their own` }],
+      })),
+    ]);
+  });
+
+  it('keeps both numbers on both contacts when the business allows duplicates', () => {
+    const plan = planChunk([row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', HOME))], [], { onMatch: 'update', uniqueIdentity: false });
+    expect(plan.creates.map((c) => c.contact.phones.map((p) => p.e164))).toEqual([[HOME], [HOME]]);
+    expect(messagesOf(plan, 3)).toEqual([]);
+  });
+});
+
 describe("refusing a user's keys", () => {
   const keysOfUsers = new Set(['email:agent@clinic.example', 'phone:+61499000555']);
   const refusal = (kind: 'email' | 'phone', value: string) => ({
