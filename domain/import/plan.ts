@@ -285,6 +285,13 @@ export function planChunk(
   const owners = new Map<string, string>();
   for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
+  // The keys a contact holds once planned, so that a later person of the chunk who shares one is not given it too.
+  const claim = (keys: readonly IdentityKey[], contactId: string) => {
+    for (const key of keys) {
+      const name = identityKeyString(key);
+      if (!owners.has(name)) owners.set(name, contactId);
+    }
+  };
   const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName }));
   // Who holds a key, to name them when a row of another person is refused it: stored contacts, and those this plan creates.
   const nameOf = new Map(stored.map((c) => [c.id, fullName(c)]));
@@ -355,14 +362,11 @@ export function planChunk(
       plan.creates.push({ ref, contact: own.contact });
       plan.rows.push({ line: first.line, outcome: 'created', contact: ref, warnings: [...first.warnings, ...own.warnings] });
       nameOf.set(ref, fullName(own.contact));
-      if (options.uniqueIdentity) {
-        for (const key of keysOfRow(own.contact)) {
-          const name = identityKeyString(key);
-          if (!owners.has(name)) owners.set(name, ref);
-        }
-      }
       // A new contact of one row is written as the row has it.
-      if (others.length === 0) continue;
+      if (others.length === 0) {
+        claim(keysOfRow(own.contact), ref);
+        continue;
+      }
       state = asExisting(own.contact);
       contactId = ref;
       rest = others;
@@ -387,6 +391,7 @@ export function planChunk(
     } else if (pending) {
       plan.updates.push({ contactId, update: pending });
     }
+    claim(keysOfStored(state), contactId);
   }
   plan.rows.sort((a, b) => a.line - b.line);
   return plan;

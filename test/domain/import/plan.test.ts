@@ -160,6 +160,18 @@ describe('people who share an email or phone but not a first name', () => {
     expect(outcomesOf(planChunk(rows, existing, { onMatch: 'update', uniqueIdentity: true }))).toEqual(outcomes);
   });
 
+  it('gives a phone a stored contact gains in the chunk to it alone', () => {
+    const plan = planChunk(
+      [row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', HOME))],
+      [stored('c1', 'Ava', 'ava@x.com', [])],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(outcomesOf(plan)).toEqual([[2, 'updated', 'c1'], [3, 'created', 'new:3']]);
+    expect(plan.updates[0]?.update.changes.addPhones.map((p) => p.e164)).toEqual([HOME]);
+    expect(plan.creates[0]?.contact.phones).toEqual([]);
+    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, who has another first name; it is one contact's in this business: left out`]);
+  });
+
   it("leaves the other person's phone out of the new contact, naming its holder", () => {
     const plan = planChunk([row(2, person('Ava', 'ava@x.com', HOME)), row(3, person('Leo', 'leo@x.com', '+61412000002', HOME))], [], { onMatch: 'update', uniqueIdentity: true });
     const leo = plan.creates.find((c) => c.ref === 'new:3')?.contact;
