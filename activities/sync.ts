@@ -11,6 +11,7 @@ import { holdKeysOfUsers, loadKeysOfUsers, loadStoredContacts, refreshPlannerSta
 import { applyArchiveRule } from '../db/archive';
 import { SwitchboardError } from '../domain/errors';
 import { planChunk, refuseKeysOfUsers, type ChunkPlan, type ValidRow } from '../domain/import/plan';
+import type { RowProblem } from '../domain/import/rows';
 import { canUseChangeDataCapture, nextPosition, startOfTime, type SyncPosition } from '../domain/sync/cursor';
 import { fromQboCustomer } from '../domain/sync/quickbooks';
 import type { Provider, RemoteContact } from '../domain/sync/remote';
@@ -413,13 +414,16 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
   let records = [...latest.values()];
   counts.unchanged += remote.length - records.length;
   const warnings: string[] = [];
+  const warn = (record: RemoteContact, problems: readonly RowProblem[]) => {
+    for (const p of problems) if (!p.note) warnings.push(`${connection.provider} record ${record.externalId}: ${p.message}`);
+  };
   if (uniqueIdentity) {
     // Records gone inactive only ever archive: just those that would be written are refused.
     const { refused } = refuseKeysOfUsers(records.filter((r) => r.active), input.keysOfUsers);
     const refusedRecords = new Set(refused.map((r) => r.item));
     records = records.filter((r) => !refusedRecords.has(r));
     counts.failed += refused.length;
-    for (const { item, problems } of refused) warnings.push(...problems.map((p) => `${connection.provider} record ${item.externalId}: ${p.message}`));
+    for (const { item, problems } of refused) warn(item, problems);
   }
 
   const result = await sql.begin(async (tx) => {
@@ -448,7 +452,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
     // A record whose every email and phone a contact with another first name holds is not stored, nor linked to it.
     const refuse = (refused: ChunkPlan['refused'], recordOf: (line: number) => RemoteContact) => {
       counts.failed += refused.length;
-      for (const { line, problems } of refused) warnings.push(...problems.map((p) => `${connection.provider} record ${recordOf(line).externalId}: ${p.message}`));
+      for (const { line, problems } of refused) warn(recordOf(line), problems);
     };
     const linkRows: { external_id: string; contact_id: string; remote_updated_at: string; remote_active: boolean }[] = [];
     const link = (record: RemoteContact, contactId: string) =>
@@ -464,6 +468,8 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
       const reactivated = new Set<string>();
       for (const row of plan.rows) {
         const entry = pinned[row.line - 1] as (typeof pinned)[number];
+        // What the contact did not take from the record: an email that differs from its own, a number another holds.
+        warn(entry.record, row.warnings);
         const contactId = ids.get(row.contact) ?? row.contact;
         link(entry.record, contactId);
         if (entry.reactivate) reactivated.add(contactId);
@@ -484,6 +490,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
       refuse(plan.refused, (line) => fresh[line - 1] as RemoteContact);
       const ids = await writeContacts(tx, businessId, plan, { uniqueIdentity, source });
       for (const row of plan.rows) {
+        warn(fresh[row.line - 1] as RemoteContact, row.warnings);
         link(fresh[row.line - 1] as RemoteContact, ids.get(row.contact) ?? row.contact);
         if (row.outcome === 'created') counts.created += 1;
         else counts.linked += 1;

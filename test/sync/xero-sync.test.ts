@@ -209,7 +209,7 @@ describe('a Xero contact with a NUL character in its name', () => {
 });
 
 describe('Xero contacts sharing a phone with a stored contact of another first name', () => {
-  it('are other people: one with an email of its own is stored without the phone, one with nothing else is refused, neither linked to the holder', async () => {
+  it('are other people: one with an email of its own is stored without the phone, one with nothing else is refused, neither linked to the holder, each said in the warnings', async () => {
     const business = await aBusiness(context.database.db, { name: 'Family Clinic' });
     const homePhone = { PhoneType: 'DEFAULT' as const, PhoneCountryCode: '61', PhoneAreaCode: '2', PhoneNumber: '98761111' };
     const avaId = await aContact(context.database.db, business, {
@@ -228,6 +228,7 @@ describe('Xero contacts sharing a phone with a stored contact of another first n
     expect(result).toMatchObject({ created: 1, linked: 0, failed: 1 });
     expect(result.warnings).toEqual([
       expect.stringMatching(/^xero record .+: Kate Brown's only phone, \+61298761111, is Ava Brown's, who has another first name/),
+      expect.stringMatching(/^xero record .+: phone \+61298761111 is Ava Brown's, who has another first name; it is one contact's in this business: left out$/),
     ]);
     const contacts = await contactsOf(context.database, business.id);
     expect(contacts.map((c) => [c.first_name, c.email_normalized, c.phones])).toEqual(
@@ -240,5 +241,24 @@ describe('Xero contacts sharing a phone with a stored contact of another first n
     const links = await linksOf(context.database, connection);
     expect(links.map((l) => l.contact_id)).not.toContain(avaId);
     expect(links).toHaveLength(1);
+  });
+});
+
+describe('a linked Xero contact whose email changed in Xero', () => {
+  it("keeps the contact's email, and says so in the sync's warnings", async () => {
+    const business = await aBusiness(context.database.db, { name: 'Moved Clinic' });
+    const tenant = xero.addTenant({ tenantName: 'Moved Clinic (AU)' });
+    xero.upsertContact(tenant, { ...person(921), UpdatedDateUTC: Date.now() - 60_000 });
+    const connection = await aConnection(context.database, business, 'xero', tenant, xero.issueTokens([tenant]));
+    expect(await sync(context.worker, connection, 'full')).toMatchObject({ created: 1, warnings: [] });
+
+    const [record] = xero.contacts(tenant);
+    xero.upsertContact(tenant, { ContactID: record?.ContactID as string, EmailAddress: 'new921@example.com' });
+    const result = await sync(context.worker, connection);
+    expect(result.warnings).toEqual([
+      `xero record ${record?.ContactID}: the email 'new921@example.com' differs from the contact's 'person921@example.com'; the contact keeps its email`,
+    ]);
+    const contacts = await contactsOf(context.database, business.id);
+    expect(contacts.map((c) => c.email_normalized)).toEqual(['person921@example.com']);
   });
 });
