@@ -10,6 +10,7 @@ import {
   parseMappingTarget,
   phoneFields,
 } from './fields';
+import { splitEmails } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
 
 export type ColumnMapping = {
@@ -442,7 +443,8 @@ function matchSpelling(key: string): Alias | undefined {
 function describeValues(values: readonly string[]): ValueLook {
   const filled = values.filter((value) => value !== '');
   if (filled.length === 0) return 'nothing';
-  const emails = filled.filter((value) => normalizeEmail(value).ok).length;
+  // A cell may hold several addresses ("jo@example.com; jo@work.example"): the import reads the first.
+  const emails = filled.filter((value) => normalizeEmail(splitEmails(value)[0] ?? value).ok).length;
   const phones = filled.filter(looksLikePhone).length;
   if (emails * 2 > filled.length) return 'email addresses';
   if (phones * 2 > filled.length) return 'phone numbers';

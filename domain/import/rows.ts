@@ -1,6 +1,7 @@
 import { normalizeEmail, type EmailResult } from '../email';
 import { looksLikeOrganisation, splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
+import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
 import { stripExportArtifacts } from '../text';
 import {
@@ -105,8 +106,6 @@ const PHONE_TYPE_OF_LABEL: Record<string, PhoneType> = {
 // Google puts these on every contact; they are not the business's tags.
 const GOOGLE_SYSTEM_LABELS = new Set(['* mycontacts', '* my contacts', '* starred']);
 const TAG_SEPARATORS = /\s*:::\s*|[;,]/;
-// Google Contacts puts several numbers or addresses of one kind in one cell.
-const GOOGLE_MULTI_VALUE = /\s+:::\s+/;
 
 export function buildContact(
   record: readonly string[],
@@ -376,19 +375,6 @@ function numbersInCell(value: string, defaultCountry: string): { value: string; 
   if (written === undefined) return undefined;
   const numbers = written.map(({ text, type }) => ({ value: text, result: normalizePhone(text, defaultCountry), ...(type !== undefined && { type }) }));
   return numbers.every((number) => number.result.ok) ? numbers : undefined;
-}
-
-/** An email cell's addresses: Google's " ::: " between them, or a semicolon or comma where each part is an address. */
-function splitEmails(value: string): string[] {
-  if (!value.includes(';') && !value.includes(',')) return splitMultiValue(value);
-  const parts = value.split(/[;,]/).map((part) => part.trim()).filter((part) => part !== '');
-  return parts.length > 1 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
-}
-
-function splitMultiValue(value: string): string[] {
-  // Most cells hold one value: the split's regular expression is only run on those that may hold more.
-  if (!value.includes(':::')) return value === '' ? [] : [value];
-  return value.split(GOOGLE_MULTI_VALUE).filter((part) => part !== '');
 }
 
 function readTags(cells: readonly Cell[]): string[] {

@@ -364,6 +364,7 @@ describe('autoMapColumns checks headers against the values', () => {
     ['a mobile column of several numbers to a cell keeps its field', ['Mobile'], ['0412 345 678 / 0412 345 679', '0412 345 670; 0412 345 671'], ['mobilePhone']],
     ['a phone column of numbers among other words is kept as custom', ['Phone'], ['ask Bob: 0412 345 678', 'call after 5: 02 9876 5432'], ['custom:Phone']],
     ['a column with some good values keeps its header field', ['Email'], ['jo@example.com', 'unknown', 'none'], ['email']],
+    ['an email column of cells holding several addresses keeps its field', ['Email'], ['jo@example.com; jo@work.example', 'ann@example.com, ann@work.example'], ['email']],
     ['an empty column keeps its header field', ['Email'], ['', ''], ['email']],
     ['a "Home" column of phone numbers is the home phone', ['Home'], ['(02) 9876 5432', '02 9876 5433'], ['homePhone']],
     ['a "Home" column of addresses is kept as custom', ['Home'], ['1 Beach Rd, Bondi', '3 Park St'], ['custom:Home']],
