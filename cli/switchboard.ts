@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { openDatabase, type Database } from '../db/client';
 import { createBusiness, findBusiness, listBusinesses } from '../db/businesses';
-import { listImports, listTemplates, type ImportSummary } from '../db/imports';
+import { findImport, listImportProblems, listImports, listTemplates, type ImportSummary } from '../db/imports';
 import { listContacts } from '../db/contacts';
 import { describeCounts, formatCount } from '../domain/import/counts';
 import { isValidCountryCode } from '../domain/phone';
@@ -321,6 +321,32 @@ export function buildProgram(): Command {
       print(Boolean(opts.json), rows, rows.length > 0 ? rows.map(describeImportSummary).join('\n') : '(no imports)');
     });
   imports
+    .command('problems')
+    .description("every row an import failed, and every row it imported with a value left out, with why (its result lists the first 50)")
+    .argument('<importId>', "import id (from the import's result or `switchboard imports list`)")
+    .option('--json', 'print JSON')
+    .action(async (importId: string, opts: { json?: boolean }) => {
+      const id = requireUuid('<importId>', importId, 'an import id');
+      const { status, problems } = await withDatabase(async (database) => {
+        const found = await findImport(database.db, id);
+        if (!found) throw new CliError(`no import ${id}: find its id with \`switchboard imports list --business <id>\``);
+        return { status: found.status, problems: await listImportProblems(database.sql, id) };
+      });
+      const failed = problems.filter((p) => p.outcome === 'failed');
+      const warned = problems.filter((p) => p.outcome !== 'failed');
+      const lines = (list: typeof problems) => list.map((p) => `  row ${p.row}: ${p.message}`);
+      const text =
+        status === 'undone'
+          ? `import ${id} was undone: the record of its rows went with it`
+          : problems.length === 0
+            ? `import ${id}: no problems`
+            : [
+                ...(failed.length > 0 ? [`errors: ${plural(new Set(failed.map((p) => p.row)).size, 'row')} not imported:`, ...lines(failed)] : []),
+                ...(warned.length > 0 ? [`warnings: ${plural(new Set(warned.map((p) => p.row)).size, 'row')} imported with values left out:`, ...lines(warned)] : []),
+              ].join('\n');
+      print(Boolean(opts.json), problems, text);
+    });
+  imports
     .command('templates')
     .description('list the mapping templates a business saved with --save-template, for --template')
     .requiredOption('--business <id>', 'business id')
@@ -509,6 +535,8 @@ function describeImportSummary(i: ImportSummary): string {
   return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : describeCounts(i), i.file].join('\t');
 }
 
+const PROBLEMS_SHOWN = 20;
+
 function describeImport(result: ImportResult): string {
   const lines = [
     `import ${result.importId}: ${result.status}`,
@@ -521,10 +549,17 @@ function describeImport(result: ImportResult): string {
     const { id, name } = result.savedTemplate;
     lines.push(`mapping saved as template '${name}' (${id}): use it again with --template '${name}'`);
   }
-  if (result.errors.length > 0) lines.push('errors:', ...result.errors.slice(0, 20).map((e) => `  ${e.message}`));
+  const shownErrors = result.errors.slice(0, PROBLEMS_SHOWN);
+  if (shownErrors.length > 0) lines.push('errors:', ...shownErrors.map((e) => `  ${e.message}`));
   // Results of imports that began before warnings were kept have none.
+  const shownWarnings = (result.warnings ?? []).slice(0, PROBLEMS_SHOWN);
   if ((result.warned ?? 0) > 0) {
-    lines.push(`warnings: ${plural(result.warned, 'row')} with values left out:`, ...result.warnings.slice(0, 20).map((w) => `  ${w.message}`));
+    lines.push(`warnings: ${plural(result.warned, 'row')} with values left out:`, ...shownWarnings.map((w) => `  ${w.message}`));
+  }
+  const rowsOf = (list: readonly { row: number }[]) => new Set(list.map((p) => p.row)).size;
+  const failedShown = rowsOf(shownErrors.filter((e) => !('importedBefore' in e)));
+  if (result.status !== 'dry-run' && (failedShown < result.failed || rowsOf(shownWarnings) < (result.warned ?? 0))) {
+    lines.push(`every problem, row by row: switchboard imports problems ${result.importId}`);
   }
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
   return `${lines.join('\n')}\n`;

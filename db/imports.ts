@@ -53,6 +53,28 @@ export async function listImports(sql: Sql, businessId: string, limit: number): 
   return rows.map((row) => ({ ...row, startedAt: new Date(row.startedAt), finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt) }));
 }
 
+/** A row's problem as the ledger keeps it: why it failed, or a value left out of a row imported. */
+export interface ImportProblem {
+  row: number;
+  outcome: 'created' | 'updated' | 'skipped' | 'failed';
+  column?: string;
+  field?: string;
+  message: string;
+}
+
+/**
+ * Every problem of an import's rows, in line order: the result lists the first 50 of each kind, the ledger keeps all.
+ * Notes that say why a row was skipped (no new information, a match) are not problems and are left out.
+ */
+export async function listImportProblems(sql: Sql, importId: string): Promise<ImportProblem[]> {
+  const rows = await sql<{ row: number; outcome: ImportProblem['outcome']; column: string | null; field: string | null; message: string }[]>`
+    select l.line as row, l.outcome, p->>'column' as column, p->>'field' as field, p->>'message' as message
+    from import_ledger l cross join lateral jsonb_array_elements(l.problems) p
+    where l.import_id = ${importId} and l.problems is not null and p->'note' is null
+    order by l.line`;
+  return rows.map(({ column, field, ...rest }) => ({ ...rest, ...(column !== null && { column }), ...(field !== null && { field }) }));
+}
+
 /** A template of the business, by its id or, since people remember names, by its name. */
 export async function findTemplate(db: Db, businessId: string, idOrName: string) {
   const [row] = await db

@@ -64,6 +64,33 @@ describe('switchboard CLI', () => {
     expect(await cli(['imports', 'undo', importId])).toMatchObject({ code: 0, stdout: `import ${importId} was undone before: nothing to do\n` });
   });
 
+  it('lists every problem of an import, row by row, where its result shows the first ones', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-problems.csv');
+    const failing = Array.from({ length: 25 }, (_, i) => `Nobody,Number${i},,`);
+    await writeFile(file, ['First Name,Last Name,Email,Mobile', 'Ada,Lovelace,ada@example.com; ada.l@example.com,', ...failing, 'Grace,Hopper,"grace@example.com, g.hopper@example.com",0412 345 678'].join('\n'));
+    const imported = await cli(['import', file, '--business', businessId]);
+    expect(imported.code).toBe(0);
+    const importId = /^import (\S+):/.exec(imported.stdout)?.[1] as string;
+    expect(imported.stdout.split('\n').filter((line) => line.startsWith('  row ')).length).toBe(20 + 2);
+    expect(imported.stdout).toContain(`every problem, row by row: switchboard imports problems ${importId}\n`);
+
+    const problems = await cli(['imports', 'problems', importId]);
+    expect(problems.code).toBe(0);
+    const lines = problems.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('errors: 25 rows not imported:');
+    expect(lines.slice(1, 26)).toEqual(failing.map((_, i) => `  row ${i + 3}: a contact needs a phone or an email, and there is neither (their columns are empty)`));
+    expect(lines[26]).toBe('warnings: 2 rows imported with values left out:');
+    expect(lines.slice(27)).toEqual([expect.stringMatching(/^  row 2: .*ada\.l@example\.com/), expect.stringMatching(/^  row 28: .*g\.hopper@example\.com/)]);
+    const json = JSON.parse((await cli(['imports', 'problems', importId, '--json'])).stdout) as { row: number; outcome: string }[];
+    expect(json.map((p) => [p.row, p.outcome])).toEqual([[2, 'created'], ...failing.map((_, i) => [i + 3, 'failed']), [28, 'created']]);
+
+    expect(await cli(['imports', 'undo', importId])).toMatchObject({ code: 0 });
+    expect(await cli(['imports', 'problems', importId])).toMatchObject({ code: 0, stdout: `import ${importId} was undone: the record of its rows went with it\n` });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await cli(['imports', 'problems', unknown])).toMatchObject({ code: 1, stderr: expect.stringContaining(`no import ${unknown}`) });
+  });
+
   it('lists contacts as JSON, archived ones only when asked', async () => {
     const businessId = await createBusinessId();
     const business = await findBusiness(t.database.db, businessId);
