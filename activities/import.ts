@@ -2,12 +2,13 @@ import { Context, heartbeat } from '@temporalio/activity';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
-import { access, mkdir, rm, stat } from 'node:fs/promises';
+import { access, mkdir, open, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
 import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, resolveCsvPath } from '../connectors/csv/reader';
+import { detectEncoding, Utf8Survey } from '../connectors/csv/encoding';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -147,18 +148,53 @@ export interface ImportActivityDeps {
 
 const invalid = (message: string) => new SwitchboardError('InvalidInput', message);
 
-async function sha256(file: string, beat: () => void = () => heartbeat()): Promise<string> {
+async function sha256(file: string, beat: () => void = () => heartbeat(), survey?: Utf8Survey): Promise<string> {
   const hash = createHash('sha256');
   let sinceHeartbeat = 0;
   for await (const chunk of createReadStream(file)) {
     hash.update(chunk as Buffer);
+    survey?.push(chunk as Buffer);
     sinceHeartbeat += (chunk as Buffer).length;
     if (sinceHeartbeat > 64 * 1024 * 1024) {
       beat();
       sinceHeartbeat = 0;
     }
   }
+  survey?.end();
   return hash.digest('hex');
+}
+
+/**
+ * The encoding of a file whose start read as UTF-8 but whose later bytes are not: the legacy encoding those bytes are
+ * in, when the file holds no UTF-8 beyond ASCII (Excel's "CSV" in windows-1252, an "é" on row 5,000). A file that
+ * holds both cannot be read as either without garbling some rows: it is refused, naming the line.
+ */
+async function encodingPastTheSample(file: string, survey: Utf8Survey): Promise<string> {
+  const offset = survey.firstInvalid as number;
+  const handle = await open(file);
+  try {
+    const window = Buffer.alloc(256 * 1024);
+    const from = Math.max(0, offset - 1024);
+    const { bytesRead } = await handle.read({ buffer: window, position: from });
+    if (!survey.multibyte) return detectEncoding(window.subarray(0, bytesRead)).encoding;
+    const byte = window[offset - from] as number;
+    throw invalid(
+      `file: line ${await lineOfOffset(file, offset)} is not UTF-8 (it holds the byte 0x${byte.toString(16).toUpperCase()}), but other lines of the file are: ` +
+        'part of it was saved in another encoding, and reading it either way would garble some names. Save the whole file as "CSV UTF-8" and import that',
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The physical line a byte of the file is on. */
+async function lineOfOffset(file: string, offset: number): Promise<number> {
+  let line = 1;
+  if (offset === 0) return line;
+  for await (const chunk of createReadStream(file, { end: offset - 1 })) {
+    for (let at = (chunk as Buffer).indexOf(10); at !== -1; at = (chunk as Buffer).indexOf(10, at + 1)) line++;
+  }
+  return line;
 }
 
 /**
@@ -600,9 +636,16 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         throw invalid(`file: ${unreadable(input.file, error as NodeJS.ErrnoException)}`);
       }
       if (original.isDirectory()) throw invalid(`file: '${input.file}' is a folder; give the path of the CSV file in it`);
-      const inspection = await inspectCsv(file).catch((error: unknown) => {
-        throw invalid(`file: ${(error as Error).message}`);
-      });
+      const inspect = (encoding?: string) =>
+        inspectCsv(file, encoding).catch((error: unknown) => {
+          throw invalid(`file: ${(error as Error).message}`);
+        });
+      let inspection = await inspect();
+      // Taken before the hash: a file changed in between is hashed again by the first chunk, which then goes on.
+      const originalModifiedMs = original.mtimeMs;
+      const survey = /^utf-?8$/i.test(inspection.encoding) ? new Utf8Survey() : undefined;
+      const fileHash = await sha256(file, undefined, survey);
+      if (survey?.firstInvalid !== undefined) inspection = await inspect(await encodingPastTheSample(file, survey));
 
       let explicit: Record<string, string> = {};
       if (input.templateId) {
@@ -622,9 +665,6 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
       requireUsableMapping(mapping, inspection, explicit);
 
-      // Taken before the hash: a file changed in between is hashed again by the first chunk, which then goes on.
-      const originalModifiedMs = original.mtimeMs;
-      const fileHash = await sha256(file);
       const isUtf8 = /^utf-?8$/i.test(inspection.encoding);
       const importRow = await createOrFindImport(db, {
         businessId: business.id,

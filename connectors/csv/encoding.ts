@@ -1,5 +1,6 @@
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { isAscii, isUtf8 as isCompleteUtf8 } from 'node:buffer';
 
 export interface DetectedEncoding {
   /** 'utf-8', 'utf-16le', 'utf-16be' or another name iconv-lite decodes, such as 'windows-1252'. */
@@ -90,4 +91,64 @@ function legacyEncoding(sample: Buffer): { encoding: string; reason: string } {
     return { encoding: EXCEL_ENCODING, reason: `not utf-8; chardet guessed ${guess ?? 'nothing'}, read as ${EXCEL_ENCODING} as Excel writes it` };
   }
   return { encoding, reason: `not utf-8; chardet guessed ${guess}` };
+}
+
+/**
+ * Where a file read as UTF-8 is not UTF-8, from the whole of it, chunk by chunk: the first 256 KiB decide the encoding,
+ * and an Excel sheet saved in windows-1252 is often plain ASCII for thousands of rows before its first "é", which UTF-8
+ * would turn into U+FFFD without a word. Chunks are checked natively; only a file that fails is walked byte by byte.
+ */
+export class Utf8Survey {
+  /** Byte offset of the first byte that is not UTF-8, if any. */
+  firstInvalid: number | undefined;
+  /** Whether the file holds valid multi-byte UTF-8 sequences (a byte-order mark counts): text written as UTF-8. */
+  multibyte = false;
+  private offset = 0;
+  private carry: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const whole = this.firstInvalid === undefined ? completeLength(bytes) : bytes.length;
+    const part = bytes.subarray(0, whole);
+    if (this.firstInvalid === undefined && isCompleteUtf8(part)) {
+      // Valid UTF-8 that is not ASCII holds a multi-byte character.
+      this.multibyte ||= !isAscii(part);
+    } else {
+      this.walk(part);
+    }
+    this.offset += whole;
+    this.carry = Buffer.from(bytes.subarray(whole));
+  }
+
+  end(): void {
+    if (this.carry.length > 0) this.firstInvalid ??= this.offset;
+  }
+
+  private walk(bytes: Buffer): void {
+    let i = 0;
+    while (i < bytes.length) {
+      const lead = bytes[i] as number;
+      const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+      let valid = length > 0 && i + length <= bytes.length;
+      for (let k = 1; valid && k < length; k++) valid = ((bytes[i + k] as number) & 0xc0) === 0x80;
+      if (!valid) {
+        this.firstInvalid ??= this.offset + i;
+        i += 1;
+        continue;
+      }
+      if (length > 1) this.multibyte = true;
+      i += length;
+    }
+  }
+}
+
+/** Bytes of `bytes` up to a character cut at its end, which the next chunk completes. */
+function completeLength(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue;
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }

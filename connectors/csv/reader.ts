@@ -84,9 +84,10 @@ export function resolveCsvPath(file: string, parameter = 'file'): string {
   return file;
 }
 
-export async function inspectCsv(file: string): Promise<CsvInspection> {
+/** The file's format, header and first records; `encoding` when known otherwise than from its first bytes. */
+export async function inspectCsv(file: string, encoding?: string): Promise<CsvInspection> {
   const path = resolveCsvPath(file);
-  const [{ size }, format] = await Promise.all([stat(path), detectFormat(path)]);
+  const [{ size }, format] = await Promise.all([stat(path), detectFormat(path, encoding === undefined ? {} : { encoding })]);
   const { header, groups } = await openRecords(path, format);
   const sample: string[][] = [];
   const sampleLines: number[] = [];

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { listContacts } from '../../db/contacts';
 import type { ImportProgress, ImportResult } from '../../workflows/import';
@@ -79,5 +80,38 @@ describe('encodings and delimiters', () => {
     expect(await handle.query<ImportProgress>('progress')).toMatchObject({ bytesTotal: bytesRead, bytesDone: bytesRead, rowsTotal: 2 });
     const contacts = await listContacts(t.database.db, business.id);
     expect(contacts.map((c) => [c.lastName, c.firstName, c.email, c.phones[0]?.e164])).toEqual(expected);
+  });
+});
+
+describe('a file whose first 256 KiB are ASCII', () => {
+  // Enough rows of plain ASCII that the bytes read to detect the encoding hold no other character.
+  const asciiRows = Array.from({ length: 9_000 }, (_, i) => `Ann${i},Lee,ann${i}@example.com,`);
+  const header = 'First Name,Last Name,Email,Mobile';
+
+  it('is read in windows-1252 when a later row is, as Excel saves "CSV", its names intact', async () => {
+    const business = await aBusiness(t.database.db);
+    const text = [header, ...asciiRows, 'Renée,Müller,renee@example.com,0412 000 003'].join('\r\n');
+    const bytes = iconv.encode(text, 'windows-1252');
+    expect(bytes.indexOf(0xe9)).toBeGreaterThan(256 * 1024);
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('late-1252.csv', bytes) });
+    expect(result).toMatchObject({ rows: 9_001, created: 9_001, failed: 0 });
+    const [renee] = await t.database.sql<{ first_name: string; last_name: string }[]>`
+      select first_name, last_name from contacts where business_id = ${business.id} and email_normalized = 'renee@example.com'`;
+    expect(renee).toEqual({ first_name: 'Renée', last_name: 'Müller' });
+  });
+
+  it('is refused, naming the line, when it mixes UTF-8 and another encoding, before anything is written', async () => {
+    const business = await aBusiness(t.database.db);
+    const bytes = Buffer.concat([
+      Buffer.from([header, 'José,Núñez,jose@example.com,', ...asciiRows, ''].join('\r\n')),
+      iconv.encode('Renée,Müller,renee@example.com,\r\n', 'windows-1252'),
+    ]);
+    const error = await t.worker.execute('importContactsCsv', { businessId: business.id, file: await t.file('mixed.csv', bytes) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toBe(
+      'file: line 9003 is not UTF-8 (it holds the byte 0xE9), but other lines of the file are: part of it was saved in another encoding, and reading it ' +
+        'either way would garble some names. Save the whole file as "CSV UTF-8" and import that',
+    );
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { detectEncoding, notTextReason } from '../../../connectors/csv/encoding';
+import { detectEncoding, notTextReason, Utf8Survey } from '../../../connectors/csv/encoding';
 
 const CONTACTS = 'First name,Last name,Notes\nRenée,Müller,"Paid €20, ""cash"""\nJosé,Núñez,Señor\nZoë,Brontë,\n';
 const CYRILLIC = 'Имя,Фамилия,Телефон\nИван,Петров,0412 345 678\nМария,Смирнова,0412 345 679\nАлексей,Кузнецов,0412 345 680\n';
@@ -47,5 +47,27 @@ describe('notTextReason', () => {
     ['nothing', Buffer.alloc(0), undefined],
   ])('%s', (_label, sample, reason) => {
     expect(notTextReason(sample)).toBe(reason);
+  });
+});
+
+describe('Utf8Survey', () => {
+  const ascii = Buffer.from(`${'Ann,Lee\n'.repeat(40_000)}`);
+  const windows1252 = Buffer.concat([ascii, iconv.encode('Renée,Müller\n', 'windows-1252')]);
+  const mixed = Buffer.concat([Buffer.from('José,Núñez\n'), windows1252]);
+  it.each<[string, Buffer, number | undefined, boolean]>([
+    ['ASCII', ascii, undefined, false],
+    ['UTF-8', Buffer.from(CONTACTS), undefined, true],
+    ['UTF-8 with a byte-order mark', iconv.encode('Ann,Lee\n', 'utf-8', { addBOM: true }), undefined, true],
+    ['ASCII, then windows-1252 past the first 256 KiB', windows1252, ascii.length + 3, false],
+    ['UTF-8 and windows-1252 in one file', mixed, Buffer.byteLength('José,Núñez\n') + ascii.length + 3, true],
+    ['a character cut at the end of the file', Buffer.from([0x61, 0xc3]), 1, false],
+  ])('%s: first byte not UTF-8 at %s, multi-byte UTF-8: %s', (_, bytes, firstInvalid, multibyte) => {
+    // Whatever the chunks, characters cut between them included.
+    for (const size of [1, 3, 7, 64 * 1024]) {
+      const survey = new Utf8Survey();
+      for (let at = 0; at < bytes.length; at += size) survey.push(bytes.subarray(at, at + size));
+      survey.end();
+      expect([size, survey.firstInvalid, survey.multibyte]).toEqual([size, firstInvalid, multibyte]);
+    }
   });
 });
