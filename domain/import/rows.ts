@@ -159,8 +159,9 @@ export function mergeForUpdate(existing: ExistingContact, incoming: ImportedCont
     update.changes.fields[field] = value;
     update.previous.fields[field] = existing[field];
   };
-  set('firstName', incoming.firstName);
-  set('middleName', incoming.middleName);
+  // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
+  if (!isInitialOf(incoming.firstName, existing.firstName)) set('firstName', incoming.firstName);
+  if (!isInitialOf(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
   set('lastName', incoming.lastName);
   set('businessName', incoming.businessName);
   set('notes', mergedNotes(existing.notes, incoming.notes));
@@ -432,6 +433,11 @@ function mergeEmail(
     field: 'email',
     message: `the email '${incoming.email.address}' differs from the contact's '${existing.email}'; the contact keeps its email`,
   });
+}
+
+function isInitialOf(given: string | undefined, name: string | null): boolean {
+  const initial = /^\s*(\p{L})\.?\s*$/u.exec(given ?? '')?.[1];
+  return initial !== undefined && name !== null && name.trim().length > 1 && name.trim().toLowerCase().startsWith(initial.toLowerCase());
 }
 
 /** Notes are written by people on both sides, so the file's are added to the contact's rather than replacing them. */

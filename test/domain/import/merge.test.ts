@@ -49,6 +49,19 @@ describe('mergeForUpdate', () => {
       {},
       NO_UPDATE,
     ],
+    ['an initial of the names the contact has in full', { middleName: 'Mary' }, { firstName: 'J.', middleName: 'M' }, NO_UPDATE],
+    [
+      'a full name where the contact has its initial',
+      { firstName: 'J', middleName: 'M.' },
+      { firstName: 'Jane', middleName: 'Mary' },
+      update({ fields: { firstName: 'Jane', middleName: 'Mary' } }, { fields: { firstName: 'J', middleName: 'M.' } }),
+    ],
+    [
+      'an initial of another name',
+      {},
+      { firstName: 'K.' },
+      update({ fields: { firstName: 'K.' } }, { fields: { firstName: 'Jane' } }),
+    ],
     [
       'new names',
       { middleName: 'M', businessName: 'Old Name Pty Ltd' },
