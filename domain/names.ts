@@ -78,9 +78,11 @@ export function looksLikeOrganisation(name: string): boolean {
   return words[0] === 'the' || words.some((word) => ORGANISATION_WORDS.has(word));
 }
 
-// Given names and their usual short forms, beyond those that begin the name they stand for ("Tom", "Kate").
+// Given names and their usual short forms, beyond those that begin the name they stand for ("Dan", "Alex"). A short
+// form of names of both sexes ("Chris", "Pat") is in the group of each, which keeps the full names apart.
 const SHORT_FORMS: readonly (readonly string[])[] = [
   ['robert', 'bob', 'bobby', 'rob', 'robbie', 'bert'],
+  ['roberta', 'bobbie', 'robbie', 'bertie'],
   ['william', 'bill', 'billy', 'will', 'liam'],
   ['richard', 'dick', 'rick', 'ricky', 'rich'],
   ['margaret', 'peggy', 'maggie', 'meg', 'marge', 'margie', 'greta'],
@@ -90,19 +92,23 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['michael', 'mike', 'mick', 'micky', 'mickey'],
   ['edward', 'ted', 'teddy', 'ned', 'eddie'],
   ['charles', 'charlie', 'chuck', 'chas'],
-  ['catherine', 'katherine', 'kathryn', 'kate', 'katie', 'kath', 'kathy', 'cathy', 'cath', 'kat', 'kit'],
+  ['catherine', 'katherine', 'kathryn', 'kate', 'katie', 'kath', 'kathy', 'cathy', 'cath', 'kat'],
   ['anthony', 'tony'],
   ['joseph', 'joe', 'joey'],
-  ['alexander', 'alexandra', 'alex', 'sandy', 'xander', 'lexi'],
-  ['christopher', 'christine', 'christina', 'chris', 'kit', 'tina'],
-  ['patricia', 'patrick', 'pat', 'patty', 'trish', 'tricia'],
+  ['alexander', 'alex', 'xander', 'sandy'],
+  ['alexandra', 'alex', 'lexi', 'sandy'],
+  ['christopher', 'chris', 'kit'],
+  ['christine', 'christina', 'chris', 'tina'],
+  ['patrick', 'pat', 'paddy'],
+  ['patricia', 'pat', 'patty', 'trish', 'tricia'],
   ['susan', 'suzanne', 'sue', 'susie', 'suzie'],
   ['jennifer', 'jen', 'jenny', 'jenna'],
   ['rebecca', 'becky', 'becca'],
   ['stephen', 'steven', 'steve', 'stevie'],
   ['henry', 'harry', 'hank'],
   ['harold', 'harry'],
-  ['francis', 'frances', 'frank', 'fran', 'frankie'],
+  ['francis', 'frank', 'fran'],
+  ['frances', 'fran', 'frankie'],
   ['lawrence', 'laurence', 'larry', 'laurie'],
   ['victoria', 'vicky', 'vic', 'tori'],
   ['dorothy', 'dot', 'dottie'],
@@ -111,12 +117,17 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['penelope', 'penny'],
   ['abigail', 'abby', 'abbie'],
   ['thomas', 'tom', 'tommy'],
-  ['nicholas', 'nicola', 'nick', 'nicky', 'nikki'],
+  ['nicholas', 'nick', 'nicky'],
+  ['nicola', 'nicky', 'nikki'],
   ['david', 'dave', 'davy'],
   ['sarah', 'sara', 'sally', 'sadie'],
   ['mary', 'molly', 'polly', 'mae'],
   ['nathan', 'nathaniel', 'nate'],
   ['madeleine', 'madeline', 'madison', 'maddy', 'maddie'],
+  ['daniel', 'dan', 'danny'],
+  ['danielle', 'dani'],
+  ['samuel', 'sam', 'sammy'],
+  ['samantha', 'sam', 'sammy'],
 ];
 const shortFormGroups = new Map<string, number[]>();
 SHORT_FORMS.forEach((names, group) => {
@@ -132,13 +143,39 @@ const givenNameKey = (name: string) =>
     ?.replace(/[^\p{L}]/gu, '') ?? '';
 
 /**
- * Whether two first names may be one person's: the same, one the start or initial of the other ("Tom" and "Thomas",
- * "J" and "Jane"), or a usual short form ("Bob" and "Robert"). A missing name may be anyone's. Two people who share a
- * home phone or an email are told apart by this; a person written one way here and another way there is not.
+ * Whether two first names may be one person's: the same, an initial or a short start of the other ("J" and "Jane",
+ * "Dan" and "Daniel", "Alex" and "Alexandra"), or a usual short form ("Bob" and "Robert"). A missing name may be
+ * anyone's. A longer start is another name more often than not: Paul and Paula, Louis and Louise, Daniel and
+ * Danielle. Two people who share a home phone or an email are told apart by this.
  */
 export function mayBeSameGivenName(a: string, b: string): boolean {
   const [x, y] = [givenNameKey(a), givenNameKey(b)];
-  if (x === '' || y === '' || x.startsWith(y) || y.startsWith(x)) return true;
+  if (x === '' || y === '' || x === y) return true;
+  const [shorter, longer] = x.length < y.length ? [x, y] : [y, x];
+  if (longer.startsWith(shorter) && shorter.length <= 4 && longer.length - shorter.length >= 2) return true;
   const groups = shortFormGroups.get(x);
   return groups?.some((group) => shortFormGroups.get(y)?.includes(group)) ?? false;
+}
+
+/**
+ * Whether two family names may be one person's: the same (letter case, accents and punctuation aside), or one a part
+ * of the other ("Smith" and "Smith-Jones"). A missing name may be anyone's.
+ */
+export function mayBeSameFamilyName(a: string, b: string): boolean {
+  const parts = (name: string) =>
+    name
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .split(/[^\p{L}]+/u)
+      .filter((part) => part !== '');
+  const [x, y] = [parts(a), parts(b)];
+  if (x.length === 0 || y.length === 0 || x.join('') === y.join('')) return true;
+  const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
+  return shorter.every((part) => longer.includes(part));
+}
+
+/** Whether two people's names may be one person's: their first names may be, and their family names too. */
+export function mayBeSamePerson(a: { firstName: string; lastName: string }, b: { firstName: string; lastName: string }): boolean {
+  return mayBeSameGivenName(a.firstName, b.firstName) && mayBeSameFamilyName(a.lastName, b.lastName);
 }

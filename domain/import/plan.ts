@@ -1,5 +1,5 @@
 import { bestMatch, identityKeyOfString, identityKeys, identityKeyString, type IdentityKey } from '../identity';
-import { mayBeSameGivenName } from '../names';
+import { mayBeSamePerson } from '../names';
 import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type ImportedPhone, type RowProblem } from './rows';
 
 export type OnMatch = 'update' | 'skip' | 'create';
@@ -78,11 +78,12 @@ function clusterRows(keyNames: readonly (readonly string[])[]): number[][] {
 
 /**
  * The people among rows that share an email or phone (a cluster, by index into `rows`): two rows sharing a key are
- * one person when their first names may be one person's, else two ("Ava" and "Leo" Brown on one home phone).
+ * one person when their names may be one person's, else two: Ava and Leo Brown on one home phone, John Smith and
+ * John Brown on a clinic's "noemail@" placeholder.
  */
-function splitByGivenName(members: readonly number[], rows: readonly ValidRow[], keyNames: readonly (readonly string[])[]): number[][] {
+function splitByName(members: readonly number[], rows: readonly ValidRow[], keyNames: readonly (readonly string[])[]): number[][] {
   if (members.length === 1) return [[...members]];
-  const firstNameOf = (i: number) => (rows[i] as ValidRow).contact.firstName;
+  const contactOf = (i: number) => (rows[i] as ValidRow).contact;
   const parent = new Map(members.map((i) => [i, i]));
   const find = (i: number): number => {
     let root = i;
@@ -93,7 +94,7 @@ function splitByGivenName(members: readonly number[], rows: readonly ValidRow[],
   for (const i of members) {
     for (const name of keyNames[i] as readonly string[]) {
       const earlier = rowsWithKey.get(name) ?? [];
-      for (const other of earlier) if (mayBeSameGivenName(firstNameOf(other), firstNameOf(i))) parent.set(find(i), find(other));
+      for (const other of earlier) if (mayBeSamePerson(contactOf(other), contactOf(i))) parent.set(find(i), find(other));
       rowsWithKey.set(name, [...earlier, i]);
     }
   }
@@ -292,7 +293,7 @@ export function planChunk(
       if (!owners.has(name)) owners.set(name, contactId);
     }
   };
-  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName }));
+  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName, lastName: c.lastName }));
   // Who holds a key, to name them when a row of another person is refused it: stored contacts, and those this plan creates.
   const nameOf = new Map(stored.map((c) => [c.id, fullName(c)]));
   // Which stored contacts hold a key: a cluster is matched against those few, not against every stored contact.
@@ -320,7 +321,7 @@ export function planChunk(
   };
 
   const pins = options.pins;
-  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames).flatMap((members) => splitByGivenName(members, rows, rowKeyNames));
+  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
   for (const members of groups) {
     const cluster = members.map((i) => rows[i] as ValidRow);
     const pin = pins?.get((cluster[0] as ValidRow).line);
@@ -329,8 +330,8 @@ export function planChunk(
       match = storedById.has(pin) ? { contactId: pin } : undefined;
     } else if (options.onMatch !== 'create') {
       // Most rows of an import are a new person on their own: nothing to rank.
-      const firstName = (cluster[0] as ValidRow).contact.firstName;
-      const found = candidatesFor(members).filter((candidate) => mayBeSameGivenName(candidate.firstName, firstName));
+      const person = (cluster[0] as ValidRow).contact;
+      const found = candidatesFor(members).filter((candidate) => mayBeSamePerson(candidate, person));
       if (found.length > 0) match = bestMatch(members.flatMap((i) => rowKeys[i] as IdentityKey[]), found);
     }
     const target = match ? storedById.get(match.contactId) : undefined;
@@ -352,7 +353,7 @@ export function planChunk(
     } else {
       const [first, ...others] = cluster as [ValidRow, ...ValidRow[]];
       const ref = `new:${first.line}`;
-      // Another person's email or phone (who has another first name) stays theirs, under the `unique` policy.
+      // Another person's email or phone (who has another name) stays theirs, under the `unique` policy.
       const own = options.onMatch === 'create' ? { contact: first.contact, warnings: [] } : withoutKeysOfOthers(first.contact, ownerOf, nameOf);
       if (own.contact === undefined) {
         const problem = everyKeyHeld(first.contact, own.holder, nameOf);
@@ -402,7 +403,7 @@ function fullName(contact: { firstName: string; lastName: string }): string {
 }
 
 /**
- * A new contact without the emails and phones another contact holds (one with another first name, or the row would
+ * A new contact without the emails and phones another contact holds (one with another name, or the row would
  * have matched it), each left out with a warning that names the holder; no contact when nothing of its own is left.
  */
 function withoutKeysOfOthers(
@@ -417,7 +418,7 @@ function withoutKeysOfOthers(
   const phones = contact.phones.filter((_, i) => phoneHolders[i] === undefined);
   const keepsEmail = contact.email !== undefined && emailHolder === undefined;
   if (phones.length === 0 && !keepsEmail) return { contact: undefined, holder: (emailHolder ?? phoneHolders.find((h) => h !== undefined)) as string };
-  const why = (holder: string) => `${nameOf.get(holder) ?? 'another contact'}'s, who has another first name; it is one contact's in this business: left out`;
+  const why = (holder: string) => `${nameOf.get(holder) ?? 'another contact'}'s, a person of another name; it is one contact's in this business: left out`;
   const warnings: RowProblem[] = [];
   if (emailHolder !== undefined) warnings.push({ field: 'email', message: `email ${contact.email?.normalized} is ${why(emailHolder)}` });
   contact.phones.forEach((phone, i) => {
@@ -440,7 +441,7 @@ function everyKeyHeld(contact: ImportedContact, holder: string, nameOf: Readonly
   return {
     field: keys[0]?.field ?? 'phone',
     message:
-      `${name}'s ${what} ${nameOf.get(holder) ?? 'another contact'}'s, who has another first name; an email or phone is one ` +
+      `${name}'s ${what} ${nameOf.get(holder) ?? 'another contact'}'s, a person of another name; an email or phone is one ` +
       `contact's in this business, so ${name} needs one of their own`,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRealName, looksLikeOrganisation, mayBeSameGivenName, type NameParts, splitFullName } from '../../domain/names';
+import { hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, type NameParts, splitFullName } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -109,8 +109,38 @@ describe('mayBeSameGivenName', () => {
     ['Mark', 'Mary', false],
     ['Bob', 'William', false],
     ['Liam', 'Leo', false],
+    // A name a letter or so longer is another person's, often of the other sex.
+    ['Paul', 'Paula', false],
+    ['Louis', 'Louise', false],
+    ['Daniel', 'Danielle', false],
+    ['Ann', 'Anne', false],
+    ['Christopher', 'Christine', false],
+    ['Patrick', 'Patricia', false],
+    ['Samuel', 'Samantha', false],
+    ['Alexander', 'Alexandra', false],
+    // A short form of both is either one's.
+    ['Chris', 'Christine', true],
+    ['Sam', 'Samantha', true],
+    ['Alex', 'Alexandra', true],
+    ['Pat', 'Patrick', true],
   ])('%j and %j: %s', (a, b, same) => {
     expect(mayBeSameGivenName(a, b)).toBe(same);
     expect(mayBeSameGivenName(b, a)).toBe(same);
+  });
+});
+
+describe('mayBeSameFamilyName', () => {
+  it.each<[string, string, boolean]>([
+    ['Smith', 'SMITH', true],
+    ['Núñez', 'Nunez', true],
+    ["O'Brien", 'OBrien', true],
+    ['Smith', 'Smith-Jones', true],
+    ['Berg', 'van der Berg', true],
+    ['', 'Brown', true],
+    ['Smith', 'Brown', false],
+    ['Smith-Jones', 'Jones-Brown', false],
+  ])('%j and %j: %s', (a, b, same) => {
+    expect(mayBeSameFamilyName(a, b)).toBe(same);
+    expect(mayBeSameFamilyName(b, a)).toBe(same);
   });
 });

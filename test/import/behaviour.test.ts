@@ -143,14 +143,14 @@ describe('a family on one home phone', () => {
     const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('family.csv', family) });
     expect(result).toMatchObject({ rows: 3, created: 2, updated: 0, skipped: 0, failed: 1, warned: 1 });
     expect(result.warnings.map((w) => w.message)).toEqual([
-      "row 3: phone +61298761111 is Ava Brown's, who has another first name; it is one contact's in this business: left out",
+      "row 3: phone +61298761111 is Ava Brown's, a person of another name; it is one contact's in this business: left out",
     ]);
     expect(result.errors).toEqual([
       {
         row: 4,
         field: 'phone',
         message:
-          "row 4: Kate Brown's only phone, +61298761111, is Ava Brown's, who has another first name; an email or phone is one contact's in this business, so Kate Brown needs one of their own",
+          "row 4: Kate Brown's only phone, +61298761111, is Ava Brown's, a person of another name; an email or phone is one contact's in this business, so Kate Brown needs one of their own",
       },
     ]);
     const report = await readFile(result.errorReport as string, 'utf8');

@@ -208,7 +208,7 @@ describe('a Xero contact with a NUL character in its name', () => {
   });
 });
 
-describe('Xero contacts sharing a phone with a stored contact of another first name', () => {
+describe('Xero contacts sharing a phone with a stored contact of another name', () => {
   it('are other people: one with an email of its own is stored without the phone, one with nothing else is refused, neither linked to the holder, each said in the warnings', async () => {
     const business = await aBusiness(context.database.db, { name: 'Family Clinic' });
     const homePhone = { PhoneType: 'DEFAULT' as const, PhoneCountryCode: '61', PhoneAreaCode: '2', PhoneNumber: '98761111' };
@@ -227,8 +227,8 @@ describe('Xero contacts sharing a phone with a stored contact of another first n
     const result = await sync(context.worker, connection, 'full');
     expect(result).toMatchObject({ created: 1, linked: 0, failed: 1 });
     expect(result.warnings).toEqual([
-      expect.stringMatching(/^xero record .+: Kate Brown's only phone, \+61298761111, is Ava Brown's, who has another first name/),
-      expect.stringMatching(/^xero record .+: phone \+61298761111 is Ava Brown's, who has another first name; it is one contact's in this business: left out$/),
+      expect.stringMatching(/^xero record .+: Kate Brown's only phone, \+61298761111, is Ava Brown's, a person of another name/),
+      expect.stringMatching(/^xero record .+: phone \+61298761111 is Ava Brown's, a person of another name; it is one contact's in this business: left out$/),
     ]);
     const contacts = await contactsOf(context.database, business.id);
     expect(contacts.map((c) => [c.first_name, c.email_normalized, c.phones])).toEqual(

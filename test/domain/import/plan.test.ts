@@ -139,7 +139,7 @@ describe('planning a chunk', () => {
   });
 });
 
-describe('people who share an email or phone but not a first name', () => {
+describe('people who share an email or phone but not a name', () => {
   const HOME = '+61298761111';
   const outcomesOf = (plan: ReturnType<typeof planChunk>) => plan.rows.map((r) => [r.line, r.outcome, r.contact]);
   const messagesOf = (plan: ReturnType<typeof planChunk>, line: number) => plan.rows.find((r) => r.line === line)?.warnings.map((w) => w.message);
@@ -149,6 +149,13 @@ describe('people who share an email or phone but not a first name', () => {
     ['a row and the stored holder of its phone are two contacts', [row(2, person('Leo', 'leo@x.com', HOME))], [stored('c1', 'Ava', null, [HOME])], [[2, 'created', 'new:2']]],
     ['a short form of the first name is the same person', [row(2, person('Bob', 'bob@x.com', HOME))], [stored('c1', 'Robert', null, [HOME])], [[2, 'updated', 'c1']]],
     ['an initial is the same person', [row(2, person('J.', undefined, HOME)), row(3, person('Jane', 'jane@x.com', HOME))], [], [[2, 'created', 'new:2'], [3, 'updated', 'new:2']]],
+    [
+      'two people of one first name on a placeholder email are two contacts',
+      [row(2, { ...person('John', 'noemail@x.com', '+61412333001'), lastName: 'Smith' }), row(3, { ...person('John', 'noemail@x.com', '+61412333002'), lastName: 'Brown' })],
+      [],
+      [[2, 'created', 'new:2'], [3, 'created', 'new:3']],
+    ],
+    ['a family name within the other is the same person', [row(2, { ...person('Ava', undefined, HOME), lastName: 'Smith-Jones' })], [{ ...stored('c1', 'Ava', null, [HOME]), lastName: 'Smith' }], [[2, 'updated', 'c1']]],
     ['a stored contact without a first name may be anyone', [row(2, person('Leo', 'leo@x.com', HOME))], [stored('c1', '', null, [HOME])], [[2, 'updated', 'c1']]],
     [
       'rows of one person stay one contact beside another person on their phone',
@@ -169,7 +176,7 @@ describe('people who share an email or phone but not a first name', () => {
     expect(outcomesOf(plan)).toEqual([[2, 'updated', 'c1'], [3, 'created', 'new:3']]);
     expect(plan.updates[0]?.update.changes.addPhones.map((p) => p.e164)).toEqual([HOME]);
     expect(plan.creates[0]?.contact.phones).toEqual([]);
-    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, who has another first name; it is one contact's in this business: left out`]);
+    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, a person of another name; it is one contact's in this business: left out`]);
   });
 
   it("leaves the other person's phone out of the new contact, naming its holder", () => {
@@ -177,7 +184,7 @@ describe('people who share an email or phone but not a first name', () => {
     const leo = plan.creates.find((c) => c.ref === 'new:3')?.contact;
     expect(leo?.phones.map((p) => [p.e164, p.primary])).toEqual([['+61412000002', true]]);
     expect(leo?.email?.normalized).toBe('leo@x.com');
-    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, who has another first name; it is one contact's in this business: left out`]);
+    expect(messagesOf(plan, 3)).toEqual([`phone ${HOME} is Ava Test's, a person of another name; it is one contact's in this business: left out`]);
   });
 
   it('refuses the rows of a person whose every email and phone another person holds, and says why', () => {
@@ -190,10 +197,10 @@ describe('people who share an email or phone but not a first name', () => {
     expect(plan.creates).toEqual([]);
     expect(plan.updates).toEqual([]);
     expect(plan.refused).toEqual([
-      { line: 2, problems: [{ field: 'phone', message: `Leo Test's only phone, ${HOME}, is Ava Test's, who has another first name; an email or phone is one contact's in this business, so Leo Test needs one of their own` }] },
+      { line: 2, problems: [{ field: 'phone', message: `Leo Test's only phone, ${HOME}, is Ava Test's, a person of another name; an email or phone is one contact's in this business, so Leo Test needs one of their own` }] },
       ...[3, 4].map((line) => ({
         line,
-        problems: [{ field: 'email', message: `Kate Test's emails and phones (ava@x.com, ${HOME}) are Ava Test's, who has another first name; an email or phone is one contact's in this business, so Kate Test needs one of their own` }],
+        problems: [{ field: 'email', message: `Kate Test's emails and phones (ava@x.com, ${HOME}) are Ava Test's, a person of another name; an email or phone is one contact's in this business, so Kate Test needs one of their own` }],
       })),
     ]);
   });
