@@ -81,7 +81,7 @@ describe('switchboard CLI', () => {
     expect(lines[0]).toBe('errors: 25 rows not imported:');
     expect(lines.slice(1, 26)).toEqual(failing.map((_, i) => `  row ${i + 3}: a contact needs a phone or an email, and there is neither (their columns are empty)`));
     expect(lines[26]).toBe('warnings: 2 rows imported with values left out:');
-    expect(lines.slice(27)).toEqual([expect.stringMatching(/^  row 2: .*ada\.l@example\.com/), expect.stringMatching(/^  row 28: .*g\.hopper@example\.com/)]);
+    expect(lines.slice(27)).toEqual([expect.stringMatching(/^ {2}row 2: .*ada\.l@example\.com/), expect.stringMatching(/^ {2}row 28: .*g\.hopper@example\.com/)]);
     const json = JSON.parse((await cli(['imports', 'problems', importId, '--json'])).stdout) as { row: number; outcome: string }[];
     expect(json.map((p) => [p.row, p.outcome])).toEqual([[2, 'created'], ...failing.map((_, i) => [i + 3, 'failed']), [28, 'created']]);
 
