@@ -320,6 +320,8 @@ export function planChunk(
     return found ? [...found] : [];
   };
 
+  // The stored contacts the plan updates, with their state after the rows planned so far and the changes that made it.
+  const updating = new Map<string, { state: ExistingContact; pending: ContactUpdate | undefined }>();
   const pins = options.pins;
   const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
   for (const members of groups) {
@@ -348,7 +350,11 @@ export function planChunk(
     let pending: ContactUpdate | undefined;
     let rest = cluster;
     if (target) {
-      state = target;
+      // Rows that reach one stored contact by different keys ("jane@…" on one, her mobile on the other) are two
+      // clusters: the later goes on from the earlier's changes, into one update, and so one record for the undo.
+      const earlier = updating.get(target.id);
+      state = earlier?.state ?? target;
+      pending = earlier?.pending;
       contactId = target.id;
     } else {
       const [first, ...others] = cluster as [ValidRow, ...ValidRow[]];
@@ -389,11 +395,12 @@ export function planChunk(
       // Rows merged into a contact this chunk creates simply make it whole before it is written.
       const create = plan.creates.at(-1) as PlannedCreate;
       create.contact = fromExisting(state);
-    } else if (pending) {
-      plan.updates.push({ contactId, update: pending });
+    } else {
+      updating.set(contactId, { state, pending });
     }
     claim(keysOfStored(state), contactId);
   }
+  for (const [contactId, { pending }] of updating) if (pending) plan.updates.push({ contactId, update: pending });
   plan.rows.sort((a, b) => a.line - b.line);
   return plan;
 }

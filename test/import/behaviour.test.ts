@@ -358,6 +358,37 @@ describe('undoImport', () => {
   });
 });
 
+describe('two rows that reach one stored contact by different keys', () => {
+  it('both change it, and an undo gives it back as it was', async () => {
+    const business = await aBusiness(t.database.db);
+    const jane = await aContact(t.database.db, business, {
+      firstName: 'Jane',
+      lastName: 'Smith',
+      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
+      phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
+    });
+    await t.database.sql`update contacts set notes = 'first note' where id = ${jane}`;
+    const before = (await listContacts(t.database.db, business.id)).find((c) => c.id === jane);
+    const file = await t.file(
+      'two-keys.csv',
+      'First Name,Last Name,Email,Mobile,Home Phone,Tags,Notes\nJane,Smith,jane@example.com,,(02) 9876 5432,Allergy,n2\nJane,Smith,,0412 345 678,,Gold,n3\n',
+    );
+    const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(imported).toMatchObject({ updated: 2, created: 0 });
+    const [changed] = await t.database.sql<{ notes: string }[]>`select notes from contacts where id = ${jane}`;
+    expect(changed?.notes).toBe('first note\n\nn2\n\nn3');
+    expect((await listContacts(t.database.db, business.id)).find((c) => c.id === jane)?.tags.sort()).toEqual(['Allergy', 'Gold']);
+
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: imported.importId })).toMatchObject({ restored: 1 });
+    const after = (await listContacts(t.database.db, business.id)).find((c) => c.id === jane);
+    const { updatedAt: _b, ...janeBefore } = before as NonNullable<typeof before>;
+    const { updatedAt: _a, ...janeAfter } = after as NonNullable<typeof after>;
+    expect(janeAfter).toEqual(janeBefore);
+    const [restored] = await t.database.sql<{ notes: string }[]>`select notes from contacts where id = ${jane}`;
+    expect(restored?.notes).toBe('first note');
+  });
+});
+
 describe('values left out of imported rows', () => {
   const file = [
     'First Name,Last Name,Email,Mobile,Work Phone',

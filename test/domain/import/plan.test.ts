@@ -117,6 +117,20 @@ describe('planning a chunk', () => {
     ]);
   });
 
+  it('makes one update of rows that reach one stored contact by different keys, each going on from the other', () => {
+    const plan = planChunk(
+      [row(2, { ...person('Ada', 'ada@x.com'), tags: ['VIP'], notes: 'first visit' }), row(3, { ...person('Ada', undefined, '+61412000001'), tags: ['Gold'], notes: 'second visit' })],
+      [{ ...stored('c1', 'Ada', 'ada@x.com', ['+61412000001']), notes: 'old note' }],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'updated', 'c1'], [3, 'updated', 'c1']]);
+    expect(plan.updates).toHaveLength(1);
+    const [{ update } = { update: undefined }] = plan.updates;
+    expect(update?.changes.addTags).toEqual(['VIP', 'Gold']);
+    expect(update?.changes.fields.notes).toBe('old note\n\nfirst visit\n\nsecond visit');
+    expect(update?.previous.fields.notes).toBe('old note');
+  });
+
   it('does not give a stored contact a number another stored contact holds, under the unique policy', () => {
     const plan = planChunk([row(2, person('Ada', 'ada@x.com', '+61412000009'))], [stored('c1', 'Ada', 'ada@x.com', []), stored('c2', 'Bob', null, ['+61412000009'])], {
       onMatch: 'update',
