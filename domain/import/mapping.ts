@@ -288,15 +288,20 @@ function keep(base: Column, reason: string): KeptProposal {
 }
 
 /**
- * The words of SOMEONE_ELSE_WORDS that name the file's contacts rather than someone else: those of its name columns
- * ("Doctor First Name") when no name column is without one. Empty in most files.
+ * The word of SOMEONE_ELSE_WORDS that names the file's contacts rather than someone else, when no name column is
+ * without one: that of its first and last name columns ("Child First Name" beside "Parent Name": the children), else
+ * of its first full name column. Empty in most files.
  */
 function whoseColumns(headers: readonly string[]): ReadonlySet<string> {
-  const namedBy = headers.flatMap((header) => {
+  const names = headers.map((header) => {
     const word = someoneElseWord(header);
-    return namesAPerson(matchHeader(word === undefined ? header : withoutSomeoneElseWords(header))) ? [word] : [];
+    const fields = matchHeader(word === undefined ? header : withoutSomeoneElseWords(header))?.fields ?? [];
+    return { word, firstOrLast: fields.includes('firstName') || fields.includes('lastName'), full: fields.includes('fullName') };
   });
-  return new Set(namedBy.includes(undefined) ? [] : namedBy.filter((word) => word !== undefined));
+  const named = names.filter((n) => n.firstOrLast || n.full);
+  if (named.length === 0 || named.some((n) => n.word === undefined)) return new Set();
+  const word = (named.find((n) => n.firstOrLast) ?? named[0])?.word;
+  return new Set(word === undefined ? [] : [word]);
 }
 
 function someoneElseWord(header: string): string | undefined {
@@ -308,10 +313,6 @@ function withoutSomeoneElseWords(header: string): string {
   return headerWords(header.replace(/['’]s\b/gi, ''))
     .filter((word) => !SOMEONE_ELSE_WORDS.has(word))
     .join(' ');
-}
-
-function namesAPerson(match: HeaderMatch | undefined): boolean {
-  return match?.fields.some((field) => field === 'firstName' || field === 'lastName' || field === 'fullName') ?? false;
 }
 
 function kindOfHeader(match: HeaderMatch | undefined): HeaderKind {

@@ -419,6 +419,11 @@ describe("autoMapColumns keeps someone else's details apart from the contact's",
       ['custom:Pet Name', 'firstName', 'lastName', 'email', 'mobilePhone'],
     ],
     [
+      "a children's clinic: the children, named in first and last name columns, are the contacts, not their parent",
+      ['Child First Name', 'Child Last Name', 'DOB', 'Parent Name', 'Parent Email', 'Parent Mobile'],
+      ['firstName', 'lastName', 'custom:DOB', 'custom:Parent Name', 'custom:Parent Email', 'custom:Parent Mobile'],
+    ],
+    [
       "a parent's column in a file without names",
       ['Email', 'Parent Email'],
       ['email', 'custom:Parent Email'],
