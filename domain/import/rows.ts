@@ -123,7 +123,9 @@ export function buildContact(
   if (!name.ok || !reachable) {
     return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)] };
   }
-  const businessName = name.from?.field === 'businessName' ? undefined : valueOf(cells, 'businessName');
+  // Xero's contact name is the person's own name for an individual: no business of theirs.
+  const businessValue = name.from?.field === 'businessName' ? undefined : valueOf(cells, 'businessName');
+  const businessName = businessValue !== undefined && isOwnName(businessValue, name) ? undefined : businessValue;
   const notes = valueOf(cells, 'notes');
   const contactAddress = readAddress(cells, 'contactAddress');
   const billingAddress = readAddress(cells, 'billingAddress');
@@ -300,15 +302,28 @@ function readName(cells: readonly Cell[]): Name {
     }
     return { ok: false, problem: problem(full, `last name is missing (the name '${full.value}' is one word)`) };
   }
-  if (!first?.value && !last?.value) {
-    const spare = cells.find((cell) => cell.spareFor === 'fullName' && cell.value !== '' && !looksLikeOrganisation(cell.value));
-    const split = spare === undefined ? undefined : splitFullName(spare.value);
-    if (split?.lastName !== undefined) {
-      const middle = middleName ?? split.middleName;
-      return { ok: true, firstName: split.firstName, ...(middle !== undefined && { middleName: middle }), lastName: split.lastName, from: spare };
-    }
+  const spare = cells.find((cell) => cell.spareFor === 'fullName' && cell.value !== '' && !looksLikeOrganisation(cell.value));
+  const split = spare === undefined ? undefined : splitFullName(spare.value);
+  if (split?.lastName !== undefined) {
+    const middle = middleName ?? split.middleName;
+    const named = { ok: true as const, ...(middle !== undefined && { middleName: middle }), from: spare };
+    if (!first?.value && !last?.value) return { ...named, firstName: split.firstName, lastName: split.lastName };
+    // One of the two given, the name cell holding both (Xero's "Emma Wilson" beside FirstName "Emma"): the other part.
+    if (first?.value && sameWords(first.value, split.firstName)) return { ...named, firstName: first.value, lastName: split.lastName };
+    if (last?.value && sameWords(last.value, split.lastName)) return { ...named, firstName: split.firstName, lastName: last.value };
   }
   return { ok: false, problem: missingName(cells, first, last) };
+}
+
+const wordsOf = (text: string) => text.trim().toLowerCase().split(/\s+/).join(' ');
+
+function sameWords(a: string, b: string): boolean {
+  return wordsOf(a) === wordsOf(b);
+}
+
+function isOwnName(text: string, name: { firstName: string; middleName?: string; lastName: string }): boolean {
+  const full = [name.firstName, name.middleName, name.lastName].filter((part) => part !== undefined && part !== '').join(' ');
+  return sameWords(text, full) || sameWords(text, `${name.firstName} ${name.lastName}`);
 }
 
 function missingName(cells: readonly Cell[], first: Cell | undefined, last: Cell | undefined): RowProblem {

@@ -22,6 +22,8 @@ const JANE = { firstName: 'Jane', lastName: 'Citizen', phones: [], tags: [], cus
 const JANE_EMAIL = { address: 'jane@example.com', normalized: 'jane@example.com' };
 const MOBILE = { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true } as const;
 
+const xeroPerson = ['*ContactName', 'FirstName', 'LastName', 'EmailAddress'];
+
 describe('buildContact: a name column beside first and last name columns', () => {
   const xero = ['*ContactName', 'FirstName', 'LastName', 'EmailAddress'];
   const list = ['Name', 'First Name', 'Last Name', 'Email'];
@@ -101,9 +103,26 @@ describe('buildContact: names', () => {
       ['Citizen Dental', 'Jane', 'Citizen', 'jane@example.com'],
       { firstName: 'Jane', lastName: 'Citizen', businessName: 'Citizen Dental' },
     ],
+    // Xero's export of individuals: the contact name is the person's, one of FirstName and LastName often empty.
+    ['an individual of Xero, named twice', xeroPerson, ['Lucy Gray', 'Lucy', 'Gray', 'lucy@example.com'], { firstName: 'Lucy', lastName: 'Gray'}],
+    ['an individual of Xero without LastName', xeroPerson, ['Emma Wilson', 'Emma', '', 'emma@example.com'], { firstName: 'Emma', lastName: 'Wilson'}],
+    ['an individual of Xero without FirstName', xeroPerson, ['Raj Patel', '', 'Patel', 'raj@example.com'], { firstName: 'Raj', lastName: 'Patel'}],
     ['padding and invisible characters', ['First Name', 'Last Name', 'Email'], [' \u200BJane ', '\uFEFFCitizen\t', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
   ])('reads %s', (_, headers, record, expected) => {
     expect(contactOf(build(headers, record))).toMatchObject(expected);
+  });
+
+  it("takes no business name from an individual's own name", () => {
+    for (const record of [['Lucy Gray', 'Lucy', 'Gray', 'lucy@example.com'], ['Emma Wilson', 'Emma', '', 'emma@example.com'], ['LUCY  GRAY', 'Lucy', 'Gray', 'lucy@example.com']]) {
+      expect(contactOf(build(xeroPerson, record))).not.toHaveProperty('businessName');
+    }
+  });
+
+  it('fails a row whose one name part the contact name does not hold', () => {
+    expect(build(xeroPerson, ['Citizen Dental', 'Jane', '', 'jane@example.com'])).toEqual({
+      ok: false,
+      problems: [{ column: 'LastName', field: 'lastName', message: 'last name is missing ("LastName" is empty)' }],
+    });
   });
 
   it('splits a mapped full name when the first and last name cells of the row are empty', () => {
