@@ -45,7 +45,7 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['firstName'],
     headers: ['first name', 'first', 'given name', 'given names', 'forename', 'forenames', 'fname', 'christian name', 'prénom', 'vorname', 'nombre'],
   },
-  { fields: ['middleName'], headers: ['middle name', 'middle names', 'middle', 'additional name', 'middle initial'] },
+  { fields: ['middleName'], headers: ['middle name', 'middle names', 'middle', 'additional name', 'middle initial', 'weitere vornamen', 'deuxième prénom', 'segundo nombre'] },
   {
     fields: ['lastName'],
     headers: ['last name', 'last', 'surname', 'family name', 'lname', 'nom', 'nom de famille', 'nachname', 'apellido', 'apellidos'],
@@ -56,7 +56,7 @@ const ALIASES: readonly AliasRow[] = [
   { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client', 'client name', 'patient', 'patient name'] },
   {
     fields: ['businessName'],
-    headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer', 'default address company'],
+    headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer', 'default address company', 'firma', 'unternehmen', 'société', 'entreprise', 'empresa', 'compañía', 'organización'],
   },
   {
     fields: ['email'],
@@ -66,7 +66,8 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['phone'],
     headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'teléfono', 'default address phone'],
   },
-  // Outlook writes its headers in the language of its user: the German, French and Spanish ones are here too.
+  // Outlook writes its headers in the language of its user: the German, French and Spanish ones are here too, with
+  // the words of sheets made in those languages.
   {
     fields: ['mobilePhone'],
     headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy', 'mobiltelefon', 'tél. mobile', 'téléphone mobile', 'teléfono móvil', 'móvil'],
@@ -84,37 +85,37 @@ const ALIASES: readonly AliasRow[] = [
   // the billing address is where invoices go (Xero's PO…, QuickBooks' billing address, Outlook's business address).
   {
     fields: ['contactAddress.line1'],
-    headers: ['address', 'street', 'street address', 'address line 1', 'address 1', 'street 1', 'home address', 'home street', 'shipping address', 'shipping street', 'physical address', 'residential address', 'sa address line 1', 'address # - street', 'default address address1'],
+    headers: ['address', 'street', 'street address', 'address line 1', 'address 1', 'street 1', 'home address', 'home street', 'shipping address', 'shipping street', 'physical address', 'residential address', 'sa address line 1', 'address # - street', 'default address address1', 'straße', 'strasse', 'adresse', 'anschrift', 'straße privat', 'rue', 'rue (domicile)', 'dirección', 'calle', 'calle del domicilio'],
   },
   {
     fields: ['contactAddress.line2'],
-    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'address # - extended address', 'street address 2', 'default address address2'],
+    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'address # - extended address', 'street address 2', 'default address address2', 'straße privat 2', 'rue (domicile) 2', 'calle del domicilio 2'],
   },
-  { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city', 'default address city'] },
+  { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city', 'default address city', 'ort', 'stadt', 'ort privat', 'ville', 'ville (domicile)', 'ciudad', 'ciudad de residencia'] },
   {
     fields: ['contactAddress.region'],
-    headers: ['state', 'region', 'province', 'county', 'state/province', 'home state', 'shipping state', 'sa region', 'address # - region', 'state code', 'province code', 'default address province code'],
+    headers: ['state', 'region', 'province', 'county', 'state/province', 'home state', 'shipping state', 'sa region', 'address # - region', 'state code', 'province code', 'default address province code', 'bundesland', 'bundesland/kanton privat', 'dép/région (domicile)', 'provincia', 'provincia o estado de residencia'],
   },
   {
     fields: ['contactAddress.postalCode'],
-    headers: ['postcode', 'postal code', 'zip', 'zip code', 'zip/postal code', 'home postal code', 'shipping zip', 'shipping postal code', 'sa postal code', 'address # - postal code', 'default address zip'],
+    headers: ['postcode', 'postal code', 'zip', 'zip code', 'zip/postal code', 'home postal code', 'shipping zip', 'shipping postal code', 'sa postal code', 'address # - postal code', 'default address zip', 'plz', 'postleitzahl', 'postleitzahl privat', 'code postal', 'code postal (domicile)', 'código postal', 'código postal de residencia'],
   },
   {
     fields: ['contactAddress.country'],
-    headers: ['country', 'home country', 'home country/region', 'shipping country', 'sa country', 'address # - country', 'country code', 'default address country code'],
+    headers: ['country', 'home country', 'home country/region', 'shipping country', 'sa country', 'address # - country', 'country code', 'default address country code', 'land', 'land/region privat', 'pays', 'pays/région (domicile)', 'país', 'país o región de residencia'],
   },
   {
     fields: ['billingAddress.line1'],
-    headers: ['billing address', 'billing street', 'billing address line 1', 'postal address', 'mailing address', 'business street', 'po address line 1'],
+    headers: ['billing address', 'billing street', 'billing address line 1', 'postal address', 'mailing address', 'business street', 'po address line 1', 'straße geschäftlich', 'rue (bureau)', 'calle del trabajo'],
   },
-  { fields: ['billingAddress.line2'], headers: ['billing address line 2', 'business street 2', 'po address line 2'] },
-  { fields: ['billingAddress.city'], headers: ['billing city', 'mailing city', 'business city', 'po city'] },
-  { fields: ['billingAddress.region'], headers: ['billing state', 'billing region', 'mailing state', 'business state', 'po region'] },
+  { fields: ['billingAddress.line2'], headers: ['billing address line 2', 'business street 2', 'po address line 2', 'straße geschäftlich 2', 'rue (bureau) 2', 'calle del trabajo 2'] },
+  { fields: ['billingAddress.city'], headers: ['billing city', 'mailing city', 'business city', 'po city', 'ort geschäftlich', 'ville (bureau)', 'ciudad de trabajo'] },
+  { fields: ['billingAddress.region'], headers: ['billing state', 'billing region', 'mailing state', 'business state', 'po region', 'region geschäftlich', 'bundesland/kanton geschäftlich', 'dép/région (bureau)', 'provincia o estado de trabajo'] },
   {
     fields: ['billingAddress.postalCode'],
-    headers: ['billing zip', 'billing postal code', 'billing postcode', 'mailing zip', 'business postal code', 'po postal code'],
+    headers: ['billing zip', 'billing postal code', 'billing postcode', 'mailing zip', 'business postal code', 'po postal code', 'postleitzahl geschäftlich', 'code postal (bureau)', 'código postal del trabajo'],
   },
-  { fields: ['billingAddress.country'], headers: ['billing country', 'mailing country', 'business country', 'business country/region', 'po country'] },
+  { fields: ['billingAddress.country'], headers: ['billing country', 'mailing country', 'business country', 'business country/region', 'po country', 'land/region geschäftlich', 'pays/région (bureau)', 'país o región del trabajo'] },
   // A tax number one letter away from "Fax Number", and third address lines.
   { fields: [], headers: ['tax number', 'home street #', 'business street #'] },
 ];
