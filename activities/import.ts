@@ -609,7 +609,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         ? [
             {
               row: firstEarlier[0],
-              message: `row ${firstEarlier[0]}: this file was imported into the business before (import ${firstEarlier[1]}); its rows are skipped`,
+              message: `row ${firstEarlier[0]}: this file was imported into the business before (import ${firstEarlier[1]}); its rows are skipped (to import them again, with another mapping say, undo that import first)`,
               importedBefore: firstEarlier[1],
             },
           ]

@@ -38,7 +38,7 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
   // The rows the first import did are skipped in batches, and said so once: the errors of the rows that failed follow.
   const notices = again.errors.filter((e) => e.importedBefore !== undefined);
   expect(notices).toEqual([
-    { row: 2, message: `row 2: this file was imported into the business before (import ${result.importId}); its rows are skipped`, importedBefore: result.importId },
+    { row: 2, message: `row 2: this file was imported into the business before (import ${result.importId}); its rows are skipped (to import them again, with another mapping say, undo that import first)`, importedBefore: result.importId },
   ]);
   expect(again.errors.length).toBeGreaterThan(notices.length);
   expect(again.created + result.created).toBe(generated.people);
