@@ -1,8 +1,18 @@
 export type NameParts = { firstName: string; middleName?: string; lastName?: string };
 
-// Written in lower case these start a family name ("van der Berg"); capitalised they are often
-// given or middle names (the Vietnamese middle name "Van"), so only the lower-case form counts.
+// Written in lower case these start a family name ("van der Berg"). Capitalised, some are as often given or middle
+// names (the Vietnamese middle name "Van", "Le", "Al"): only those that rarely are count ("De Niro", "Di Marco",
+// "St. John"), and "Van" or "Von" before another particle ("Van Der Merwe").
 const SURNAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'da', 'di', 'la', 'le', 'du', 'bin', 'al']);
+const CAPITALISED_PARTICLES = new Set(['De', 'Da', 'Di', 'Del', 'Della', 'Dos', 'Das', 'Du', 'St', 'St.']);
+const PARTICLES_AFTER_VAN = new Set(['der', 'den', 'de']);
+
+function startsFamilyName(words: readonly string[], index: number): boolean {
+  const word = words[index] as string;
+  if (SURNAME_PARTICLES.has(word) || CAPITALISED_PARTICLES.has(word)) return true;
+  const next = words[index + 1]?.toLowerCase();
+  return (word === 'Van' || word === 'Von') && next !== undefined && PARTICLES_AFTER_VAN.has(next);
+}
 
 // A title before the names in a single name cell ("Dr Jane Smith", "Mrs. Jane Smith") is not one of them.
 const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'rev']);
@@ -49,7 +59,7 @@ function splitGivenFirst(collapsed: string): NameParts {
   const [firstName = '', ...rest] = names;
   if (rest.length === 0) return { firstName };
   // A particle standing last is itself the family name, not the start of one.
-  const particleIndex = rest.findIndex((word, index) => SURNAME_PARTICLES.has(word) && index < rest.length - 1);
+  const particleIndex = rest.findIndex((_, index) => index < rest.length - 1 && startsFamilyName(rest, index));
   const lastNameStart = particleIndex === -1 ? rest.length - 1 : particleIndex;
   return withOptionalParts(firstName, rest.slice(0, lastNameStart), [...rest.slice(lastNameStart), ...suffixes].join(' '));
 }

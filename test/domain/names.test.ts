@@ -22,9 +22,15 @@ describe('splitFullName', () => {
     ['Jean du Pont', { firstName: 'Jean', lastName: 'du Pont' }],
     ['Ahmad bin Ali', { firstName: 'Ahmad', lastName: 'bin Ali' }],
     ['Omar al Rashid', { firstName: 'Omar', lastName: 'al Rashid' }],
-    // Capitalised, these are as likely to be given names (Vietnamese "Van") as particles.
+    // Capitalised, some are as likely to be given names (Vietnamese "Van") as particles; others rarely are.
     ['An Van Nguyen', { firstName: 'An', middleName: 'Van', lastName: 'Nguyen' }],
-    ['Jane De Luca', { firstName: 'Jane', middleName: 'De', lastName: 'Luca' }],
+    ['Thi Le Tran', { firstName: 'Thi', middleName: 'Le', lastName: 'Tran' }],
+    ['Jane De Luca', { firstName: 'Jane', lastName: 'De Luca' }],
+    ['Robert De Niro', { firstName: 'Robert', lastName: 'De Niro' }],
+    ['Anna Maria Di Marco', { firstName: 'Anna', middleName: 'Maria', lastName: 'Di Marco' }],
+    ['Mary St. John', { firstName: 'Mary', lastName: 'St. John' }],
+    ['Pieter Van Der Merwe', { firstName: 'Pieter', lastName: 'Van Der Merwe' }],
+    ['Jane De', { firstName: 'Jane', lastName: 'De' }],
     ['Jane le', { firstName: 'Jane', lastName: 'le' }],
     ['van Morrison', { firstName: 'van', lastName: 'Morrison' }],
     ['Smith, Jane', { firstName: 'Jane', lastName: 'Smith' }],
