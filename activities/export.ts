@@ -8,6 +8,8 @@ import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
+import { customFieldName } from '../domain/import/fields';
+import { autoMapColumns } from '../domain/import/mapping';
 import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
 
 /**
@@ -94,6 +96,15 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
 
 const TAGS_LISTED = 20;
 
+/**
+ * A custom field's header: its name, unless the import would read that name as a contact field ("Street", "Home"
+ * of phone numbers), which would put the field's values in the contact's address or phones on the way back.
+ */
+function customFieldHeader(name: string): string {
+  const [read] = autoMapColumns([name], []);
+  return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;
+}
+
 /** A tag the business does not have is a typo more often than not: an export filtered by it would be quietly short. */
 async function requireKnownTags(sql: postgres.Sql, businessId: string, given: readonly string[]): Promise<void> {
   const rows = await sql<{ name: string }[]>`select name from tags where business_id = ${businessId} order by lower(name)`;
@@ -167,7 +178,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         column === 'phones'
           ? Array.from({ length: phoneSlots }, (_, i) => [`Phone ${i + 1} - Label`, `Phone ${i + 1} - Value`]).flat()
           : column === 'customFields'
-            ? customKeys
+            ? customKeys.map(customFieldHeader)
             : [...fixedColumns[column as FixedColumn]],
       );
 

@@ -2,6 +2,7 @@ import { normalizeEmail } from '../email';
 import { stripExportArtifacts } from '../text';
 import {
   customField,
+  customFieldName,
   describeMappingTargets,
   type ImportField,
   isPhoneField,
@@ -175,7 +176,7 @@ type HeaderMatch = { fields: readonly ImportField[]; how: 'alias' | 'fuzzy'; phr
 type Column = { column: number; header: string };
 /** Fields in order of preference, with how strongly the column reads as them. */
 type FieldProposal = Column & { fields: readonly ImportField[]; strength: number; explain: (field: ImportField) => string };
-type KeptProposal = Column & { keep: 'custom' | 'ignore'; reason: string };
+type KeptProposal = Column & { keep: 'custom' | 'ignore'; reason: string; customName?: string };
 type Proposal = FieldProposal | KeptProposal;
 
 const aliases: readonly Alias[] = ALIASES.flatMap(({ fields, headers }) =>
@@ -252,6 +253,9 @@ function normalizeHeader(header: string): string {
 function propose(column: number, header: string, values: readonly string[], contactsAre: ReadonlySet<string>): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
+  // An export names a custom field so when its name alone would be read as a contact field ("custom:Street").
+  const customName = customFieldName(parseMappingTarget(header) ?? 'ignore');
+  if (customName !== undefined) return { ...base, keep: 'custom', reason: 'named as a custom field', customName };
   const someoneElse = someoneElseWord(header);
   if (someoneElse !== undefined && !contactsAre.has(someoneElse)) {
     return keep(base, `someone else's ("${someoneElse}"), not the contact's: kept as custom field`);
@@ -343,7 +347,8 @@ function assignFields(proposals: readonly Proposal[]): ColumnMapping[] {
 function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMapping {
   const { column, header } = proposal;
   if ('keep' in proposal) {
-    return { column, header, field: proposal.keep === 'ignore' ? 'ignore' : customFieldFor(column, header), reason: proposal.reason };
+    const field = proposal.keep === 'ignore' ? 'ignore' : proposal.customName !== undefined ? customField(proposal.customName) : customFieldFor(column, header);
+    return { column, header, field, reason: proposal.reason };
   }
   let refused = '';
   let why = '';

@@ -456,6 +456,28 @@ describe('exportContactsCsv', () => {
     expect(strip(await listContacts(t.database.db, elsewhere.id))).toEqual(strip(contacts));
   });
 
+  it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('custom-street.csv', 'First Name,Last Name,Email,Address,Street,Home,Member Since\nAda,Lovelace,ada@example.com,12 Harbour St,Back lane 3,02 9876 5432,2019\n');
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping: { Home: 'custom:Home' } });
+    expect(first).toMatchObject({ created: 1, failed: 0 });
+    const output = path.join(t.dir, 'custom-street-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    const header = (await readFile(output, 'utf8')).split(/\r?\n/)[0] as string;
+    expect(header.split(',').slice(-3)).toEqual(['custom:Home', 'Member Since', 'custom:Street']);
+
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    const fieldsOf = async (businessId: string) =>
+      t.database.sql<{ custom_fields: Record<string, string>; addresses: string[]; phones: number }[]>`
+        select custom_fields, (select coalesce(array_agg(concat_ws('|', a.line1, a.line2)), '{}') from contact_addresses a where a.contact_id = c.id) as addresses,
+          (select count(*) from contact_phones p where p.contact_id = c.id)::int as phones
+        from contacts c where business_id = ${businessId}`;
+    const [before] = await fieldsOf(business.id);
+    expect(before).toEqual({ custom_fields: { Street: 'Back lane 3', Home: '02 9876 5432', 'Member Since': '2019' }, addresses: ['12 Harbour St'], phones: 0 });
+    expect(await fieldsOf(elsewhere.id)).toEqual([before]);
+  });
+
   it('exports only the tags asked for, refuses tags the business does not have and a file without names', async () => {
     const business = await aBusiness(t.database.db);
     await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('tagged.csv', messy) });

@@ -334,6 +334,8 @@ describe('autoMapColumns on header spellings', () => {
     ['Nickname', 'custom:Nickname', 'no known field: kept as custom field'],
     ['Stage', 'custom:Stage', 'no known field: kept as custom field'],
     ['Preferred Name', 'custom:Preferred Name', 'no known field: kept as custom field'],
+    ['custom:Street', 'custom:Street', 'named as a custom field'],
+    ['Custom: Home', 'custom:Home', 'named as a custom field'],
     ['Emergency Contact Phone', 'custom:Emergency Contact Phone', 'someone else\'s ("emergency"), not the contact\'s: kept as custom field'],
     ["Assistant's Phone", "custom:Assistant's Phone", 'someone else\'s ("assistant"), not the contact\'s: kept as custom field'],
     ['Other Name', 'custom:Other Name', 'no known field: kept as custom field'],
