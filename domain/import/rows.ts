@@ -386,12 +386,21 @@ function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): Imp
  * The numbers of a phone cell that is not one number (see `numbersWrittenInCell`), when each reads as one. A slash can
  * be part of one number (030/1234567), which is why this is only asked of a cell that is not a number as a whole.
  */
+/**
+ * The numbers of a cell that is not one number as a whole, when it holds several: all of them read, or some read and
+ * each of the others long enough to be a number on its own (`0412 345 666 / 9876 5433`, the landline without its area
+ * code), which then stand or fall alone. Otherwise the cell is one number written oddly, and fails as a whole.
+ */
 function numbersInCell(value: string, defaultCountry: string): { value: string; result: PhoneResult; type?: PhoneType }[] | undefined {
   const written = numbersWrittenInCell(value);
   if (written === undefined) return undefined;
   const numbers = written.map(({ text, type }) => ({ value: text, result: normalizePhone(text, defaultCountry), ...(type !== undefined && { type }) }));
-  return numbers.every((number) => number.result.ok) ? numbers : undefined;
+  const standsAlone = (text: string) => text.replace(/\D/g, '').length >= MIN_DIGITS_OF_A_NUMBER;
+  return numbers.every((number) => number.result.ok || standsAlone(number.value)) && numbers.some((number) => number.result.ok) ? numbers : undefined;
 }
+
+// Australia's shortest local numbers (13 xx xx) have six digits.
+const MIN_DIGITS_OF_A_NUMBER = 6;
 
 function readTags(cells: readonly Cell[]): string[] {
   const seen = new Set<string>();

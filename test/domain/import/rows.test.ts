@@ -347,6 +347,13 @@ describe('buildContact: usable phone or email', () => {
       [{ column: 'Home Phone', field: 'homePhone', message: "phone '1234' is too short for AU; the number was left out" }],
     ],
     [
+      'a mobile and a landline without its area code in one cell',
+      ['First', 'Last', 'Phone'],
+      ['Jane', 'Citizen', '0412 345 678 / 9876 5433'],
+      { phones: [{ ...MOBILE, type: 'mobile' }] },
+      [{ column: 'Phone', field: 'phone', message: "phone '9876 5433' is not a valid number for AU; the number was left out" }],
+    ],
+    [
       'a bad email beside a phone',
       ['First', 'Last', 'Mobile', 'Email'],
       ['Jane', 'Citizen', '0412 345 678', 'jane@'],
