@@ -532,7 +532,8 @@ function plural(n: number, noun: string): string {
 }
 
 function describeImportSummary(i: ImportSummary): string {
-  return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : describeCounts(i), i.file].join('\t');
+  const before = i.importedBefore === null ? '' : `; the rest skipped, imported before by ${i.importedBefore}`;
+  return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : `${describeCounts(i)}${before}`, i.file].join('\t');
 }
 
 const PROBLEMS_SHOWN = 20;

@@ -32,6 +32,11 @@ export interface ImportSummary {
   updated: number;
   skipped: number;
   failed: number;
+  /**
+   * An earlier import of the same file into the business, not undone: the lines it holds were skipped by this one and
+   * are in its ledger, not this one's.
+   */
+  importedBefore: string | null;
 }
 
 /** A business's imports, the latest first, with what each did: what an operator picks one to undo from. */
@@ -39,7 +44,11 @@ export async function listImports(sql: Sql, businessId: string, limit: number): 
   const rows = await sql<(Omit<ImportSummary, 'startedAt' | 'finishedAt'> & { startedAt: string; finishedAt: string | null })[]>`
     select i.id, i.file, i.status, i.workflow_id as "workflowId", i.created_at as "startedAt", i.finished_at as "finishedAt",
            coalesce(l.created, 0)::int as created, coalesce(l.updated, 0)::int as updated,
-           coalesce(l.skipped, 0)::int as skipped, coalesce(l.failed, 0)::int as failed
+           coalesce(l.skipped, 0)::int as skipped, coalesce(l.failed, 0)::int as failed,
+           (select j.id from imports j
+            where j.business_id = i.business_id and j.file_hash = i.file_hash and j.status <> 'undone'
+              and (j.created_at, j.id) < (i.created_at, i.id)
+            order by j.created_at, j.id limit 1) as "importedBefore"
     from imports i
     left join lateral (
       select count(*) filter (where outcome = 'created') as created, count(*) filter (where outcome = 'updated') as updated,

@@ -64,6 +64,23 @@ describe('switchboard CLI', () => {
     expect(await cli(['imports', 'undo', importId])).toMatchObject({ code: 0, stdout: `import ${importId} was undone before: nothing to do\n` });
   });
 
+  it('says of an import of a file imported before which import holds the rows it skipped', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-twice.csv');
+    await writeFile(file, 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\n');
+    const first = JSON.parse((await cli(['import', file, '--business', businessId, '--json'])).stdout) as { importId: string };
+    const second = JSON.parse((await cli(['import', file, '--business', businessId, '--json'])).stdout) as { importId: string; skipped: number };
+    expect(second.skipped).toBe(1);
+    const lines = (await cli(['imports', 'list', '--business', businessId])).stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.split('\t').slice(0, 1).concat(line.split('\t').slice(3, 4)))).toEqual([
+      [second.importId, `0 created, 0 updated, 0 skipped, 0 failed; the rest skipped, imported before by ${first.importId}`],
+      [first.importId, '1 created, 0 updated, 0 skipped, 0 failed'],
+    ]);
+    expect(await cli(['imports', 'undo', first.importId])).toMatchObject({ code: 0 });
+    const [latest] = JSON.parse((await cli(['imports', 'list', '--business', businessId, '--json'])).stdout) as { id: string; importedBefore: string | null }[];
+    expect(latest).toMatchObject({ id: second.importId, importedBefore: null });
+  });
+
   it('lists every problem of an import, row by row, where its result shows the first ones', async () => {
     const businessId = await createBusinessId();
     const file = path.join(t.dir, 'cli-problems.csv');
