@@ -86,7 +86,7 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'updatedAt':
       return [row.updated_at.toISOString()];
     case 'phones':
-      return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [phoneLabel[p.type] ?? 'Other', p.e164] : ['', '']));
+      return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [phoneLabel[p.type] ?? 'Other', withExtension(p)] : ['', '']));
     case 'customFields':
       return customKeys.map((key) => row.custom_fields[key] ?? '');
     default:
@@ -95,6 +95,15 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
 }
 
 const TAGS_LISTED = 20;
+
+// An extension as people write it after a number: "ext. 23", "x23", "extension 23".
+const EXTENSION = /(?:ext(?:ension)?\.?|x)\s*(\d{1,6})\s*$/i;
+
+/** The number in E.164, which reads the same in any country, with the extension written beside it, which E.164 has not. */
+function withExtension(phone: { e164: string; raw: string }): string {
+  const extension = EXTENSION.exec(phone.raw)?.[1];
+  return extension === undefined ? phone.e164 : `${phone.e164} ext. ${extension}`;
+}
 
 /**
  * A custom field's header: its name, unless the import would read that name as a contact field ("Street", "Home"

@@ -456,6 +456,19 @@ describe('exportContactsCsv', () => {
     expect(strip(await listContacts(t.database.db, elsewhere.id))).toEqual(strip(contacts));
   });
 
+  it("writes a number's extension beside it, so that it comes back", async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
+    const output = path.join(t.dir, 'extension-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    expect(await readFile(output, 'utf8')).toContain(",Work,'+61298765441 ext. 23,");
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    const [phone] = await t.database.sql<{ e164: string; raw: string }[]>`select e164, raw from contact_phones where business_id = ${elsewhere.id}`;
+    expect(phone).toEqual({ e164: '+61298765441', raw: '+61298765441 ext. 23' });
+  });
+
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('custom-street.csv', 'First Name,Last Name,Email,Address,Street,Home,Member Since\nAda,Lovelace,ada@example.com,12 Harbour St,Back lane 3,02 9876 5432,2019\n');
