@@ -142,7 +142,7 @@ export function buildContact(
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
-  return { ok: true, contact, warnings: points.problems };
+  return { ok: true, contact, warnings: [...(name.remark ? [name.remark] : []), ...points.problems] };
 }
 
 /**
@@ -282,8 +282,11 @@ function valueOf(cells: readonly Cell[], field: ImportField): string | undefined
 }
 
 type Name =
-  /** `from`: the spare name cell the names were read from, which is then neither the business name nor a custom field. */
-  | { ok: true; firstName: string; middleName?: string; lastName: string; from?: Cell }
+  /**
+   * `from`: the spare name cell the names were read from, which is then neither the business name nor a custom field.
+   * `remark`: a remark in brackets taken out of a full name ("Jane Smith (Mum)"), said as a warning.
+   */
+  | { ok: true; firstName: string; middleName?: string; lastName: string; from?: Cell; remark?: RowProblem }
   | { ok: false; problem: RowProblem };
 
 function readName(cells: readonly Cell[]): Name {
@@ -295,10 +298,11 @@ function readName(cells: readonly Cell[]): Name {
     return { ok: true, firstName: first.value, ...(middleName !== undefined && { middleName }), lastName: last.value };
   }
   if (full?.value) {
-    const split = splitFullName(full.value);
+    const { name, remark } = withoutRemarks(full);
+    const split = splitFullName(name);
     const middle = middleName ?? split.middleName;
     if (split.lastName !== undefined) {
-      return { ok: true, firstName: split.firstName, ...(middle !== undefined && { middleName: middle }), lastName: split.lastName };
+      return { ok: true, firstName: split.firstName, ...(middle !== undefined && { middleName: middle }), lastName: split.lastName, ...(remark && { remark }) };
     }
     return { ok: false, problem: problem(full, `last name is missing (the name '${full.value}' is one word)`) };
   }
@@ -313,6 +317,19 @@ function readName(cells: readonly Cell[]): Name {
     if (last?.value && sameWords(last.value, split.lastName)) return { ...named, firstName: split.firstName, lastName: last.value };
   }
   return { ok: false, problem: missingName(cells, first, last) };
+}
+
+// A remark in brackets after or within a full name: "Jane Smith (Mum)", "Tom (Tommy) Baker".
+const BRACKETED = /\s*[([][^)\]]*[)\]]\s*/g;
+
+/** A full name cell's name without its remarks in brackets, and a warning naming them when it had any. */
+function withoutRemarks(cell: Cell): { name: string; remark?: RowProblem } {
+  const remarks = cell.value.match(BRACKETED);
+  if (remarks === null) return { name: cell.value };
+  const name = cell.value.replace(BRACKETED, ' ').trim();
+  if (name === '') return { name: cell.value };
+  const said = remarks.map((r) => `'${r.trim()}'`).join(' and ');
+  return { name, remark: problem(cell, `${said} in the name '${cell.value}' was left out of it`) };
 }
 
 const wordsOf = (text: string) => text.trim().toLowerCase().split(/\s+/).join(' ');

@@ -347,6 +347,13 @@ describe('buildContact: usable phone or email', () => {
       [{ column: 'Home Phone', field: 'homePhone', message: "phone '1234' is too short for AU; the number was left out" }],
     ],
     [
+      'a remark in brackets in a full name',
+      ['Name', 'Mobile'],
+      ['Jane Smith (Mum)', '0412 345 678'],
+      { firstName: 'Jane', lastName: 'Smith', phones: [MOBILE] },
+      [{ column: 'Name', field: 'fullName', message: "'(Mum)' in the name 'Jane Smith (Mum)' was left out of it" }],
+    ],
+    [
       'a mobile and a landline without its area code in one cell',
       ['First', 'Last', 'Phone'],
       ['Jane', 'Citizen', '0412 345 678 / 9876 5433'],
