@@ -19,6 +19,7 @@ type Sql = postgres.TransactionSql | postgres.Sql;
 
 interface StoredRow {
   id: string;
+  anonymous: boolean;
   first_name: string;
   middle_name: string | null;
   last_name: string;
@@ -187,7 +188,7 @@ export async function loadStoredContacts(
       select id from contacts where business_id = ${businessId} and id = any(${ids}::uuid[])
     )
     select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.email_normalized, c.notes, c.status,
-      c.custom_fields,
+      c.anonymous, c.custom_fields,
       coalesce((select json_agg(json_build_object('raw', p.raw, 'e164', p.e164, 'type', p.type, 'isPrimary', p.is_primary)
                 order by p.is_primary desc, p.created_at, p.e164) from contact_phones p where p.contact_id = c.id), '[]') as phones,
       coalesce((select json_agg(t.name order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id
@@ -202,6 +203,7 @@ export async function loadStoredContacts(
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
+    anonymous: r.anonymous,
     firstName: r.first_name,
     middleName: r.middle_name,
     lastName: r.last_name,
@@ -408,6 +410,9 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         email = coalesce(x->>6, c.email),
         email_normalized = coalesce(x->>7, c.email_normalized),
         custom_fields = c.custom_fields || coalesce(nullif(x->8, 'null'), '{}'),
+        -- A contact known only by its phone or email is no longer once a row names it.
+        anonymous = c.anonymous and x->>1 is null and x->>3 is null,
+        hidden = c.hidden and x->>1 is null and x->>3 is null,
         updated_at = now()
       from jsonb_array_elements(${writes.updates}::jsonb) as x
       where c.id = (x->>0)::uuid`.execute());

@@ -13,6 +13,8 @@ export interface ValidRow {
 export interface StoredContact extends ExistingContact {
   id: string;
   status: 'active' | 'archived';
+  /** Made for a sender known only by a phone or email ("Unknown SMS contact"): whoever holds that key. */
+  anonymous?: boolean;
 }
 
 export interface PlannedCreate {
@@ -293,7 +295,7 @@ export function planChunk(
       if (!owners.has(name)) owners.set(name, contactId);
     }
   };
-  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName, lastName: c.lastName }));
+  const candidates = stored.map((c) => ({ id: c.id, email: c.emailNormalized, phones: c.phones.map((p) => p.e164), status: c.status, firstName: c.firstName, lastName: c.lastName, anonymous: c.anonymous === true }));
   // Who holds a key, to name them when a row of another person is refused it: stored contacts, and those this plan creates.
   const nameOf = new Map(stored.map((c) => [c.id, fullName(c)]));
   // Which stored contacts hold a key: a cluster is matched against those few, not against every stored contact.
@@ -333,7 +335,7 @@ export function planChunk(
     } else if (options.onMatch !== 'create') {
       // Most rows of an import are a new person on their own: nothing to rank.
       const person = (cluster[0] as ValidRow).contact;
-      const found = candidatesFor(members).filter((candidate) => mayBeSamePerson(candidate, person));
+      const found = candidatesFor(members).filter((candidate) => candidate.anonymous || mayBeSamePerson(candidate, person));
       if (found.length > 0) match = bestMatch(members.flatMap((i) => rowKeys[i] as IdentityKey[]), found);
     }
     const target = match ? storedById.get(match.contactId) : undefined;

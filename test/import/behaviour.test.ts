@@ -358,6 +358,24 @@ describe('undoImport', () => {
   });
 });
 
+describe('a contact known only by a phone it messaged from', () => {
+  it('is the person a row of that phone names, whatever its placeholder name, and is anonymous no more', async () => {
+    const business = await aBusiness(t.database.db);
+    const unknown = await aContact(t.database.db, business, {
+      firstName: 'Unknown',
+      lastName: 'SMS contact',
+      email: undefined,
+      phones: [{ raw: '0412 555 001', e164: '+61412555001', type: 'mobile', primary: true }],
+      anonymous: true,
+    });
+    const file = await t.file('known-now.csv', 'First Name,Last Name,Mobile,Email\nJane,Citizen,0412 555 001,jane@example.com\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 0, updated: 1, failed: 0 });
+    const [row] = await t.database.sql<{ id: string; first_name: string; last_name: string; email: string; anonymous: boolean }[]>`
+      select id, first_name, last_name, email, anonymous from contacts where business_id = ${business.id}`;
+    expect(row).toEqual({ id: unknown, first_name: 'Jane', last_name: 'Citizen', email: 'jane@example.com', anonymous: false });
+  });
+});
+
 describe('two rows that reach one stored contact by different keys', () => {
   it('both change it, and an undo gives it back as it was', async () => {
     const business = await aBusiness(t.database.db);
