@@ -79,33 +79,43 @@ function clusterRows(keyNames: readonly (readonly string[])[]): number[][] {
 }
 
 /**
- * The people among rows that share an email or phone (a cluster, by index into `rows`): two rows sharing a key are
- * one person when their names may be one person's, else two: Ava and Leo Brown on one home phone, John Smith and
- * John Brown on a clinic's "noemail@" placeholder.
+ * The people among rows that share an email or phone (a cluster, by index into `rows`, in line order): a row joins
+ * the first person it shares a key with whose every row's name may be its own, else it is another person: Ava and
+ * Leo Brown on one home phone, John Smith and John Brown on a clinic's "noemail@" placeholder. Every row, not one:
+ * "Chris" may be Christopher or Christine, who are not one person for it.
  */
 function splitByName(members: readonly number[], rows: readonly ValidRow[], keyNames: readonly (readonly string[])[]): number[][] {
   if (members.length === 1) return [[...members]];
   const contactOf = (i: number) => (rows[i] as ValidRow).contact;
-  const parent = new Map(members.map((i) => [i, i]));
-  const find = (i: number): number => {
-    let root = i;
-    while (parent.get(root) !== root) root = parent.get(root) as number;
-    return root;
-  };
-  const rowsWithKey = new Map<string, number[]>();
-  for (const i of members) {
-    for (const name of keyNames[i] as readonly string[]) {
-      const earlier = rowsWithKey.get(name) ?? [];
-      for (const other of earlier) if (mayBeSamePerson(contactOf(other), contactOf(i))) parent.set(find(i), find(other));
-      rowsWithKey.set(name, [...earlier, i]);
+  const people: { members: number[]; keys: Set<string> }[] = [];
+  // A row may reach its person only through a later row ("jane@…", then her phone, then both): rows left out are
+  // tried again once their person has grown, until none joins.
+  let waiting = [...members];
+  for (let joined = true; joined && waiting.length > 0; ) {
+    joined = false;
+    const next: number[] = [];
+    for (const i of waiting) {
+      const names = keyNames[i] as readonly string[];
+      const person = people.find((p) => names.some((name) => p.keys.has(name)) && p.members.every((other) => mayBeSamePerson(contactOf(other), contactOf(i))));
+      if (person === undefined) {
+        next.push(i);
+        continue;
+      }
+      person.members.push(i);
+      for (const name of names) person.keys.add(name);
+      joined = true;
+    }
+    waiting = next;
+    if (!joined && waiting.length > 0) {
+      // The earliest row no person takes starts one.
+      const [first, ...rest] = waiting as [number, ...number[]];
+      people.push({ members: [first], keys: new Set(keyNames[first]) });
+      waiting = rest;
+      joined = true;
     }
   }
-  const people = new Map<number, number[]>();
-  for (const i of members) {
-    const root = find(i);
-    people.set(root, [...(people.get(root) ?? []), i]);
-  }
-  return [...people.values()];
+  for (const person of people) person.members.sort((a, b) => a - b);
+  return people.sort((a, b) => (a.members[0] as number) - (b.members[0] as number)).map((p) => p.members);
 }
 
 /** Pinned rows of one contact are merged into it together; a row without a pin stands alone. By index into `rows`. */
@@ -381,7 +391,7 @@ export function planChunk(
       rest = others;
     }
     for (const row of rest) {
-      const update = withoutTakenKeys(mergeForUpdate(state, row.contact), ownerOf, contactId);
+      const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pins === undefined }), ownerOf, contactId);
       const changed = !isEmpty(update);
       plan.rows.push({
         line: row.line,

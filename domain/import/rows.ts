@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { looksLikeOrganisation, splitFullName } from '../names';
+import { looksLikeOrganisation, mayBeSameGivenName, splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
@@ -149,7 +149,15 @@ export function buildContact(
  * Fills and updates an existing contact with what a row adds, for the "update" match mode. An empty cell never
  * blanks anything; a different email is not replaced (it may be how the contact is known) but warned about.
  */
-export function mergeForUpdate(existing: ExistingContact, incoming: ImportedContact): ContactUpdate {
+export function mergeForUpdate(
+  existing: ExistingContact,
+  incoming: ImportedContact,
+  /**
+   * Keep a name the contact has in full over a shorter form of it in the row ("Christopher" over "Chris", "Smith-Jones"
+   * over "Smith"): for rows matched by their keys. A record linked to the contact (a sync's) renames it as it says.
+   */
+  options: { keepFullerNames?: boolean } = {},
+): ContactUpdate {
   const update: ContactUpdate = {
     changes: { fields: {}, addPhones: [], addTags: [], customFields: {}, contactAddress: {}, billingAddress: {} },
     previous: { fields: {}, customFields: {}, contactAddress: {}, billingAddress: {} },
@@ -162,9 +170,10 @@ export function mergeForUpdate(existing: ExistingContact, incoming: ImportedCont
     update.previous.fields[field] = existing[field];
   };
   // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
-  if (!isInitialOf(incoming.firstName, existing.firstName)) set('firstName', incoming.firstName);
+  const shorterFirst = options.keepFullerNames === true && isShorterFormOf(incoming.firstName, existing.firstName);
+  if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
   if (!isInitialOf(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
-  set('lastName', incoming.lastName);
+  if (!(options.keepFullerNames === true && isPartOfFamilyName(incoming.lastName, existing.lastName))) set('lastName', incoming.lastName);
   set('businessName', incoming.businessName);
   set('notes', mergedNotes(existing.notes, incoming.notes));
   mergeEmail(existing, incoming, set, update.warnings);
@@ -474,6 +483,18 @@ function mergeEmail(
     field: 'email',
     message: `the email '${incoming.email.address}' differs from the contact's '${existing.email}'; the contact keeps its email`,
   });
+}
+
+/** "Chris" of "Christopher", "Bob" of "Robert": a name the same person goes by, shorter. */
+function isShorterFormOf(given: string, name: string): boolean {
+  return given.trim().length < name.trim().length && mayBeSameGivenName(given, name);
+}
+
+/** "Smith" of "Smith-Jones": fewer of the same parts. */
+function isPartOfFamilyName(given: string, name: string): boolean {
+  const parts = (text: string) => text.toLowerCase().split(/[^\p{L}]+/u).filter((part) => part !== '');
+  const [x, y] = [parts(given), parts(name)];
+  return x.length > 0 && x.length < y.length && x.every((part) => y.includes(part));
 }
 
 function isInitialOf(given: string | undefined, name: string | null): boolean {

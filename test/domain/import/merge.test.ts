@@ -164,6 +164,21 @@ describe('mergeForUpdate', () => {
     expect(mergeForUpdate({ ...EXISTING, ...existing }, { ...INCOMING, ...incoming })).toStrictEqual(expected);
   });
 
+  it.each<[string, string, string, string, string]>([
+    ['Christopher', 'Smith-Jones', 'Chris', 'Smith', 'keeps both names the contact has in full'],
+    ['Chris', 'Smith', 'Christopher', 'Smith-Jones', 'takes the fuller names'],
+    ['Robert', 'Smith', 'Bob', 'Smith', 'keeps the name a short form stands for'],
+  ])('matched by its keys, %s %s and a row of %s %s: %s', (first, last, rowFirst, rowLast) => {
+    const existing = { ...EXISTING, firstName: first, lastName: last };
+    const incoming = { ...INCOMING, firstName: rowFirst, lastName: rowLast };
+    const kept = mergeForUpdate(existing, incoming, { keepFullerNames: true }).changes.fields;
+    const fuller = (a: string, b: string) => (a.length >= b.length ? a : b);
+    expect([kept.firstName ?? first, kept.lastName ?? last]).toEqual([fuller(first, rowFirst), fuller(last, rowLast)]);
+    // A linked record renames the contact as it says.
+    const renamed = mergeForUpdate(existing, incoming).changes.fields;
+    expect([renamed.firstName ?? first, renamed.lastName ?? last]).toEqual([rowFirst, rowLast]);
+  });
+
   it('never writes an empty value', () => {
     const blank: ImportedContact = {
       ...INCOMING,

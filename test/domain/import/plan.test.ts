@@ -169,6 +169,16 @@ describe('people who share an email or phone but not a name', () => {
       [],
       [[2, 'created', 'new:2'], [3, 'created', 'new:3']],
     ],
+    [
+      'a short form of two people is one of them, not a link between them',
+      [
+        row(2, { ...person('Christopher', 'smiths@x.com', '+61412000001'), lastName: 'Smith' }),
+        row(3, { ...person('Christine', 'smiths@x.com', '+61412000002'), lastName: 'Smith' }),
+        row(4, { ...person('Chris', 'smiths@x.com'), lastName: 'Smith' }),
+      ],
+      [],
+      [[2, 'created', 'new:2'], [3, 'created', 'new:3'], [4, 'skipped', 'new:2']],
+    ],
     ['a family name within the other is the same person', [row(2, { ...person('Ava', undefined, HOME), lastName: 'Smith-Jones' })], [{ ...stored('c1', 'Ava', null, [HOME]), lastName: 'Smith' }], [[2, 'updated', 'c1']]],
     ['a stored contact without a first name may be anyone', [row(2, person('Leo', 'leo@x.com', HOME))], [stored('c1', '', null, [HOME])], [[2, 'updated', 'c1']]],
     [
