@@ -16,6 +16,8 @@ function startsFamilyName(words: readonly string[], index: number): boolean {
 
 // A title before the names in a single name cell ("Dr Jane Smith", "Mrs. Jane Smith") is not one of them.
 const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'rev']);
+// Suffixes that tell a father from his son.
+const GENERATIONS = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'junior', 'senior']);
 // A generational suffix or degree after the family name ("John Smith Jr.") stays with it.
 const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq']);
 
@@ -138,19 +140,44 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['danielle', 'dani'],
   ['samuel', 'sam', 'sammy'],
   ['samantha', 'sam', 'sammy'],
+  ['peter', 'pete'],
+  ['stephanie', 'steph', 'steff', 'stevie'],
+  ['kathleen', 'kathy', 'kath', 'kate'],
+  ['jacob', 'jake', 'jakey'],
+  ['amanda', 'mandy', 'manda'],
+  ['catherine', 'cate', 'cat'],
+  ['isabella', 'isabel', 'isabelle', 'izzy', 'issy', 'bella'],
+  ['oliver', 'ollie', 'olly'],
+  ['frederick', 'fred', 'freddie', 'freddy'],
+  ['muhammad', 'mohammed', 'mohammad', 'mohamed', 'muhammed', 'mohd'],
+  ['benjamin', 'ben', 'benny', 'benji'],
+  ['gregory', 'greg'],
+  ['timothy', 'tim', 'timmy'],
+  ['matthew', 'matt', 'matty'],
+  ['jonathan', 'jon', 'jonny', 'johnny'],
+  ['joshua', 'josh'],
+  ['zachary', 'zach', 'zack', 'zac'],
+  ['emily', 'em', 'emmy'],
+  ['jessica', 'jess', 'jessie'],
+  ['natalie', 'nat', 'nattie'],
+  ['eleanor', 'ellie', 'nell', 'nora'],
 ];
 const shortFormGroups = new Map<string, number[]>();
 SHORT_FORMS.forEach((names, group) => {
   for (const name of names) shortFormGroups.set(name, [...(shortFormGroups.get(name) ?? []), group]);
 });
 
-const givenNameKey = (name: string) =>
-  name
+/** The first given name, bare: "Dr Jane" (a title typed in a first name cell) is "jane", "José" is "jose". */
+const givenNameKey = (name: string) => {
+  const words = name
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .split(/[\s.]+/)[0]
-    ?.replace(/[^\p{L}]/gu, '') ?? '';
+    .split(/[\s.]+/)
+    .map((word) => word.replace(/[^\p{L}]/gu, ''))
+    .filter((word) => word !== '');
+  return words.find((word) => !HONORIFICS.has(word)) ?? words[0] ?? '';
+};
 
 /**
  * Whether two first names may be one person's: the same, an initial or a short start of the other ("J" and "Jane",
@@ -162,7 +189,8 @@ export function mayBeSameGivenName(a: string, b: string): boolean {
   const [x, y] = [givenNameKey(a), givenNameKey(b)];
   if (x === '' || y === '' || x === y) return true;
   const [shorter, longer] = x.length < y.length ? [x, y] : [y, x];
-  if (longer.startsWith(shorter) && shorter.length <= 4 && longer.length - shorter.length >= 2) return true;
+  // An initial is any name that starts with it; a longer start only a name two or more letters longer.
+  if (longer.startsWith(shorter) && (shorter.length === 1 || (shorter.length <= 4 && longer.length - shorter.length >= 2))) return true;
   const groups = shortFormGroups.get(x);
   return groups?.some((group) => shortFormGroups.get(y)?.includes(group)) ?? false;
 }
@@ -181,11 +209,19 @@ export function mayBeSameFamilyName(a: string, b: string): boolean {
       .filter((part) => part !== '');
   const [x, y] = [parts(a), parts(b)];
   if (x.length === 0 || y.length === 0 || x.join('') === y.join('')) return true;
+  // "Smith" and "Smith Jr." are a father and his son.
+  const generation = (name: string[]) => name.filter((part) => GENERATIONS.has(part)).join(' ');
+  if (generation(x) !== generation(y)) return false;
   const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
   return shorter.every((part) => longer.includes(part));
 }
 
-/** Whether two people's names may be one person's: their first names may be, and their family names too. */
+/**
+ * Whether two people's names may be one person's: their first names may be, and their family names too; or the
+ * two names the other way round ("Wei Wang" and "Wang Wei": a family name written first).
+ */
 export function mayBeSamePerson(a: { firstName: string; lastName: string }, b: { firstName: string; lastName: string }): boolean {
-  return mayBeSameGivenName(a.firstName, b.firstName) && mayBeSameFamilyName(a.lastName, b.lastName);
+  if (mayBeSameGivenName(a.firstName, b.firstName) && mayBeSameFamilyName(a.lastName, b.lastName)) return true;
+  const bare = (name: string) => name.trim().toLowerCase();
+  return bare(a.firstName) !== '' && bare(a.firstName) === bare(b.lastName) && bare(a.lastName) === bare(b.firstName);
 }

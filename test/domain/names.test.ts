@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, type NameParts, splitFullName } from '../../domain/names';
+import { hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, mayBeSamePerson, type NameParts, splitFullName } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -129,6 +129,13 @@ describe('mayBeSameGivenName', () => {
     ['Sam', 'Samantha', true],
     ['Alex', 'Alexandra', true],
     ['Pat', 'Patrick', true],
+    ['J.', 'Jo', true],
+    ['E', 'Ed', true],
+    ['Pete', 'Peter', true],
+    ['Steph', 'Stephanie', true],
+    ['Jake', 'Jacob', true],
+    ['Mohammed', 'Muhammad', true],
+    ['Dr Jane', 'Jane', true],
   ])('%j and %j: %s', (a, b, same) => {
     expect(mayBeSameGivenName(a, b)).toBe(same);
     expect(mayBeSameGivenName(b, a)).toBe(same);
@@ -145,8 +152,22 @@ describe('mayBeSameFamilyName', () => {
     ['', 'Brown', true],
     ['Smith', 'Brown', false],
     ['Smith-Jones', 'Jones-Brown', false],
+    ['Smith', 'Smith Jr.', false],
+    ['Smith Jr', 'Smith Sr', false],
+    ['Smith Jr.', 'SMITH JR', true],
   ])('%j and %j: %s', (a, b, same) => {
     expect(mayBeSameFamilyName(a, b)).toBe(same);
     expect(mayBeSameFamilyName(b, a)).toBe(same);
+  });
+});
+
+describe('mayBeSamePerson', () => {
+  it.each<[string, string, string, string, boolean]>([
+    ['Jane', 'Smith', 'J.', 'Smith', true],
+    ['Wei', 'Wang', 'Wang', 'Wei', true],
+    ['Jane', 'Smith', 'Jane', 'Brown', false],
+    ['John', 'Smith', 'John', 'Smith Jr.', false],
+  ])('%s %s and %s %s: %s', (firstA, lastA, firstB, lastB, same) => {
+    expect(mayBeSamePerson({ firstName: firstA, lastName: lastA }, { firstName: firstB, lastName: lastB })).toBe(same);
   });
 });
