@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
 import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, resolveCsvPath } from '../connectors/csv/reader';
-import { detectEncoding, Utf8Survey } from '../connectors/csv/encoding';
+import { detectEncoding, mixedEncodingMessage, Utf8Survey } from '../connectors/csv/encoding';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -177,11 +177,7 @@ async function encodingPastTheSample(file: string, survey: Utf8Survey): Promise<
     const from = Math.max(0, offset - 1024);
     const { bytesRead } = await handle.read({ buffer: window, position: from });
     if (!survey.multibyte) return detectEncoding(window.subarray(0, bytesRead)).encoding;
-    const byte = window[offset - from] as number;
-    throw invalid(
-      `file: line ${await lineOfOffset(file, offset)} is not UTF-8 (it holds the byte 0x${byte.toString(16).toUpperCase()}), but other lines of the file are: ` +
-        'part of it was saved in another encoding, and reading it either way would garble some names. Save the whole file as "CSV UTF-8" and import that',
-    );
+    throw invalid(`file: ${mixedEncodingMessage(await lineOfOffset(file, offset), window[offset - from] as number)}`);
   } finally {
     await handle.close();
   }

@@ -152,3 +152,11 @@ function completeLength(bytes: Buffer): number {
   }
   return bytes.length;
 }
+
+/** Why a file that mixes UTF-8 with another encoding is refused, and what to do. */
+export function mixedEncodingMessage(line: number, byte: number): string {
+  return (
+    `line ${line} is not UTF-8 (it holds the byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')}), but other lines of the file are: ` +
+    'part of it was saved in another encoding, and reading it either way would garble some names. Save the whole file as "CSV UTF-8" and import that'
+  );
+}

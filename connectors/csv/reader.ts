@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { addAbortSignal, pipeline, type TransformCallback } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { detectDelimiter, isDelimiterLine } from './delimiter';
-import { detectEncoding, notTextReason } from './encoding';
+import { detectEncoding, mixedEncodingMessage, notTextReason, Utf8Survey } from './encoding';
 import { withoutNul } from '../../domain/text';
 
 export interface CsvInspection {
@@ -159,7 +159,23 @@ async function detectFormat(path: string, known: Partial<CsvFormat> = {}): Promi
   const notText = notTextReason(sample);
   if (notText) throw new Error(notText);
   const encoding = known.encoding ?? detectEncoding(sample).encoding;
+  if (known.encoding === undefined && encoding === 'windows-1252') refuseMixedEncodings(sample);
   return { encoding, delimiter: known.delimiter ?? detectDelimiter(iconv.decode(sample, encoding)).delimiter };
+}
+
+/**
+ * A start of a file that is not UTF-8 but holds characters written in UTF-8 too ("Renée" in UTF-8 beside "Zoë" in
+ * windows-1252): reading it in either encoding garbles some names, so it is refused, naming the first line that is
+ * not UTF-8. Windows-1252 text itself almost never forms a UTF-8 character ("Ã©").
+ */
+function refuseMixedEncodings(sample: Buffer): void {
+  const survey = new Utf8Survey();
+  survey.push(sample);
+  if (!survey.multibyte || survey.firstInvalid === undefined) return;
+  const offset = survey.firstInvalid;
+  let line = 1;
+  for (let at = sample.indexOf(10); at !== -1 && at < offset; at = sample.indexOf(10, at + 1)) line++;
+  throw new Error(mixedEncodingMessage(line, sample[offset] as number));
 }
 
 async function readSample(path: string): Promise<Buffer> {

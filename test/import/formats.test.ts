@@ -100,6 +100,17 @@ describe('a file whose first 256 KiB are ASCII', () => {
     expect(renee).toEqual({ first_name: 'Renée', last_name: 'Müller' });
   });
 
+  it('is refused too when the two encodings meet in its first lines', async () => {
+    const business = await aBusiness(t.database.db);
+    const bytes = Buffer.concat([Buffer.from(`${header}\r\nRenée,Early,early@example.com,\r\n`), iconv.encode('Zoë,Müller,zoe@example.com,\r\n', 'windows-1252')]);
+    const error = await t.worker.execute('importContactsCsv', { businessId: business.id, file: await t.file('mixed-early.csv', bytes) }).catch((e: unknown) => e);
+    expect((error as WorkflowFailedError).cause?.message).toBe(
+      'file: line 3 is not UTF-8 (it holds the byte 0xEB), but other lines of the file are: part of it was saved in another encoding, and reading it ' +
+        'either way would garble some names. Save the whole file as "CSV UTF-8" and import that',
+    );
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+  });
+
   it('is refused, naming the line, when it mixes UTF-8 and another encoding, before anything is written', async () => {
     const business = await aBusiness(t.database.db);
     const bytes = Buffer.concat([
