@@ -8,6 +8,7 @@ import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
+import { extensionOf } from '../domain/phone';
 import { customFieldName } from '../domain/import/fields';
 import { autoMapColumns } from '../domain/import/mapping';
 import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
@@ -96,12 +97,9 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
 
 const TAGS_LISTED = 20;
 
-// An extension as people write it after a number: "ext. 23", "x23", "extension 23".
-const EXTENSION = /(?:ext(?:ension)?\.?|x)\s*(\d{1,6})\s*$/i;
-
 /** The number in E.164, which reads the same in any country, with the extension written beside it, which E.164 has not. */
 function withExtension(phone: { e164: string; raw: string }): string {
-  const extension = EXTENSION.exec(phone.raw)?.[1];
+  const extension = extensionOf(phone.raw, phone.e164);
   return extension === undefined ? phone.e164 : `${phone.e164} ext. ${extension}`;
 }
 

@@ -104,3 +104,21 @@ function parseErrorReason(code: string, isInternational: boolean, region: Countr
 function reject(shownAs: string, reason: string): PhoneResult {
   return { ok: false, reason: `'${shownAs}' ${reason}` };
 }
+
+// Characters a number is written with; anything else in a raw number may be an extension ("ext. 23", "#23", ",23").
+const PLAIN_NUMBER = /^[\d\s()+.\-/]*$/;
+
+/**
+ * The extension written in a number as it was given (`raw`), read as libphonenumber reads it in the number's own
+ * country: E.164 has no place for it, and the number is stored and exported in E.164.
+ */
+export function extensionOf(raw: string, e164: string): string | undefined {
+  if (PLAIN_NUMBER.test(raw)) return undefined;
+  try {
+    const country = parsePhoneNumberWithError(e164).country;
+    const parsed = parsePhoneNumberWithError(stripExportArtifacts(raw, { anyApostrophe: true }), { ...(country && { defaultCountry: country }) });
+    return parsed.number === e164 ? parsed.ext : undefined;
+  } catch {
+    return undefined;
+  }
+}
