@@ -107,7 +107,9 @@ function withExtension(phone: { e164: string; raw: string }): string {
  * A custom field's header: its name, unless the import would read that name as a contact field ("Street", "Home"
  * of phone numbers), which would put the field's values in the contact's address or phones on the way back.
  */
-function customFieldHeader(name: string): string {
+function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>): string {
+  // The import tells headers apart ignoring letter case, and would number a second "Street" "Street (2)".
+  if (otherHeaders.has(name.trim().toLowerCase())) return `custom:${name}`;
   const [read] = autoMapColumns([name], []);
   return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;
 }
@@ -181,13 +183,14 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         from contacts c where ${filter}`;
       const phoneSlots = columns.includes('phones') ? Math.max(1, shape?.phone_slots ?? 0) : 0;
       const customKeys = columns.includes('customFields') ? (shape?.custom_keys ?? []) : [];
-      const headers = columns.flatMap((column) =>
+      const headersOf = (column: string) =>
         column === 'phones'
           ? Array.from({ length: phoneSlots }, (_, i) => [`Phone ${i + 1} - Label`, `Phone ${i + 1} - Value`]).flat()
           : column === 'customFields'
-            ? customKeys.map(customFieldHeader)
-            : [...fixedColumns[column as FixedColumn]],
-      );
+            ? []
+            : [...fixedColumns[column as FixedColumn]];
+      const contactHeaders = new Set(columns.flatMap(headersOf).map((header) => header.toLowerCase()));
+      const headers = columns.flatMap((column) => (column === 'customFields' ? customKeys.map((key) => customFieldHeader(key, contactHeaders)) : headersOf(column)));
 
       const partial = `${output}.partial`;
       const writer = createCsvWriter(partial, headers);

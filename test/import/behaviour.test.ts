@@ -489,13 +489,20 @@ describe('exportContactsCsv', () => {
 
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
     const business = await aBusiness(t.database.db);
-    const file = await t.file('custom-street.csv', 'First Name,Last Name,Email,Address,Street,Home,Member Since\nAda,Lovelace,ada@example.com,12 Harbour St,Back lane 3,02 9876 5432,2019\n');
-    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping: { Home: 'custom:Home' } });
+    const file = await t.file(
+      'custom-street.csv',
+      'First Name,Last Name,Email,Address,Street,Home,Member Since,Kind\nAda,Lovelace,ada@example.com,12 Harbour St,Back lane 3,02 9876 5432,2019,VIP\n',
+    );
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', {
+      businessId: business.id,
+      file,
+      mapping: { Home: 'custom:Home', Kind: 'custom:Phone 1 - Label' },
+    });
     expect(first).toMatchObject({ created: 1, failed: 0 });
     const output = path.join(t.dir, 'custom-street-export.csv');
     await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
     const header = (await readFile(output, 'utf8')).split(/\r?\n/)[0] as string;
-    expect(header.split(',').slice(-3)).toEqual(['custom:Home', 'Member Since', 'custom:Street']);
+    expect(header.split(',').slice(-4)).toEqual(['custom:Home', 'Member Since', 'custom:Phone 1 - Label', 'custom:Street']);
 
     const elsewhere = await aBusiness(t.database.db);
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
@@ -505,7 +512,11 @@ describe('exportContactsCsv', () => {
           (select count(*) from contact_phones p where p.contact_id = c.id)::int as phones
         from contacts c where business_id = ${businessId}`;
     const [before] = await fieldsOf(business.id);
-    expect(before).toEqual({ custom_fields: { Street: 'Back lane 3', Home: '02 9876 5432', 'Member Since': '2019' }, addresses: ['12 Harbour St'], phones: 0 });
+    expect(before).toEqual({
+      custom_fields: { Street: 'Back lane 3', Home: '02 9876 5432', 'Member Since': '2019', 'Phone 1 - Label': 'VIP' },
+      addresses: ['12 Harbour St'],
+      phones: 0,
+    });
     expect(await fieldsOf(elsewhere.id)).toEqual([before]);
   });
 
