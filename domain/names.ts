@@ -186,6 +186,8 @@ const givenNameKey = (name: string) => {
  * Danielle. Two people who share a home phone or an email are told apart by this.
  */
 export function mayBeSameGivenName(a: string, b: string): boolean {
+  // Most rows that share a key are one person written alike: answered without taking the names apart.
+  if (a === b) return true;
   const [x, y] = [givenNameKey(a), givenNameKey(b)];
   if (x === '' || y === '' || x === y) return true;
   const [shorter, longer] = x.length < y.length ? [x, y] : [y, x];
@@ -200,6 +202,7 @@ export function mayBeSameGivenName(a: string, b: string): boolean {
  * of the other ("Smith" and "Smith-Jones"). A missing name may be anyone's.
  */
 export function mayBeSameFamilyName(a: string, b: string): boolean {
+  if (a === b) return true;
   const parts = (name: string) =>
     name
       .normalize('NFD')

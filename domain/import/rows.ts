@@ -170,10 +170,12 @@ export function mergeForUpdate(
     update.previous.fields[field] = existing[field];
   };
   // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
-  const shorterFirst = options.keepFullerNames === true && isShorterFormOf(incoming.firstName, existing.firstName);
+  const fuller = options.keepFullerNames === true;
+  const shorterFirst = fuller && incoming.firstName !== existing.firstName && isShorterFormOf(incoming.firstName, existing.firstName);
   if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
   if (!isInitialOf(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
-  if (!(options.keepFullerNames === true && isPartOfFamilyName(incoming.lastName, existing.lastName))) set('lastName', incoming.lastName);
+  const shorterLast = fuller && incoming.lastName !== existing.lastName && isPartOfFamilyName(incoming.lastName, existing.lastName);
+  if (!shorterLast) set('lastName', incoming.lastName);
   set('businessName', incoming.businessName);
   set('notes', mergedNotes(existing.notes, incoming.notes));
   mergeEmail(existing, incoming, set, update.warnings);
