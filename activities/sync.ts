@@ -449,7 +449,7 @@ async function storeRecords(sql: Sql, input: StoreInput): Promise<{ counts: Sync
     }
     counts.unchanged += unchanged.length;
 
-    // A record whose every email and phone a contact with another first name holds is not stored, nor linked to it.
+    // A record whose every email and phone a contact of another name holds is not stored, nor linked to it.
     const refuse = (refused: ChunkPlan['refused'], recordOf: (line: number) => RemoteContact) => {
       counts.failed += refused.length;
       for (const { line, problems } of refused) warn(recordOf(line), problems);

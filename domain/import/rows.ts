@@ -411,13 +411,10 @@ function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): Imp
 }
 
 /**
- * The numbers of a phone cell that is not one number (see `numbersWrittenInCell`), when each reads as one. A slash can
- * be part of one number (030/1234567), which is why this is only asked of a cell that is not a number as a whole.
- */
-/**
- * The numbers of a cell that is not one number as a whole, when it holds several: all of them read, or some read and
- * each of the others long enough to be a number on its own (`0412 345 666 / 9876 5433`, the landline without its area
- * code), which then stand or fall alone. Otherwise the cell is one number written oddly, and fails as a whole.
+ * The numbers of a phone cell that is not one number as a whole (see `numbersWrittenInCell`), when it holds several:
+ * all of them read, or some read and each of the others long enough to be a number on its own (`0412 345 666 / 9876
+ * 5433`, the landline without its area code), which then stand or fall alone. Otherwise the cell is one number written
+ * oddly (a slash can be part of one: 030/1234567), and fails as a whole.
  */
 function numbersInCell(value: string, defaultCountry: string): { value: string; result: PhoneResult; type?: PhoneType }[] | undefined {
   const written = numbersWrittenInCell(value);
