@@ -19,7 +19,7 @@ const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir'
 // Suffixes that tell a father from his son.
 const GENERATIONS = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'junior', 'senior']);
 // A generational suffix or degree after the family name ("John Smith Jr.") stays with it.
-const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd', 'md', 'esq']);
+const SUFFIXES = new Set([...GENERATIONS, 'phd', 'md', 'esq']);
 
 const bare = (word: string) => word.toLowerCase().replace(/[.,]$/, '');
 
@@ -104,7 +104,7 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['michael', 'mike', 'mick', 'micky', 'mickey'],
   ['edward', 'ted', 'teddy', 'ned', 'eddie'],
   ['charles', 'charlie', 'chuck', 'chas'],
-  ['catherine', 'katherine', 'kathryn', 'kate', 'katie', 'kath', 'kathy', 'cathy', 'cath', 'kat'],
+  ['catherine', 'katherine', 'kathryn', 'kate', 'katie', 'kath', 'kathy', 'cathy', 'cath', 'kat', 'cate', 'cat'],
   ['anthony', 'tony'],
   ['joseph', 'joe', 'joey'],
   ['alexander', 'alex', 'xander', 'sandy'],
@@ -145,7 +145,6 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['kathleen', 'kathy', 'kath', 'kate'],
   ['jacob', 'jake', 'jakey'],
   ['amanda', 'mandy', 'manda'],
-  ['catherine', 'cate', 'cat'],
   ['isabella', 'isabel', 'isabelle', 'izzy', 'issy', 'bella'],
   ['oliver', 'ollie', 'olly'],
   ['frederick', 'fred', 'freddie', 'freddy'],
@@ -203,20 +202,40 @@ export function mayBeSameGivenName(a: string, b: string): boolean {
  */
 export function mayBeSameFamilyName(a: string, b: string): boolean {
   if (a === b) return true;
-  const parts = (name: string) =>
-    name
-      .normalize('NFD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .split(/[^\p{L}]+/u)
-      .filter((part) => part !== '');
-  const [x, y] = [parts(a), parts(b)];
+  const [x, y] = [familyNameParts(a), familyNameParts(b)];
   if (x.length === 0 || y.length === 0 || x.join('') === y.join('')) return true;
   // "Smith" and "Smith Jr." are a father and his son.
   const generation = (name: string[]) => name.filter((part) => GENERATIONS.has(part)).join(' ');
   if (generation(x) !== generation(y)) return false;
   const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
   return shorter.every((part) => longer.includes(part));
+}
+
+/** A family name's words, bare: "Smith-Jones" is smith and jones, "Núñez" nunez. */
+function familyNameParts(name: string): string[] {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((part) => part !== '');
+}
+
+/** "Chris" of "Christopher", "Bob" of "Robert", "J." of "Jane": a first name the same person goes by, shorter. */
+export function isShorterGivenName(given: string, name: string): boolean {
+  return given.trim().length < name.trim().length && mayBeSameGivenName(given, name);
+}
+
+/** "Smith" of "Smith-Jones": fewer of the same words. */
+export function isPartOfFamilyName(given: string, name: string): boolean {
+  const [x, y] = [familyNameParts(given), familyNameParts(name)];
+  return x.length > 0 && x.length < y.length && x.every((part) => y.includes(part));
+}
+
+/** "J." or "J" of "Jane": one letter, the name's first. */
+export function isInitialOf(given: string | undefined, name: string | null): boolean {
+  const initial = /^\s*(\p{L})\.?\s*$/u.exec(given ?? '')?.[1];
+  return initial !== undefined && name !== null && name.trim().length > 1 && name.trim().toLowerCase().startsWith(initial.toLowerCase());
 }
 
 /**

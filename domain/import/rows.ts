@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { looksLikeOrganisation, mayBeSameGivenName, splitFullName } from '../names';
+import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, splitFullName } from '../names';
 import { normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
@@ -171,7 +171,7 @@ export function mergeForUpdate(
   };
   // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
   const fuller = options.keepFullerNames === true;
-  const shorterFirst = fuller && incoming.firstName !== existing.firstName && isShorterFormOf(incoming.firstName, existing.firstName);
+  const shorterFirst = fuller && incoming.firstName !== existing.firstName && isShorterGivenName(incoming.firstName, existing.firstName);
   if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
   if (!isInitialOf(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
   const shorterLast = fuller && incoming.lastName !== existing.lastName && isPartOfFamilyName(incoming.lastName, existing.lastName);
@@ -482,23 +482,6 @@ function mergeEmail(
     field: 'email',
     message: `the email '${incoming.email.address}' differs from the contact's '${existing.email}'; the contact keeps its email`,
   });
-}
-
-/** "Chris" of "Christopher", "Bob" of "Robert": a name the same person goes by, shorter. */
-function isShorterFormOf(given: string, name: string): boolean {
-  return given.trim().length < name.trim().length && mayBeSameGivenName(given, name);
-}
-
-/** "Smith" of "Smith-Jones": fewer of the same parts. */
-function isPartOfFamilyName(given: string, name: string): boolean {
-  const parts = (text: string) => text.toLowerCase().split(/[^\p{L}]+/u).filter((part) => part !== '');
-  const [x, y] = [parts(given), parts(name)];
-  return x.length > 0 && x.length < y.length && x.every((part) => y.includes(part));
-}
-
-function isInitialOf(given: string | undefined, name: string | null): boolean {
-  const initial = /^\s*(\p{L})\.?\s*$/u.exec(given ?? '')?.[1];
-  return initial !== undefined && name !== null && name.trim().length > 1 && name.trim().toLowerCase().startsWith(initial.toLowerCase());
 }
 
 /** Notes are written by people on both sides, so the file's are added to the contact's rather than replacing them. */
