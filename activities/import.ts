@@ -2,12 +2,12 @@ import { Context, heartbeat } from '@temporalio/activity';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, type Stats } from 'node:fs';
-import { access, mkdir, open, rm, stat } from 'node:fs/promises';
+import { access, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
-import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, resolveCsvPath } from '../connectors/csv/reader';
+import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, isUtf8Encoding, lineOfByte, readBytes, resolveCsvPath } from '../connectors/csv/reader';
 import { detectEncoding, mixedEncodingMessage, Utf8Survey } from '../connectors/csv/encoding';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
@@ -171,26 +171,10 @@ async function sha256(file: string, beat: () => void = () => heartbeat(), survey
  */
 async function encodingPastTheSample(file: string, survey: Utf8Survey): Promise<string> {
   const offset = survey.firstInvalid as number;
-  const handle = await open(file);
-  try {
-    const window = Buffer.alloc(256 * 1024);
-    const from = Math.max(0, offset - 1024);
-    const { bytesRead } = await handle.read({ buffer: window, position: from });
-    if (!survey.multibyte) return detectEncoding(window.subarray(0, bytesRead)).encoding;
-    throw invalid(`file: ${mixedEncodingMessage(await lineOfOffset(file, offset), window[offset - from] as number)}`);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The physical line a byte of the file is on. */
-async function lineOfOffset(file: string, offset: number): Promise<number> {
-  let line = 1;
-  if (offset === 0) return line;
-  for await (const chunk of createReadStream(file, { end: offset - 1 })) {
-    for (let at = (chunk as Buffer).indexOf(10); at !== -1; at = (chunk as Buffer).indexOf(10, at + 1)) line++;
-  }
-  return line;
+  const from = Math.max(0, offset - 1024);
+  const window = await readBytes(file, from, 256 * 1024);
+  if (!survey.multibyte) return detectEncoding(window).encoding;
+  throw invalid(`file: ${mixedEncodingMessage(await lineOfByte(file, offset), window[offset - from] as number)}`);
 }
 
 /**
@@ -639,7 +623,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       let inspection = await inspect();
       // Taken before the hash: a file changed in between is hashed again by the first chunk, which then goes on.
       const originalModifiedMs = original.mtimeMs;
-      const survey = /^utf-?8$/i.test(inspection.encoding) ? new Utf8Survey() : undefined;
+      const survey = isUtf8Encoding(inspection.encoding) ? new Utf8Survey() : undefined;
       const fileHash = await sha256(file, undefined, survey);
       if (survey?.firstInvalid !== undefined) inspection = await inspect(await encodingPastTheSample(file, survey));
 
@@ -661,7 +645,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       }
       requireUsableMapping(mapping, inspection, explicit);
 
-      const isUtf8 = /^utf-?8$/i.test(inspection.encoding);
+      const isUtf8 = isUtf8Encoding(inspection.encoding);
       const importRow = await createOrFindImport(db, {
         businessId: business.id,
         file,

@@ -155,7 +155,7 @@ export async function cellsOfLines(
 
 async function detectFormat(path: string, known: Partial<CsvFormat> = {}): Promise<CsvFormat> {
   if (known.encoding && known.delimiter) return { encoding: known.encoding, delimiter: known.delimiter };
-  const sample = await readSample(path);
+  const sample = await readBytes(path, 0, SAMPLE_BYTES);
   const notText = notTextReason(sample);
   if (notText) throw new Error(notText);
   const encoding = known.encoding ?? detectEncoding(sample).encoding;
@@ -173,19 +173,32 @@ function refuseMixedEncodings(sample: Buffer): void {
   survey.push(sample);
   if (!survey.multibyte || survey.firstInvalid === undefined) return;
   const offset = survey.firstInvalid;
-  let line = 1;
-  for (let at = sample.indexOf(10); at !== -1 && at < offset; at = sample.indexOf(10, at + 1)) line++;
-  throw new Error(mixedEncodingMessage(line, sample[offset] as number));
+  throw new Error(mixedEncodingMessage(1 + newlinesIn(sample, offset), sample[offset] as number));
 }
 
-async function readSample(path: string): Promise<Buffer> {
+/** Up to `length` bytes of the file from `position`. */
+export async function readBytes(path: string, position: number, length: number): Promise<Buffer> {
   const file = await open(path);
   try {
-    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(SAMPLE_BYTES), position: 0 });
+    const { buffer, bytesRead } = await file.read({ buffer: Buffer.alloc(length), position });
     return buffer.subarray(0, bytesRead);
   } finally {
     await file.close();
   }
+}
+
+/** The physical line a byte of the file is on. */
+export async function lineOfByte(path: string, offset: number): Promise<number> {
+  let line = 1;
+  if (offset === 0) return line;
+  for await (const chunk of createReadStream(path, { end: offset - 1 })) line += newlinesIn(chunk as Buffer);
+  return line;
+}
+
+function newlinesIn(bytes: Buffer, end = bytes.length): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1 && at < end; at = bytes.indexOf(10, at + 1)) count++;
+  return count;
 }
 
 async function openRecords(
@@ -282,7 +295,7 @@ async function* physicalRecordGroups(
     record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_RECORD_BYTES,
   });
-  const decoding = isUtf8(encoding) ? [] : [iconv.decodeStream(encoding)];
+  const decoding = isUtf8Encoding(encoding) ? [] : [iconv.decodeStream(encoding)];
   pipeline([file, ...decoding, parser], () => {
     // Any failure of the pipeline destroys the parser with it, and iterating the parser rejects with it.
   });
@@ -341,7 +354,7 @@ function lineBreaks(cell: string): number {
   return cell.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
-function isUtf8(encoding: string): boolean {
+export function isUtf8Encoding(encoding: string): boolean {
   return /^utf-?8$/i.test(encoding);
 }
 
