@@ -188,9 +188,10 @@ const aliasesByWords = new Map(aliases.map((alias) => [wordsKey(headerWords(alia
 
 /** One mapping per header, in order, read from the header and checked against the column's sample values. */
 export function autoMapColumns(headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
-  const contactsAre = whoseColumns(headers);
+  const reads = headers.map(readHeader);
+  const contactsAre = whoseColumns(reads);
   const proposals = headers.map((header, column) =>
-    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), contactsAre),
+    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre),
   );
   return pairPhoneLabels(assignFields(proposals), new Set());
 }
@@ -250,17 +251,17 @@ function normalizeHeader(header: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
-function propose(column: number, header: string, values: readonly string[], contactsAre: ReadonlySet<string>): Proposal {
+function propose(column: number, header: string, values: readonly string[], read: HeaderRead, contactsAre: ReadonlySet<string>): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
   // An export names a custom field so when its name alone would be read as a contact field ("custom:Street").
-  const customName = customFieldName(parseMappingTarget(header) ?? 'ignore');
+  const named = parseMappingTarget(header);
+  const customName = named === undefined ? undefined : customFieldName(named);
   if (customName !== undefined) return { ...base, keep: 'custom', reason: 'named as a custom field', customName };
-  const someoneElse = someoneElseWord(header);
+  const { someoneElse, match } = read;
   if (someoneElse !== undefined && !contactsAre.has(someoneElse)) {
     return keep(base, `someone else's ("${someoneElse}"), not the contact's: kept as custom field`);
   }
-  const match = matchHeader(someoneElse === undefined ? header : withoutSomeoneElseWords(header));
   const headerKind = kindOfHeader(match);
   const looksLike = describeValues(values);
   const byValues = READ_BY_VALUES[looksLike];
@@ -297,16 +298,23 @@ function keep(base: Column, reason: string): KeptProposal {
  * without one: that of its first and last name columns ("Child First Name" beside "Parent Name": the children), else
  * of its first full name column. Empty in most files.
  */
-function whoseColumns(headers: readonly string[]): ReadonlySet<string> {
-  const names = headers.map((header) => {
-    const word = someoneElseWord(header);
-    const fields = matchHeader(word === undefined ? header : withoutSomeoneElseWords(header))?.fields ?? [];
+function whoseColumns(reads: readonly HeaderRead[]): ReadonlySet<string> {
+  const names = reads.map(({ someoneElse: word, match }) => {
+    const fields = match?.fields ?? [];
     return { word, firstOrLast: fields.includes('firstName') || fields.includes('lastName'), full: fields.includes('fullName') };
   });
   const named = names.filter((n) => n.firstOrLast || n.full);
   if (named.length === 0 || named.some((n) => n.word === undefined)) return new Set();
   const word = (named.find((n) => n.firstOrLast) ?? named[0])?.word;
   return new Set(word === undefined ? [] : [word]);
+}
+
+/** A header's word naming someone else, if any, and the field it names without that word. */
+type HeaderRead = { someoneElse: string | undefined; match: HeaderMatch | undefined };
+
+function readHeader(header: string): HeaderRead {
+  const someoneElse = someoneElseWord(header);
+  return { someoneElse, match: matchHeader(someoneElse === undefined ? header : withoutSomeoneElseWords(header)) };
 }
 
 function someoneElseWord(header: string): string | undefined {
