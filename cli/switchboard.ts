@@ -341,8 +341,8 @@ export function buildProgram(): Command {
           : problems.length === 0
             ? `import ${id}: no problems`
             : [
-                ...(failed.length > 0 ? [`errors: ${plural(new Set(failed.map((p) => p.row)).size, 'row')} not imported:`, ...lines(failed)] : []),
-                ...(warned.length > 0 ? [`warnings: ${plural(new Set(warned.map((p) => p.row)).size, 'row')} imported with values left out:`, ...lines(warned)] : []),
+                ...(failed.length > 0 ? [`errors: ${plural(rowsIn(failed), 'row')} not imported:`, ...lines(failed)] : []),
+                ...(warned.length > 0 ? [`warnings: ${plural(rowsIn(warned), 'row')} imported with values left out:`, ...lines(warned)] : []),
               ].join('\n');
       print(Boolean(opts.json), problems, text);
     });
@@ -538,6 +538,11 @@ function describeImportSummary(i: ImportSummary): string {
 
 const PROBLEMS_SHOWN = 20;
 
+/** How many rows a list of row problems is about: a row may have several. */
+function rowsIn(problems: readonly { row: number }[]): number {
+  return new Set(problems.map((p) => p.row)).size;
+}
+
 function describeImport(result: ImportResult): string {
   const lines = [
     `import ${result.importId}: ${result.status}`,
@@ -557,9 +562,8 @@ function describeImport(result: ImportResult): string {
   if ((result.warned ?? 0) > 0) {
     lines.push(`warnings: ${plural(result.warned, 'row')} with values left out:`, ...shownWarnings.map((w) => `  ${w.message}`));
   }
-  const rowsOf = (list: readonly { row: number }[]) => new Set(list.map((p) => p.row)).size;
-  const failedShown = rowsOf(shownErrors.filter((e) => !('importedBefore' in e)));
-  if (result.status !== 'dry-run' && (failedShown < result.failed || rowsOf(shownWarnings) < (result.warned ?? 0))) {
+  const failedShown = rowsIn(shownErrors.filter((e) => !('importedBefore' in e)));
+  if (result.status !== 'dry-run' && (failedShown < result.failed || rowsIn(shownWarnings) < (result.warned ?? 0))) {
     lines.push(`every problem, row by row: switchboard imports problems ${result.importId}`);
   }
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
