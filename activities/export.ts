@@ -50,7 +50,7 @@ interface ExportRow {
   custom_fields: Record<string, string>;
   created_at: Date;
   updated_at: Date;
-  phones: { e164: string; raw: string; type: string }[];
+  phones: { e164: string; raw: string; type: string; is_primary: boolean }[];
   tags: string[];
   contact_address: Record<string, string | null> | null;
   billing_address: Record<string, string | null> | null;
@@ -87,12 +87,21 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'updatedAt':
       return [row.updated_at.toISOString()];
     case 'phones':
-      return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [phoneLabel[p.type] ?? 'Other', withExtension(p)] : ['', '']));
+      return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [labelOf(p, row.phones.length), withExtension(p)] : ['', '']));
     case 'customFields':
       return customKeys.map((key) => row.custom_fields[key] ?? '');
     default:
       return [];
   }
+}
+
+/**
+ * The number's kind, marked "* " when it is the primary of several, as Google marks it: the import reads the mark, so
+ * a contact whose home number is primary keeps it so, where the import would otherwise choose the mobile.
+ */
+function labelOf(phone: ExportRow['phones'][number], numbers: number): string {
+  const label = phoneLabel[phone.type] ?? 'Other';
+  return phone.is_primary && numbers > 1 ? `* ${label}` : label;
 }
 
 const TAGS_LISTED = 20;
@@ -199,7 +208,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         const cursor = sql<ExportRow[]>`
           select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.notes, c.status, c.custom_fields,
             c.created_at, c.updated_at,
-            coalesce((select json_agg(json_build_object('e164', p.e164, 'raw', p.raw, 'type', p.type)
+            coalesce((select json_agg(json_build_object('e164', p.e164, 'raw', p.raw, 'type', p.type, 'is_primary', p.is_primary)
                       order by p.is_primary desc, p.created_at, p.e164) from contact_phones p where p.contact_id = c.id), '[]') as phones,
             coalesce((select json_agg(t.name order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id
                       where ct.contact_id = c.id), '[]') as tags,

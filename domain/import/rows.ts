@@ -103,6 +103,13 @@ const PHONE_TYPE_OF_LABEL: Record<string, PhoneType> = {
   'other fax': 'fax',
 };
 
+// Google marks the primary of a contact's numbers by starting its label with "* " ("* Home").
+const PRIMARY_MARK = /^\*\s*/;
+
+function isMarkedPrimary(label: string): boolean {
+  return label.startsWith('*');
+}
+
 // Google puts these on every contact; they are not the business's tags.
 const GOOGLE_SYSTEM_LABELS = new Set(['* mycontacts', '* my contacts', '* starred']);
 const TAG_SEPARATORS = /\s*:::\s*|[;,]/;
@@ -227,11 +234,11 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   if (phoneCells.length === 0 && emailCell === undefined) return { phones: [], problems: [noPhoneOrEmail(cells)] };
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
-  const usable: Omit<ImportedPhone, 'primary'>[] = [];
+  const usable: PhoneReading[] = [];
   const read = (cell: Cell, value: string, result: PhoneResult, labelled?: PhoneType) => {
     readings.push({ cell, value, result });
     // A label written beside the number in the cell is more particular than its column.
-    if (result.ok) usable.push({ raw: value, e164: result.e164, type: labelled ?? phoneType(cell, result.type) });
+    if (result.ok) usable.push({ raw: value, e164: result.e164, type: labelled ?? phoneType(cell, result.type), marked: isMarkedPrimary(cell.label) });
   };
   for (const cell of phoneCells) {
     for (const value of splitMultiValue(cell.value)) {
@@ -392,20 +399,28 @@ function problem(cell: Cell, message: string): RowProblem {
 /** The column's kind of phone, else a Google label, else what libphonenumber knows of the number. */
 function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
   const ofField = isPhoneField(cell.field) ? PHONE_TYPE_OF_FIELD[cell.field] : undefined;
-  const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(/^\*\s*/, '').toLowerCase()];
+  const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(PRIMARY_MARK, '').toLowerCase()];
   return ofField ?? ofLabel ?? (numberType === 'MOBILE' ? 'mobile' : 'other');
 }
 
-/** One entry per number however it was written; the mobile is primary, else the first number that is not a fax. */
-function collectPhones(readings: readonly Omit<ImportedPhone, 'primary'>[]): ImportedPhone[] {
-  const byNumber = new Map<string, Omit<ImportedPhone, 'primary'>>();
+type PhoneReading = Omit<ImportedPhone, 'primary'> & { marked: boolean };
+
+/**
+ * One entry per number however it was written. The primary is the number the file marks so, else the mobile, else
+ * the first number that is not a fax.
+ */
+function collectPhones(readings: readonly PhoneReading[]): ImportedPhone[] {
+  const byNumber = new Map<string, PhoneReading>();
   for (const reading of readings) {
     const seen = byNumber.get(reading.e164);
     // A later column may know what kind of number an earlier, generic one was.
-    if (seen === undefined || seen.type === 'other') byNumber.set(reading.e164, { raw: seen?.raw ?? reading.raw, e164: reading.e164, type: reading.type });
+    if (seen === undefined || seen.type === 'other') {
+      byNumber.set(reading.e164, { raw: seen?.raw ?? reading.raw, e164: reading.e164, type: reading.type, marked: reading.marked || seen?.marked === true });
+    } else if (reading.marked) seen.marked = true;
   }
   const phones = [...byNumber.values()];
-  const primary = phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
+  const primary =
+    phones.find((phone) => phone.marked) ?? phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
   // Built field by field: an object spread here, once per number, cost as much as reading the row's email.
   return phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 }));
 }

@@ -487,6 +487,29 @@ describe('exportContactsCsv', () => {
     expect(phone).toEqual({ e164: '+61298765441', raw: '+61298765441 ext. 23' });
   });
 
+  it('marks the primary of several numbers, so that a home number primary before a mobile stays primary', async () => {
+    const business = await aBusiness(t.database.db);
+    const home = await t.file('primary-home.csv', 'First Name,Last Name,Email,Home Phone\nAda,Lovelace,ada@example.com,(02) 9365 1234\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: home })).toMatchObject({ created: 1 });
+    const mobile = await t.file('primary-mobile.csv', 'First Name,Last Name,Email,Mobile\nAda,Lovelace,ada@example.com,0412 345 678\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: mobile })).toMatchObject({ updated: 1 });
+    const phonesOf = async (businessId: string) =>
+      t.database.sql<{ e164: string; type: string; is_primary: boolean }[]>`
+        select e164, type, is_primary from contact_phones where business_id = ${businessId} order by e164`;
+    const before = await phonesOf(business.id);
+    expect(before).toEqual([
+      { e164: '+61293651234', type: 'home', is_primary: true },
+      { e164: '+61412345678', type: 'mobile', is_primary: false },
+    ]);
+
+    const output = path.join(t.dir, 'primary-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    expect(await readFile(output, 'utf8')).toContain(",* Home,'+61293651234,Mobile,'+61412345678,");
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    expect(await phonesOf(elsewhere.id)).toEqual(before);
+  });
+
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file(

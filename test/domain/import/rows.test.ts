@@ -249,6 +249,15 @@ describe('buildContact: phones', () => {
       ],
     ],
     [
+      'a Google label marked "* " makes its number the primary, before the mobile',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value', 'Phone 2 - Label', 'Phone 2 - Value'],
+      ['Jane', 'Citizen', 'Mobile', '0412 345 678', '* Home', '02 9876 5432'],
+      [
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: false },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: true },
+      ],
+    ],
+    [
       'a Google "Main" label leaves the type to the number',
       ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value'],
       ['Jane', 'Citizen', 'Main', '0412 345 678'],
