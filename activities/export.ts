@@ -48,8 +48,9 @@ interface ExportRow {
   notes: string | null;
   status: string;
   custom_fields: Record<string, string>;
-  created_at: Date;
-  updated_at: Date;
+  /** ISO 8601 in UTC, written by the statement: the shared client reads timestamps as text in the server's form. */
+  created_at: string;
+  updated_at: string;
   phones: { e164: string; raw: string; type: string; is_primary: boolean }[];
   tags: string[];
   contact_address: Record<string, string | null> | null;
@@ -83,9 +84,9 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'status':
       return [row.status];
     case 'createdAt':
-      return [row.created_at.toISOString()];
+      return [row.created_at];
     case 'updatedAt':
-      return [row.updated_at.toISOString()];
+      return [row.updated_at];
     case 'phones':
       return Array.from({ length: phoneSlots }, (_, i) => row.phones[i]).flatMap((p) => (p ? [labelOf(p, row.phones.length), withExtension(p)] : ['', '']));
     case 'customFields':
@@ -103,6 +104,8 @@ function labelOf(phone: ExportRow['phones'][number], numbers: number): string {
   const label = phoneLabel[phone.type] ?? 'Other';
   return phone.is_primary && numbers > 1 ? `* ${label}` : label;
 }
+
+const ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
 
 const TAGS_LISTED = 20;
 
@@ -207,7 +210,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
       try {
         const cursor = sql<ExportRow[]>`
           select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.notes, c.status, c.custom_fields,
-            c.created_at, c.updated_at,
+            to_char(c.created_at at time zone 'UTC', ${ISO_UTC}) as created_at, to_char(c.updated_at at time zone 'UTC', ${ISO_UTC}) as updated_at,
             coalesce((select json_agg(json_build_object('e164', p.e164, 'raw', p.raw, 'type', p.type, 'is_primary', p.is_primary)
                       order by p.is_primary desc, p.created_at, p.e164) from contact_phones p where p.contact_id = c.id), '[]') as phones,
             coalesce((select json_agg(t.name order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id
