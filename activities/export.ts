@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
 import { extensionOf } from '../domain/phone';
-import { customFieldName } from '../domain/import/fields';
+import { customFieldName, recordHeaders } from '../domain/import/fields';
 import { autoMapColumns } from '../domain/import/mapping';
 import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
 
@@ -18,7 +18,7 @@ import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
  * exported file imports back into the same contacts.
  */
 const fixedColumns = {
-  id: ['Switchboard ID'],
+  id: [recordHeaders.id],
   firstName: ['First Name'],
   middleName: ['Middle Name'],
   lastName: ['Last Name'],
@@ -28,9 +28,9 @@ const fixedColumns = {
   notes: ['Notes'],
   contactAddress: ['Street', 'Address Line 2', 'City', 'State', 'Postcode', 'Country'],
   billingAddress: ['Billing Street', 'Billing Address Line 2', 'Billing City', 'Billing State', 'Billing Postal Code', 'Billing Country'],
-  status: ['Status'],
-  createdAt: ['Created At'],
-  updatedAt: ['Updated At'],
+  status: [recordHeaders.status],
+  createdAt: [recordHeaders.createdAt],
+  updatedAt: [recordHeaders.updatedAt],
 } as const;
 type FixedColumn = keyof typeof fixedColumns;
 export const exportColumnNames = [...Object.keys(fixedColumns), 'phones', 'customFields'] as const;

@@ -32,6 +32,17 @@ export const importFields: readonly ImportField[] = [
   ...addressKinds.flatMap((kind) => addressParts.map((part) => `${kind}.${part}` as const)),
 ];
 
+/**
+ * The headers an export writes for Switchboard's own record of a contact. The import leaves them out: the record is
+ * kept by the business the contacts go into, and as custom fields they would change every contact imported back.
+ */
+export const recordHeaders = {
+  id: 'Switchboard ID',
+  status: 'Switchboard Status',
+  createdAt: 'Switchboard Created At',
+  updatedAt: 'Switchboard Updated At',
+} as const;
+
 // Every other field holds one value per contact, so only one column may feed it.
 const multiValuedFields: ReadonlySet<MappingTarget> = new Set<MappingTarget>([...phoneFields, 'tags']);
 

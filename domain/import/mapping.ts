@@ -10,6 +10,7 @@ import {
   type MappingTarget,
   parseMappingTarget,
   phoneFields,
+  recordHeaders,
 } from './fields';
 import { splitEmails } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
@@ -251,6 +252,8 @@ function normalizeHeader(header: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
+const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set(Object.values(recordHeaders).map(normalizeHeader));
+
 function propose(column: number, header: string, values: readonly string[], read: HeaderRead, contactsAre: ReadonlySet<string>): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
@@ -258,6 +261,9 @@ function propose(column: number, header: string, values: readonly string[], read
   const named = parseMappingTarget(header);
   const customName = named === undefined ? undefined : customFieldName(named);
   if (customName !== undefined) return { ...base, keep: 'custom', reason: 'named as a custom field', customName };
+  if (RECORD_HEADER_KEYS.has(normalizeHeader(header))) {
+    return { ...base, keep: 'ignore', reason: "Switchboard's own record of the contact, written by an export: not imported" };
+  }
   const { someoneElse, match } = read;
   if (someoneElse !== undefined && !contactsAre.has(someoneElse)) {
     return keep(base, `someone else's ("${someoneElse}"), not the contact's: kept as custom field`);

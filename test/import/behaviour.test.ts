@@ -543,7 +543,7 @@ describe('exportContactsCsv', () => {
     expect(await fieldsOf(elsewhere.id)).toEqual([before]);
   });
 
-  it("writes the contact's id, status and times when asked for", async () => {
+  it("writes the contact's id, status and times when asked for, which an import back leaves out", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('record.csv', 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\n');
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
@@ -551,15 +551,19 @@ describe('exportContactsCsv', () => {
       select id, status, extract(epoch from created_at)::float8 * 1000 as created, extract(epoch from updated_at)::float8 * 1000 as updated
       from contacts where business_id = ${business.id}`;
     const output = path.join(t.dir, 'record-export.csv');
-    const columns = ['id', 'firstName', 'lastName', 'status', 'createdAt', 'updatedAt'];
+    const columns = ['id', 'firstName', 'lastName', 'status', 'createdAt', 'updatedAt', 'email'];
     expect(await t.worker.execute('exportContactsCsv', { businessId: business.id, output, columns })).toMatchObject({ rows: 1 });
-    const [, line] = (await readFile(output, 'utf8')).split(/\r?\n/);
+    const [header, line] = (await readFile(output, 'utf8')).split(/\r?\n/);
+    expect(header).toBe('\uFEFFSwitchboard ID,First Name,Last Name,Switchboard Status,Switchboard Created At,Switchboard Updated At,Email');
     const [id, first, last, status, created, updated] = (line as string).split(',');
     expect({ id, first, last, status }).toEqual({ id: ada?.id, first: 'Ada', last: 'Lovelace', status: 'active' });
     for (const [written, stored] of [[created, ada?.created], [updated, ada?.updated]]) {
       expect(written).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Math.abs(Date.parse(written as string) - Number(stored))).toBeLessThan(1);
     }
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output })).toMatchObject({ skipped: 1, updated: 0 });
+    const [after] = await t.database.sql`select custom_fields from contacts where business_id = ${business.id}`;
+    expect(after).toEqual({ custom_fields: {} });
   });
 
   it('exports only the tags asked for, refuses tags the business does not have and a file without names', async () => {

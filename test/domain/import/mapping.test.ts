@@ -262,6 +262,24 @@ describe('autoMapColumns on real export formats', () => {
   });
 });
 
+describe("autoMapColumns on an export's record of its contacts", () => {
+  it("leaves out the id, status and times an export wrote, and keeps a Status of the file's own", () => {
+    const headers = ['First Name', 'Last Name', 'Switchboard ID', 'Switchboard Status', 'Switchboard Created At', 'Switchboard Updated At', 'Status'];
+    const sample = [['Ada', 'Lovelace', '0190a5b2-0000-7000-8000-000000000000', 'active', '2026-12-07T17:00:00.000Z', '2026-12-07T17:00:00.000Z', 'gold']];
+    const reason = "Switchboard's own record of the contact, written by an export: not imported";
+    expect(fieldsOf(autoMapColumns(headers, sample))).toEqual({
+      'First Name': 'firstName',
+      'Last Name': 'lastName',
+      'Switchboard ID': 'ignore',
+      'Switchboard Status': 'ignore',
+      'Switchboard Created At': 'ignore',
+      'Switchboard Updated At': 'ignore',
+      Status: 'custom:Status',
+    });
+    expect(autoMapColumns(headers, sample)[2]?.reason).toBe(reason);
+  });
+});
+
 describe('autoMapColumns on header spellings', () => {
   it.each<[string, string, string]>([
     ['Email', 'email', 'alias of email ("Email")'],
