@@ -101,6 +101,8 @@ const PHONE_TYPE_OF_LABEL: Record<string, PhoneType> = {
   'home fax': 'fax',
   'work fax': 'fax',
   'other fax': 'fax',
+  // Written by the export for a number of no known kind: read back as such, not as what the number looks like.
+  other: 'other',
 };
 
 // Google marks the primary of a contact's numbers by starting its label with "* " ("* Home").

@@ -258,6 +258,12 @@ describe('buildContact: phones', () => {
       ],
     ],
     [
+      'a Google "Other" label keeps a mobile number other',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value'],
+      ['Jane', 'Citizen', 'Other', '0412 345 678'],
+      [{ raw: '0412 345 678', e164: '+61412345678', type: 'other', primary: true }],
+    ],
+    [
       'a Google "Main" label leaves the type to the number',
       ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value'],
       ['Jane', 'Citizen', 'Main', '0412 345 678'],
