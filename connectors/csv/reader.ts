@@ -6,7 +6,7 @@ import { addAbortSignal, pipeline, type TransformCallback } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { detectDelimiter, isDelimiterLine } from './delimiter';
 import { detectEncoding, mixedEncodingMessage, notTextReason, Utf8Survey } from './encoding';
-import { withoutNul } from '../../domain/text';
+import { stripExportArtifacts, withoutNul } from '../../domain/text';
 
 export interface CsvInspection {
   encoding: string;
@@ -72,7 +72,8 @@ interface PhysicalRecord {
 }
 
 const SAMPLE_BYTES = 256 * 1024;
-const SAMPLE_RECORDS = 50;
+/** How many records after the header the mapping looks at to check its columns' values. */
+export const SAMPLE_RECORDS = 50;
 // A stray quote makes the parser read the rest of the file as one field; this bounds the memory that takes.
 const MAX_RECORD_BYTES = 1024 * 1024;
 
@@ -358,11 +359,14 @@ export function isUtf8Encoding(encoding: string): boolean {
   return /^utf-?8$/i.test(encoding);
 }
 
-/** The names a header row gives its columns: `CsvInspection.headers` describes them. */
+/**
+ * The names a header row gives its columns: `CsvInspection.headers` describes them. A formula-safe export puts its
+ * apostrophe before a header as before any cell (`'@handle`): the name is the header without it.
+ */
 export function headerNames(cells: readonly string[]): string[] {
   const taken = new Set<string>();
   return cells.map((cell, position) => {
-    const name = cell.trim() || unnamedColumn(position);
+    const name = stripExportArtifacts(cell) || unnamedColumn(position);
     let unique = name;
     for (let repeat = 2; taken.has(unique.toLowerCase()); repeat++) unique = `${name} (${repeat})`;
     taken.add(unique.toLowerCase());
