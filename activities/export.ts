@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { access, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type postgres from 'postgres';
-import { resolveCsvPath } from '../connectors/csv/reader';
+import { resolveCsvPath, SAMPLE_RECORDS } from '../connectors/csv/reader';
 import { createCsvWriter } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
@@ -116,13 +116,15 @@ function withExtension(phone: { e164: string; raw: string }): string {
 }
 
 /**
- * A custom field's header: its name, unless the import would read that name as a contact field ("Street", "Home"
- * of phone numbers), which would put the field's values in the contact's address or phones on the way back.
+ * A custom field's header: its name, unless the import would read that column as a contact field, by its name
+ * ("Street", "Home") or by the values of the file's first rows (an "Invoices to" of emails), which would put the
+ * field's values in the contact's address, phones or email on the way back. `firstValues`: the field's values in the
+ * rows the import samples, '' where a row has none.
  */
-function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>): string {
+function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>, firstValues: readonly string[]): string {
   // The import tells headers apart ignoring letter case, and would number a second "Street" "Street (2)".
   if (otherHeaders.has(name.trim().toLowerCase())) return `custom:${name}`;
-  const [read] = autoMapColumns([name], []);
+  const [read] = autoMapColumns([name], firstValues.map((value) => [value]));
   return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;
 }
 
@@ -188,6 +190,8 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         c.business_id = ${business.id} and not c.hidden
         ${input.includeArchived ? sql`` : sql`and c.status = 'active'`}
         ${tags.length > 0 ? sql`and exists (select 1 from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = any(${tags}::text[]))` : sql``}`;
+      // The import samples the file's first rows: the custom fields' headers are chosen from the same rows.
+      const order = sql`c.last_name, c.first_name, c.id`;
       const [shape] = await sql<{ phone_slots: number; custom_keys: string[] }[]>`
         select coalesce(max((select count(*) from contact_phones p where p.contact_id = c.id)), 0)::int as phone_slots,
           coalesce((select array_agg(distinct k order by k) from contacts c2, jsonb_object_keys(c2.custom_fields) k
@@ -202,7 +206,13 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
             ? []
             : [...fixedColumns[column as FixedColumn]];
       const contactHeaders = new Set(columns.flatMap(headersOf).map((header) => header.toLowerCase()));
-      const headers = columns.flatMap((column) => (column === 'customFields' ? customKeys.map((key) => customFieldHeader(key, contactHeaders)) : headersOf(column)));
+      const firstRows =
+        customKeys.length === 0
+          ? []
+          : await sql<{ custom_fields: Record<string, string> }[]>`
+              select c.custom_fields from contacts c where ${filter} order by ${order} limit ${SAMPLE_RECORDS}`;
+      const customHeader = (key: string) => customFieldHeader(key, contactHeaders, firstRows.map((row) => row.custom_fields[key] ?? ''));
+      const headers = columns.flatMap((column) => (column === 'customFields' ? customKeys.map(customHeader) : headersOf(column)));
 
       const partial = `${output}.partial`;
       const writer = createCsvWriter(partial, headers);
@@ -218,7 +228,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
             (select row_to_json(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'contact') as contact_address,
             (select row_to_json(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'billing') as billing_address
           from contacts c where ${filter}
-          order by c.last_name, c.first_name, c.id`.cursor(500);
+          order by ${order}`.cursor(500);
         for await (const batch of cursor) {
           for (const row of batch) await writer.write(columns.flatMap((column) => cellsOf(column, row, phoneSlots, customKeys)));
           rows += batch.length;

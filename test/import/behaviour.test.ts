@@ -543,6 +543,27 @@ describe('exportContactsCsv', () => {
     expect(await fieldsOf(elsewhere.id)).toEqual([before]);
   });
 
+  it('brings back a custom field named like a formula, and one of emails, as they were', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('custom-emails.csv', 'First Name,Last Name,Mobile,Invoices to,@handle\nBob,Builder,0412 000 005,accounts@acme.example,@bob\n');
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping: { 'Invoices to': 'custom:Invoices to' } });
+    expect(first).toMatchObject({ created: 1, failed: 0 });
+    const output = path.join(t.dir, 'custom-emails-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    const header = (await readFile(output, 'utf8')).split(/\r?\n/)[0] as string;
+    expect(header.split(',').slice(-2)).toEqual(["'@handle", 'custom:Invoices to']);
+
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output })).toMatchObject({ skipped: 1, updated: 0 });
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    const contactOf = async (businessId: string) =>
+      t.database.sql<{ email: string | null; custom_fields: Record<string, string> }[]>`
+        select email, custom_fields from contacts where business_id = ${businessId}`;
+    const expected = [{ email: null, custom_fields: { 'Invoices to': 'accounts@acme.example', '@handle': '@bob' } }];
+    expect(await contactOf(business.id)).toEqual(expected);
+    expect(await contactOf(elsewhere.id)).toEqual(expected);
+  });
+
   it("writes the contact's id, status and times when asked for, which an import back leaves out", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('record.csv', 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\n');
