@@ -409,6 +409,12 @@ function whyTaken(field: ImportField, holders: ReadonlyMap<ImportField, string>)
   return holder === undefined ? undefined : `${field} already comes from "${holder}"`;
 }
 
+/** Whether the header names each contact by one name, a person's or an organisation's (Xero's `*ContactName`). */
+export function isContactNameHeader(header: string): boolean {
+  const fields = matchHeader(header)?.fields ?? [];
+  return fields.includes('fullName') && fields.includes('businessName');
+}
+
 function matchHeader(header: string): HeaderMatch | undefined {
   const key = normalizeHeader(header);
   // "Home Phone 2" is another home phone and "E-mail 2 - Value" another email, unless a numbered alias says otherwise.

@@ -13,7 +13,7 @@ import {
   isPhoneField,
   type PhoneField,
 } from './fields';
-import type { ColumnMapping } from './mapping';
+import { type ColumnMapping, isContactNameHeader } from './mapping';
 
 export type PhoneType = 'mobile' | 'home' | 'work' | 'fax' | 'other';
 export type Address = Partial<Record<AddressPart, string>>;
@@ -132,9 +132,11 @@ export function buildContact(
   if (!name.ok || !reachable) {
     return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)] };
   }
-  // Xero's contact name is the person's own name for an individual: no business of theirs.
-  const businessValue = name.from?.field === 'businessName' ? undefined : valueOf(cells, 'businessName');
-  const businessName = businessValue !== undefined && isOwnName(businessValue, name) ? undefined : businessValue;
+  const businessCell = name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
+  // Xero's contact name is the person's own name for an individual: no business of theirs. A company column naming
+  // the person is a sole trader's business.
+  const ownName = businessCell !== undefined && isOwnName(businessCell.value, name) && isContactNameHeader(businessCell.header);
+  const businessName = ownName ? undefined : businessCell?.value;
   const notes = valueOf(cells, 'notes');
   const contactAddress = readAddress(cells, 'contactAddress');
   const billingAddress = readAddress(cells, 'billingAddress');

@@ -118,6 +118,12 @@ describe('buildContact: names', () => {
     }
   });
 
+  it("keeps a company column that names the person: a sole trader's business", () => {
+    expect(contactOf(build(['First Name', 'Last Name', 'Company', 'Email'], ['Jane', 'Citizen', 'Jane Citizen', 'jane@example.com']))).toMatchObject({
+      businessName: 'Jane Citizen',
+    });
+  });
+
   it('fails a row whose one name part the contact name does not hold', () => {
     expect(build(xeroPerson, ['Citizen Dental', 'Jane', '', 'jane@example.com'])).toEqual({
       ok: false,
