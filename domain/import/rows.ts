@@ -176,7 +176,7 @@ export function mergeForUpdate(
   };
   const set = (field: ContactField, given: string | undefined) => {
     const value = nonBlank(given);
-    if (value === undefined || value === existing[field]) return;
+    if (value === undefined || sameValue(existing[field], value)) return;
     update.changes.fields[field] = value;
     update.previous.fields[field] = existing[field];
   };
@@ -201,7 +201,7 @@ export function mergeForUpdate(
   update.changes.addTags = incoming.tags.filter((tag) => !knownTags.has(tag.toLowerCase()));
 
   for (const [name, value] of Object.entries(incoming.customFields)) {
-    if (nonBlank(value) === undefined || existing.customFields[name] === value) continue;
+    if (nonBlank(value) === undefined || sameValue(existing.customFields[name], value)) continue;
     update.changes.customFields[name] = value;
     update.previous.customFields[name] = existing.customFields[name] ?? null;
   }
@@ -504,6 +504,14 @@ function mergeEmail(
 }
 
 /** Notes are written by people on both sides, so the file's are added to the contact's rather than replacing them. */
+/**
+ * Whether a stored value is the row's: the import takes the spaces off both ends of every cell, so a value stored with
+ * them (by a sync, or before) is the same value, and an export imported back changes nothing.
+ */
+function sameValue(stored: string | null | undefined, value: string): boolean {
+  return stored === value || stored?.trim() === value;
+}
+
 function mergedNotes(existing: string | null, incoming: string | undefined): string | undefined {
   const notes = nonBlank(incoming);
   const current = nonBlank(existing);

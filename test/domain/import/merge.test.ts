@@ -49,6 +49,12 @@ describe('mergeForUpdate', () => {
       {},
       NO_UPDATE,
     ],
+    [
+      'values the contact has with spaces at either end, which the import takes off cells',
+      { firstName: 'Jane ', businessName: ' Citizen Dental', customFields: { Allergies: '\tPenicillin', Room: ' 12' } },
+      { businessName: 'Citizen Dental', customFields: { Allergies: 'Penicillin', Room: '12' } },
+      NO_UPDATE,
+    ],
     ['an initial of the names the contact has in full', { middleName: 'Mary' }, { firstName: 'J.', middleName: 'M' }, NO_UPDATE],
     [
       'a full name where the contact has its initial',
