@@ -34,7 +34,9 @@ const fixedColumns = {
 } as const;
 type FixedColumn = keyof typeof fixedColumns;
 export const exportColumnNames = [...Object.keys(fixedColumns), 'phones', 'customFields'] as const;
-const defaultColumns = ['firstName', 'middleName', 'lastName', 'businessName', 'email', 'phones', 'tags', 'notes', 'contactAddress', 'billingAddress', 'customFields'];
+// The id first, as record ids lead other tools' exports: a file edited and imported back updates the contacts it
+// names, even where a row's email and phones have all been changed.
+const defaultColumns = ['id', 'firstName', 'middleName', 'lastName', 'businessName', 'email', 'phones', 'tags', 'notes', 'contactAddress', 'billingAddress', 'customFields'];
 
 const phoneLabel: Record<string, string> = { mobile: 'Mobile', home: 'Home', work: 'Work', fax: 'Fax', other: 'Other' };
 

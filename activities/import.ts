@@ -19,7 +19,7 @@ import { SwitchboardError } from '../domain/errors';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
-import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type ValidRow } from '../domain/import/plan';
+import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
@@ -316,7 +316,24 @@ function writesOfNewPeopleAlone(sent: SentRows, alone: readonly number[]): Conta
   return writes;
 }
 
-const planOptions = (options: ImportOptions) => ({ onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity });
+/** The ids of the business's contacts that rows name (an export's `Switchboard ID`); none when every row is to be created. */
+function namedIds(rows: readonly ValidRow[], options: ImportOptions): string[] {
+  if (options.onMatch === 'create') return [];
+  return rows.flatMap((row) => (row.contact.storedId === undefined ? [] : [row.contact.storedId]));
+}
+
+/**
+ * How to plan rows: with `stored`, the rows that name a contact of the business by its id update it; a row naming
+ * an id the business has not (a file exported from another business, a contact deleted since) is matched by its keys.
+ */
+function planOptions(options: ImportOptions, rows: readonly ValidRow[] = [], stored: readonly StoredContact[] = []) {
+  const pins = new Map<number, string>();
+  if (options.onMatch !== 'create' && stored.length > 0) {
+    const ids = new Set(stored.map((contact) => contact.id));
+    for (const { line, contact } of rows) if (contact.storedId !== undefined && ids.has(contact.storedId)) pins.set(line, contact.storedId);
+  }
+  return { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity, ...(pins.size > 0 && { pins }) };
+}
 
 /** Adds ledger entries (JSON array elements) of the import's lines; the statement is sent at once. */
 function insertLedgerEntries(tx: postgres.TransactionSql, importRow: ImportRow, entries: string) {
@@ -493,9 +510,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const from = start?.offset ?? 0;
     const keysLeftInFile = (keys.length * Math.max(1, importRow.fileSize - from)) / Math.max(1, (batch.next?.offset ?? importRow.fileSize) - from);
     const held = await heldKeys.held(keys, keysLeftInFile);
+    // A row naming a contact by its id is looked up whatever its keys, and so are the rows that share a key with it.
+    const named = options.onMatch === 'create' ? [] : keyNames.filter((_, k) => sent.storedIds[rows[k] as number] !== '');
+    const heldOrNamed = named.length === 0 ? held : new Set([...held, ...named.flat()]);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
-    const split = splitByPossibleMatch(keyNames, held, writtenSince);
+    const split = splitByPossibleMatch(keyNames, heldOrNamed, writtenSince);
     const alone: number[] = [];
     const together: ValidRow[] = [];
     for (const person of split.newPeople) {
@@ -537,7 +557,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const failed = [...failedBefore];
     const plan = await sql.begin(async (tx) => {
       if (dryRun) {
-        const planned = planChunk(mayMatch, await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact)), planOptions(options));
+        const stored = await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact), namedIds(mayMatch, options));
+        const planned = planChunk(mayMatch, stored, planOptions(options, mayMatch, stored));
         failed.push(...planned.refused.map((r) => ({ ...r, cells: [] })));
         return planned;
       }
@@ -553,12 +574,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // row not looked up; under the `unique` policy the insert of that key fails on a unique index, and the retry
       // sees the contact.
       if (newPeople.writes) pipeline.send(runContactWrites(tx, importRow.businessId, newPeople.writes, write));
-      const lookup = loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact));
+      const lookup = loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact), namedIds(mayMatch, options));
       pipeline.send(lookup);
       // Behind the lookup, so that the server has it to write while the rows looked up are planned.
       if (preparedEntries !== '') pipeline.send(insertLedgerEntries(tx, importRow, preparedEntries));
       const stored = await pipeline.resultOf(lookup);
-      const planned: ChunkPlan = planChunk(mayMatch, stored, planOptions(options));
+      const planned: ChunkPlan = planChunk(mayMatch, stored, planOptions(options, mayMatch, stored));
       const writes = buildContactWrites(planned);
       pipeline.send(runContactWrites(tx, importRow.businessId, writes, write));
       // An update's undo record goes on the first line that updated its contact, found in one pass: searching the rows

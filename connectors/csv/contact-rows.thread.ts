@@ -15,6 +15,7 @@ function addValidRow(sent: SentRows, row: ValidRow): void {
   const rows = newContactRows(id, row.contact);
   sent.lines.push(row.line);
   sent.keys.push(keyNamesOfRow(row.contact).join('\n'));
+  sent.storedIds.push(row.contact.storedId ?? '');
   const asNew = sent.asNew;
   asNew.contacts.push(JSON.stringify(rows.contact));
   asNew.phones.push(elements(rows.phones));
@@ -61,6 +62,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
     const valid: SentRows = {
       lines: [],
       keys: [],
+      storedIds: [],
       asNew: { contacts: [], phones: [], tagLinks: [], tagNames: [], addresses: [], ledger: [] },
     };
     const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], warned: [], importedBefore: [], last: false, endOfFile: false };

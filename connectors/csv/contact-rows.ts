@@ -28,6 +28,8 @@ export interface SentRows {
   lines: number[];
   /** Each row's emails and phones as identity key strings, joined by a line break (which neither can hold). */
   keys: string[];
+  /** The id of the business's contact each row names ('' for none): such a row updates that contact. */
+  storedIds: string[];
   asNew: AsNewContact;
 }
 
@@ -58,7 +60,9 @@ export function validRowAt(sent: SentRows, i: number): ValidRow {
   };
   const tags = asNew.tagNames[i] ? (JSON.parse(asNew.tagNames[i] as string) as string[]) : [];
   const [, , , , problems] = JSON.parse(asNew.ledger[i] as string) as LedgerRow;
-  return { line: sent.lines[i] as number, contact: contactOfNewContactRows(rows, tags), warnings: [...(problems ?? [])] };
+  const contact = contactOfNewContactRows(rows, tags);
+  if (sent.storedIds[i]) contact.storedId = sent.storedIds[i];
+  return { line: sent.lines[i] as number, contact, warnings: [...(problems ?? [])] };
 }
 
 /** Every valid row of a batch, read back. */

@@ -23,18 +23,21 @@ const personFields = [
 ] as const;
 
 export type AddressField = `${AddressKind}.${AddressPart}`;
-export type ImportField = (typeof personFields)[number] | AddressField;
+/** `switchboardId`: the id of a contact of the business, as an export writes it; the row updates that contact. */
+export type ImportField = (typeof personFields)[number] | AddressField | 'switchboardId';
 export type CustomField = `custom:${string}`;
 export type MappingTarget = ImportField | CustomField | 'ignore';
 
 export const importFields: readonly ImportField[] = [
   ...personFields,
   ...addressKinds.flatMap((kind) => addressParts.map((part) => `${kind}.${part}` as const)),
+  'switchboardId',
 ];
 
 /**
- * The headers an export writes for Switchboard's own record of a contact. The import leaves them out: the record is
- * kept by the business the contacts go into, and as custom fields they would change every contact imported back.
+ * The headers an export writes for Switchboard's own record of a contact. The import reads the id, to update the
+ * contact it names, and leaves the others out: the business the contacts go into keeps that record, and as custom
+ * fields they would change every contact imported back.
  */
 export const recordHeaders = {
   id: 'Switchboard ID',

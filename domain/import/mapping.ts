@@ -54,6 +54,7 @@ const ALIASES: readonly AliasRow[] = [
   },
   // Xero's contact name is the person, or the organisation when the person has its own FirstName and LastName.
   { fields: ['fullName', 'businessName'], headers: ['contact name'] },
+  { fields: ['switchboardId'], headers: [recordHeaders.id.toLowerCase()] },
   // A clinic's own sheet names its people by who they are to it: "Patient", "Client".
   { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client', 'client name', 'patient', 'patient name'] },
   {
@@ -252,7 +253,7 @@ function normalizeHeader(header: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
-const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set(Object.values(recordHeaders).map(normalizeHeader));
+const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set([recordHeaders.status, recordHeaders.createdAt, recordHeaders.updatedAt].map(normalizeHeader));
 
 function propose(column: number, header: string, values: readonly string[], read: HeaderRead, contactsAre: ReadonlySet<string>): Proposal {
   const base = { column, header };

@@ -118,16 +118,24 @@ function splitByName(members: readonly number[], rows: readonly ValidRow[], keyN
   return people.sort((a, b) => (a.members[0] as number) - (b.members[0] as number)).map((p) => p.members);
 }
 
-/** Pinned rows of one contact are merged into it together; a row without a pin stands alone. By index into `rows`. */
-function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>): number[][] {
+/**
+ * Pinned rows of one contact are merged into it together; the rows without a pin are grouped into people by their
+ * keys and names, as when nothing is pinned. By index into `rows`.
+ */
+function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>, keyNames: readonly (readonly string[])[]): number[][] {
   const groups = new Map<string, number[]>();
+  const unpinned: number[] = [];
   rows.forEach((row, i) => {
-    const key = pins.get(row.line) ?? `line:${row.line}`;
-    const group = groups.get(key);
+    const pin = pins.get(row.line);
+    if (pin === undefined) return void unpinned.push(i);
+    const group = groups.get(pin);
     if (group) group.push(i);
-    else groups.set(key, [i]);
+    else groups.set(pin, [i]);
   });
-  return [...groups.values()];
+  if (unpinned.length === 0) return [...groups.values()];
+  const clusters = clusterRows(unpinned.map((i) => keyNames[i] as readonly string[]));
+  const people = clusters.flatMap((members) => splitByName(members.map((k) => unpinned[k] as number), rows, keyNames));
+  return [...groups.values(), ...people];
 }
 
 function asExisting(contact: ImportedContact): ExistingContact {
@@ -289,7 +297,10 @@ export function planChunk(
   options: {
     onMatch: OnMatch;
     uniqueIdentity: boolean;
-    /** Rows already known to belong to a stored contact (by line): they update it, whatever their keys match. */
+    /**
+     * Rows already known to belong to a stored contact (by line): they update it, whatever their keys match, and
+     * rename it as they say. The other rows are matched by their keys.
+     */
     pins?: ReadonlyMap<number, string>;
   },
 ): ChunkPlan {
@@ -335,7 +346,7 @@ export function planChunk(
   // The stored contacts the plan updates, with their state after the rows planned so far and the changes that made it.
   const updating = new Map<string, { state: ExistingContact; pending: ContactUpdate | undefined }>();
   const pins = options.pins;
-  const groups = pins ? groupByPin(rows, pins) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
+  const groups = pins && pins.size > 0 ? groupByPin(rows, pins, rowKeyNames) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
   for (const members of groups) {
     const cluster = members.map((i) => rows[i] as ValidRow);
     const pin = pins?.get((cluster[0] as ValidRow).line);
@@ -391,7 +402,7 @@ export function planChunk(
       rest = others;
     }
     for (const row of rest) {
-      const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pins === undefined }), ownerOf, contactId);
+      const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pin === undefined }), ownerOf, contactId);
       const changed = !isEmpty(update);
       plan.rows.push({
         line: row.line,

@@ -31,6 +31,8 @@ export type ImportedContact = {
   customFields: Record<string, string>;
   contactAddress?: Address;
   billingAddress?: Address;
+  /** The business's contact the row names by its id (an export's `Switchboard ID`): the row updates it. */
+  storedId?: string;
 };
 
 export type RowProblem = {
@@ -153,7 +155,10 @@ export function buildContact(
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
-  return { ok: true, contact, warnings: [...(name.remark ? [name.remark] : []), ...points.problems] };
+  const id = readStoredId(cells);
+  if (id?.ok) contact.storedId = id.value;
+  const warnings = [...(name.remark ? [name.remark] : []), ...points.problems, ...(id?.ok === false ? [id.problem] : [])];
+  return { ok: true, contact, warnings };
 }
 
 /**
@@ -445,6 +450,15 @@ function numbersInCell(value: string, defaultCountry: string): { value: string; 
 
 // Australia's shortest local numbers (13 xx xx) have six digits.
 const MIN_DIGITS_OF_A_NUMBER = 6;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function readStoredId(cells: readonly Cell[]): { ok: true; value: string } | { ok: false; problem: RowProblem } | undefined {
+  const cell = cells.find((c) => c.field === 'switchboardId' && c.value !== '');
+  if (cell === undefined) return undefined;
+  if (UUID.test(cell.value)) return { ok: true, value: cell.value.toLowerCase() };
+  return { ok: false, problem: problem(cell, `'${cell.value}' is not the id of a Switchboard contact; the row is matched by its email and phones`) };
+}
 
 function readTags(cells: readonly Cell[]): string[] {
   const seen = new Set<string>();

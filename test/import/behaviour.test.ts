@@ -455,7 +455,7 @@ describe('exportContactsCsv', () => {
     const exported = await t.worker.execute<{ rows: number; output: string }>('exportContactsCsv', { businessId: business.id, output });
     expect(exported).toMatchObject({ rows: 4, output });
     const text = await readFile(output, 'utf8');
-    expect(text.startsWith('\uFEFFFirst Name,Middle Name,Last Name,Company,Email,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Tags,Notes,')).toBe(true);
+    expect(text.startsWith('\uFEFFSwitchboard ID,First Name,Middle Name,Last Name,Company,Email,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Tags,Notes,')).toBe(true);
     expect(text).toContain(",'=1+1,");
     expect(text).toContain("Mobile,'+61412000111");
     expect(text).toContain("Gerard,,'t Hooft,");
@@ -541,6 +541,34 @@ describe('exportContactsCsv', () => {
       phones: 0,
     });
     expect(await fieldsOf(elsewhere.id)).toEqual([before]);
+  });
+
+  it('updates the contacts an edited export names by their ids, and matches by keys elsewhere', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('to-edit.csv', 'First Name,Last Name,Mobile,Email\nChris,Jones,0412 000 001,\nAda,Lovelace,,ada@example.com\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 2 });
+    const output = path.join(t.dir, 'to-edit-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    // Edited as a person would: Chris's only number corrected and her first name written in full, a row added.
+    const exported = await readFile(output, 'utf8');
+    const edited = `${exported.replace("Chris,,Jones", 'Christine,,Jones').replace("'+61412000001", '0412 000 099').trimEnd()}\r\n,Grace,,Hopper,,grace@example.com\r\n`;
+    expect(edited).not.toBe(exported);
+    const editedFile = await t.file('edited.csv', edited);
+
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: editedFile });
+    expect(again).toMatchObject({ rows: 3, created: 1, updated: 1, skipped: 1, failed: 0 });
+    const contacts = await t.database.sql<{ first_name: string; phones: string[] }[]>`
+      select first_name, array(select e164 from contact_phones p where p.contact_id = c.id order by e164) as phones
+      from contacts c where business_id = ${business.id} order by first_name`;
+    expect(contacts).toEqual([
+      { first_name: 'Ada', phones: [] },
+      { first_name: 'Christine', phones: ['+61412000001', '+61412000099'] },
+      { first_name: 'Grace', phones: [] },
+    ]);
+
+    // Another business has none of those ids: its rows are matched by their keys, and so all new.
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: editedFile })).toMatchObject({ created: 3, failed: 0 });
   });
 
   it('brings back a custom field named like a formula, and one of emails, as they were', async () => {

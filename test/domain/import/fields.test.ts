@@ -29,6 +29,7 @@ describe('importFields', () => {
       'billingAddress.region',
       'billingAddress.postalCode',
       'billingAddress.country',
+      'switchboardId',
     ]);
   });
 });

@@ -263,20 +263,20 @@ describe('autoMapColumns on real export formats', () => {
 });
 
 describe("autoMapColumns on an export's record of its contacts", () => {
-  it("leaves out the id, status and times an export wrote, and keeps a Status of the file's own", () => {
+  it("reads the id an export wrote, leaves out the status and times, and keeps a Status of the file's own", () => {
     const headers = ['First Name', 'Last Name', 'Switchboard ID', 'Switchboard Status', 'Switchboard Created At', 'Switchboard Updated At', 'Status'];
     const sample = [['Ada', 'Lovelace', '0190a5b2-0000-7000-8000-000000000000', 'active', '2026-12-07T17:00:00.000Z', '2026-12-07T17:00:00.000Z', 'gold']];
     const reason = "Switchboard's own record of the contact, written by an export: not imported";
     expect(fieldsOf(autoMapColumns(headers, sample))).toEqual({
       'First Name': 'firstName',
       'Last Name': 'lastName',
-      'Switchboard ID': 'ignore',
+      'Switchboard ID': 'switchboardId',
       'Switchboard Status': 'ignore',
       'Switchboard Created At': 'ignore',
       'Switchboard Updated At': 'ignore',
       Status: 'custom:Status',
     });
-    expect(autoMapColumns(headers, sample)[2]?.reason).toBe(reason);
+    expect(autoMapColumns(headers, sample)[3]?.reason).toBe(reason);
   });
 });
 
@@ -599,7 +599,7 @@ describe('applyMapping', () => {
     'firstName, middleName, lastName, fullName, businessName, email, phone, mobilePhone, homePhone, workPhone, fax, tags, notes, ' +
     'contactAddress.line1, contactAddress.line2, contactAddress.city, contactAddress.region, contactAddress.postalCode, contactAddress.country, ' +
     'billingAddress.line1, billingAddress.line2, billingAddress.city, billingAddress.region, billingAddress.postalCode, billingAddress.country, ' +
-    'custom:<name> or ignore';
+    'switchboardId, custom:<name> or ignore';
 
   it.each<[string, Record<string, string>, string[]]>([
     [

@@ -141,6 +141,26 @@ describe('planning a chunk', () => {
     ]);
   });
 
+  it('updates the contact a row is pinned to, renamed as it says, and matches the rows without a pin by their keys', () => {
+    const plan = planChunk(
+      [
+        // Chris's only number, changed in the file: the pin finds her where her keys would not.
+        row(2, { ...person('Christine', undefined, '+61412000099'), storedId: 'c1' }),
+        row(3, person('Bob', 'bob@x.com')),
+        row(4, person('Bob', 'bob@x.com', '+61412000002')),
+        row(5, person('Dan', 'dan@x.com')),
+      ],
+      [stored('c1', 'Chris', null, ['+61412000001']), stored('c2', 'Bob', 'bob@x.com', []), stored('c3', 'Daniel', 'dan@x.com', [])],
+      { onMatch: 'update', uniqueIdentity: true, pins: new Map([[2, 'c1']]) },
+    );
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'updated', 'c1'], [3, 'skipped', 'c2'], [4, 'updated', 'c2'], [5, 'skipped', 'c3']]);
+    expect(plan.creates).toEqual([]);
+    const changes = new Map(plan.updates.map((u) => [u.contactId, u.update.changes]));
+    expect(changes.get('c1')?.fields).toEqual({ firstName: 'Christine' });
+    expect(changes.get('c1')?.addPhones.map((p) => p.e164)).toEqual(['+61412000099']);
+    expect(changes.get('c2')?.addPhones.map((p) => p.e164)).toEqual(['+61412000002']);
+  });
+
   it('keeps the value from before the first change for undo when two rows change one field', () => {
     const plan = planChunk(
       [row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co' }), row(3, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co' })],

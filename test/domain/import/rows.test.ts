@@ -118,6 +118,17 @@ describe('buildContact: names', () => {
     }
   });
 
+  it('reads the id of the contact a row names, and warns of a value that is none', () => {
+    const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Email'];
+    const id = '0190A5B2-1234-7000-8000-00000000000A';
+    expect(contactOf(build(headers, [id, 'Jane', 'Citizen', 'jane@example.com']))).toMatchObject({ storedId: id.toLowerCase() });
+    const outcome = build(headers, ['12345', 'Jane', 'Citizen', 'jane@example.com']);
+    expect(contactOf(outcome)).not.toHaveProperty('storedId');
+    expect(outcome).toMatchObject({
+      warnings: [{ column: 'Switchboard ID', field: 'switchboardId', message: "'12345' is not the id of a Switchboard contact; the row is matched by its email and phones" }],
+    });
+  });
+
   it("keeps a company column that names the person: a sole trader's business", () => {
     expect(contactOf(build(['First Name', 'Last Name', 'Company', 'Email'], ['Jane', 'Citizen', 'Jane Citizen', 'jane@example.com']))).toMatchObject({
       businessName: 'Jane Citizen',
