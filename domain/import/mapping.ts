@@ -20,7 +20,10 @@ export type ColumnMapping = {
   header: string;
   field: MappingTarget;
   reason: string;
-  /** For Google's "Phone N - Value": the "Phone N - Label" column whose value ("Mobile", "Work") types the number. */
+  /**
+   * For Google's "Phone N - Value": the "Phone N - Label" column whose value ("Mobile", "Work") types the number. For
+   * its "E-mail N - Value": the "E-mail N - Label" column, whose "* " marks the contact's primary email.
+   */
   labelColumn?: number;
   /**
    * `email`: a second email column ("E-mail 2 Address"), kept as a custom field, but the contact's email in a row whose
@@ -195,7 +198,7 @@ export function autoMapColumns(headers: readonly string[], sample: readonly (rea
   const proposals = headers.map((header, column) =>
     propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre),
   );
-  return pairPhoneLabels(assignFields(proposals), new Set());
+  return pairEmailLabels(pairPhoneLabels(assignFields(proposals), new Set()));
 }
 
 /** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */
@@ -244,7 +247,7 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
     if (holder === undefined) return m.spareFor === 'email' && emailHolder === undefined ? withoutSpare(m, autoEmail?.header ?? '') : m;
     return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
   });
-  return { ok: true, mapping: pairPhoneLabels(mapping, new Set(chosen.keys())) };
+  return { ok: true, mapping: pairEmailLabels(pairPhoneLabels(mapping, new Set(chosen.keys()))) };
 }
 
 function normalizeHeader(header: string): string {
@@ -519,6 +522,28 @@ function pairPhoneLabels(mapping: readonly ColumnMapping[], explicitColumns: Rea
     }
     // Ignored only while it labelled a phone column that has since been mapped to something else.
     return m.field === 'ignore' ? { ...asCustom(m), reason: 'no phone column to label: kept as custom field' } : plain;
+  });
+}
+
+const GOOGLE_EMAIL_VALUE = /^email(\d+)value$/;
+const GOOGLE_EMAIL_LABEL = /^email(\d+)(?:label|type)$/;
+
+/**
+ * Google's "E-mail N - Label" marks the primary of a contact's emails ("* Home"), which need not be the first: its
+ * "E-mail N - Value" column, the email's or a spare, is read with it. The label stays a custom field as it was.
+ */
+function pairEmailLabels(mapping: readonly ColumnMapping[]): ColumnMapping[] {
+  const labelByNumber = new Map<string, number>();
+  for (const m of mapping) {
+    const number = GOOGLE_EMAIL_LABEL.exec(normalizeHeader(m.header))?.[1];
+    if (number !== undefined) labelByNumber.set(number, m.column);
+  }
+  if (labelByNumber.size === 0) return [...mapping];
+  return mapping.map((m) => {
+    if (m.field !== 'email' && m.spareFor !== 'email') return m;
+    const number = GOOGLE_EMAIL_VALUE.exec(normalizeHeader(m.header))?.[1];
+    const labelColumn = number === undefined ? undefined : labelByNumber.get(number);
+    return labelColumn === undefined ? m : { ...m, labelColumn };
   });
 }
 

@@ -151,7 +151,7 @@ export function buildContact(
     phones: points.phones,
     tags: readTags(cells),
     ...(notes !== undefined && { notes }),
-    customFields: readCustomFields(cells, [points.emailFrom, name.from]),
+    customFields: readCustomFields(cells, [points.emailFrom, name.from], points.demoted),
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
@@ -220,6 +220,8 @@ type PhonesAndEmail = {
   email?: { address: string; normalized: string };
   /** A spare email cell that gave the email and nothing else: not kept as a custom field as well. */
   emailFrom?: Cell;
+  /** The email column's cell, when a spare one marked primary gave the email: kept as a custom field by its header. */
+  demoted?: Cell;
   problems: RowProblem[];
 };
 
@@ -239,7 +241,15 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     else if (cell.field === 'email' && emailCell === undefined) emailCell = cell;
     else if (cell.spareFor === 'email') (spareEmailCells ??= []).push(cell);
   }
-  if (emailCell === undefined && spareEmailCells !== undefined) emailCell = spareEmailCells.shift();
+  // Google marks the contact's primary email, which may be in a later column: that one is the contact's email, and
+  // the email column's value is kept as a custom field instead.
+  let demoted: Cell | undefined;
+  const marked = spareEmailCells?.find((cell) => isMarkedPrimary(cell.label) && normalizeEmail(splitEmails(cell.value)[0] ?? '').ok);
+  if (marked !== undefined && !isMarkedPrimary(emailCell?.label ?? '')) {
+    demoted = emailCell;
+    emailCell = marked;
+    spareEmailCells = spareEmailCells?.filter((cell) => cell !== marked);
+  } else if (emailCell === undefined && spareEmailCells !== undefined) emailCell = spareEmailCells.shift();
   if (phoneCells.length === 0 && emailCell === undefined) return { phones: [], problems: [noPhoneOrEmail(cells)] };
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
@@ -286,7 +296,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   let emailFrom: Cell | undefined;
   if (spare !== undefined) emailFrom = spare.alone ? spare.cell : undefined;
   else if (emailCell?.spareFor === 'email' && emailResult?.ok && extraEmails.length === 0) emailFrom = emailCell;
-  return { phones, ...(email !== undefined && { email }), ...(emailFrom !== undefined && { emailFrom }), problems };
+  return { phones, ...(email !== undefined && { email }), ...(emailFrom !== undefined && { emailFrom }), ...(demoted !== undefined && { demoted }), problems };
 }
 
 /** The first spare email cell that holds a usable email, and whether that email is all the cell holds. */
@@ -476,11 +486,14 @@ function readTags(cells: readonly Cell[]): string[] {
   return tags;
 }
 
-/** The custom fields' values, but for spare cells that were `used` as the contact's name or email. */
-function readCustomFields(cells: readonly Cell[], used: readonly (Cell | undefined)[]): Record<string, string> {
+/**
+ * The custom fields' values, but for spare cells that were `used` as the contact's name or email, and with the email
+ * cell that a marked spare one took the place of.
+ */
+function readCustomFields(cells: readonly Cell[], used: readonly (Cell | undefined)[], demoted: Cell | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const cell of cells) {
-    const name = customFieldName(cell.field);
+    const name = cell === demoted ? cell.header : customFieldName(cell.field);
     if (name === undefined || cell.value === '' || used.includes(cell)) continue;
     // Two columns with one header both keep their values.
     fields[name] = fields[name] === undefined ? cell.value : `${fields[name]}; ${cell.value}`;

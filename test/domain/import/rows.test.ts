@@ -118,6 +118,23 @@ describe('buildContact: names', () => {
     }
   });
 
+  it("takes the email Google marks primary, and keeps the email column's other address as a custom field", () => {
+    const headers = ['Given Name', 'Family Name', 'E-mail 1 - Type', 'E-mail 1 - Value', 'E-mail 2 - Type', 'E-mail 2 - Value'];
+    expect(contactOf(build(headers, ['Marion', 'Zink', 'Home', 'marion@old.example', '* Home', 'marion@new.example']))).toMatchObject({
+      email: { address: 'marion@new.example', normalized: 'marion@new.example' },
+      customFields: { 'E-mail 1 - Type': 'Home', 'E-mail 1 - Value': 'marion@old.example', 'E-mail 2 - Type': '* Home' },
+    });
+    // The email column marked too, or a mark on a value that is no email: the email column's.
+    expect(contactOf(build(headers, ['Marion', 'Zink', '* Work', 'marion@old.example', '* Home', 'marion@new.example']))).toMatchObject({
+      email: { address: 'marion@old.example' },
+      customFields: { 'E-mail 2 - Value': 'marion@new.example' },
+    });
+    expect(contactOf(build(headers, ['Marion', 'Zink', 'Work', 'marion@old.example', '* Home', 'not an email']))).toMatchObject({
+      email: { address: 'marion@old.example' },
+      customFields: { 'E-mail 2 - Value': 'not an email' },
+    });
+  });
+
   it('reads the id of the contact a row names, and warns of a value that is none', () => {
     const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Email'];
     const id = '0190A5B2-1234-7000-8000-00000000000A';
