@@ -1,7 +1,10 @@
 import type { PhoneType } from './rows';
 
-/** A phone number as written within a longer cell: digits with spaces, dots, hyphens or brackets between, perhaps a +. */
-const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?/g;
+/**
+ * A phone number as written within a longer cell: digits with spaces, dots, hyphens or brackets between, perhaps a +,
+ * perhaps an extension after it (`x23`, `ext. 23`), which the number keeps.
+ */
+const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?(?:\s*(?:ext\.?|extension|x)\s*\d{1,6})?/gi;
 const LABEL_PUNCTUATION = /[\s:;,/|()[\].#-]+/g;
 
 // Labels people write beside a number in one cell ("M: 0412 345 678", "02 9876 5432 (w)"), with the kind each says.

@@ -10,6 +10,9 @@ describe('numbersWrittenInCell', () => {
     ['0412 345 678 (m), 02 9876 5432 (H)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5432', type: 'home' }]],
     ['Tel. +44 20 7946 0958', [{ text: '+44 20 7946 0958' }]],
     ['Cell 0412 345 678', [{ text: '0412 345 678', type: 'mobile' }]],
+    ['02 9876 5448 x23 (work)', [{ text: '02 9876 5448 x23', type: 'work' }]],
+    ['W: 02 9876 5448 ext. 23, M: 0412 345 678', [{ text: '02 9876 5448 ext. 23', type: 'work' }, { text: '0412 345 678', type: 'mobile' }]],
+    ['0412 345 678 (mobile) / 02 9876 5448 Ext 7 (office)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5448 Ext 7', type: 'work' }]],
     // One number and nothing else: nothing to read apart.
     ['0412 345 678', undefined],
     ['12345', undefined],
