@@ -76,7 +76,8 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'email':
       return [row.email ?? ''];
     case 'tags':
-      return [row.tags.join('; ')];
+      // A tag holding a comma or semicolon came from Google's labels: joined as Google joins them, it comes back whole.
+      return [row.tags.join(row.tags.some((tag) => /[;,]/.test(tag)) ? ' ::: ' : '; ')];
     case 'notes':
       return [row.notes ?? ''];
     case 'contactAddress':

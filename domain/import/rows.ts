@@ -116,7 +116,11 @@ function isMarkedPrimary(label: string): boolean {
 
 // Google puts these on every contact; they are not the business's tags.
 const GOOGLE_SYSTEM_LABELS = new Set(['* mycontacts', '* my contacts', '* starred']);
-const TAG_SEPARATORS = /\s*:::\s*|[;,]/;
+// Google separates a contact's labels with " ::: ", and a label may hold a comma ("Smith, J referrals"): a cell that
+// uses it is split on it alone. Other cells are split on semicolons and commas.
+const GOOGLE_TAG_SEPARATOR = ':::';
+const TAG_SEPARATORS = /[;,]/;
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 export function buildContact(
   record: readonly string[],
@@ -475,10 +479,11 @@ function readTags(cells: readonly Cell[]): string[] {
   const tags: string[] = [];
   for (const cell of cells) {
     if (cell.field !== 'tags' || cell.value === '') continue;
-    for (const part of cell.value.split(TAG_SEPARATORS)) {
+    const parts = cell.value.includes(GOOGLE_TAG_SEPARATOR) ? cell.value.split(GOOGLE_TAG_SEPARATOR) : cell.value.split(TAG_SEPARATORS);
+    for (const part of parts) {
       const tag = part.trim();
       const key = tag.toLowerCase();
-      if (tag === '' || GOOGLE_SYSTEM_LABELS.has(key) || seen.has(key)) continue;
+      if (!HAS_LETTER_OR_DIGIT.test(tag) || GOOGLE_SYSTEM_LABELS.has(key) || seen.has(key)) continue;
       seen.add(key);
       tags.push(tag);
     }

@@ -571,6 +571,21 @@ describe('exportContactsCsv', () => {
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: editedFile })).toMatchObject({ created: 3, failed: 0 });
   });
 
+  it('brings back a Google label holding a comma as one tag', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('labels.csv', 'First Name,Last Name,E-mail 1 - Value,Labels\nAda,Lovelace,ada@example.com,"* myContacts ::: Smith, J referrals ::: VIP"\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
+    const output = path.join(t.dir, 'labels-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    expect(await readFile(output, 'utf8')).toContain(',"Smith, J referrals ::: VIP",');
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1 });
+    const tagsOf = async (businessId: string) =>
+      (await t.database.sql<{ name: string }[]>`select name from tags where business_id = ${businessId} order by name`).map((tag) => tag.name);
+    expect(await tagsOf(business.id)).toEqual(['Smith, J referrals', 'VIP']);
+    expect(await tagsOf(elsewhere.id)).toEqual(['Smith, J referrals', 'VIP']);
+  });
+
   it('brings back a custom field named like a formula, and one of emails, as they were', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('custom-emails.csv', 'First Name,Last Name,Mobile,Invoices to,@handle\nBob,Builder,0412 000 005,accounts@acme.example,@bob\n');

@@ -544,6 +544,7 @@ describe('buildContact: tags', () => {
     ['VIP', ['VIP']],
     ['* myContacts ::: Patients ::: * starred ::: VIP', ['Patients', 'VIP']],
     ['* My Contacts ::: Patients', ['Patients']],
+    ['Smith, J referrals ::: VIP; Gold', ['Smith, J referrals', 'VIP; Gold']],
     ['Referrers;VIP', ['Referrers', 'VIP']],
     ['new patient, physio ; pilates', ['new patient', 'physio', 'pilates']],
     ['VIP, vip ,  Vip', ['VIP']],
