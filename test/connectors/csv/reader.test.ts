@@ -208,7 +208,7 @@ describe('header', () => {
     expect(inspection.sample).toEqual([['a', 'b', 'c', 'd', 'e', 'f', 'g']]);
   });
 
-  it("takes away the apostrophe a formula-safe export put before a header, and keeps one before a letter", async () => {
+  it('takes away the apostrophe a formula-safe export put before a header, and keeps one before a letter', async () => {
     const file = await tmp.write('formula-headers.csv', "First Name,'@handle,'-ref,'Tis,'=total\nAda,@ada,-1,x,2\n");
     expect((await inspectCsv(file)).headers).toEqual(['First Name', '@handle', '-ref', "'Tis", '=total']);
   });
