@@ -24,7 +24,8 @@ export interface CsvWriterOptions {
  */
 export function createCsvWriter(path: string, columns: string[], options: CsvWriterOptions = {}): CsvWriter {
   const stringifier = stringify({
-    columns,
+    // The header row is read back as the cells are, apostrophes and all.
+    columns: columns.map(keepingApostrophe),
     header: true,
     bom: options.bom ?? true,
     record_delimiter: '\r\n',
@@ -43,7 +44,7 @@ export function createCsvWriter(path: string, columns: string[], options: CsvWri
       if (row.length !== columns.length) throw new Error(`a row has ${row.length} cells but the file has ${columns.length} columns`);
       if (stringifier.writableEnded) throw new Error('the CSV writer is closed');
       if (stringifier.destroyed) await written;
-      const cells = row.map((cell) => (typeof cell === 'string' && hasExportApostrophe(cell) ? `'${cell}` : cell));
+      const cells = row.map((cell) => (typeof cell === 'string' ? keepingApostrophe(cell) : cell));
       if (!stringifier.write(cells)) await Promise.race([once(stringifier, 'drain'), written]);
     },
     async close() {
@@ -51,4 +52,9 @@ export function createCsvWriter(path: string, columns: string[], options: CsvWri
       await written;
     },
   };
+}
+
+/** The text with another apostrophe before one that the import would take for an export's and remove. */
+function keepingApostrophe(text: string): string {
+  return hasExportApostrophe(text) ? `'${text}` : text;
 }
