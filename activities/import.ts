@@ -22,7 +22,7 @@ import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } 
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
-import { buildContactWrites, combineContactWrites, distinctTagNames, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
+import { buildContactWrites, combineContactWrites, distinctTagNames, existingContactIds, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
 export type { ImportCounts };
 
@@ -323,16 +323,17 @@ function namedIds(rows: readonly ValidRow[], options: ImportOptions): string[] {
 }
 
 /**
- * How to plan rows: with `stored`, the rows that name a contact of the business by its id update it; a row naming
- * an id the business has not (a file exported from another business, a contact deleted since) is matched by its keys.
+ * How to plan rows: with `stored`, the rows that name a contact of the business by its id update it, if they may be
+ * that contact; a row naming an id the business has not (a file exported from another business, a contact deleted
+ * since) is matched by its keys.
  */
 function planOptions(options: ImportOptions, rows: readonly ValidRow[] = [], stored: readonly StoredContact[] = []) {
-  const pins = new Map<number, string>();
+  const named = new Map<number, string>();
   if (options.onMatch !== 'create' && stored.length > 0) {
     const ids = new Set(stored.map((contact) => contact.id));
-    for (const { line, contact } of rows) if (contact.storedId !== undefined && ids.has(contact.storedId)) pins.set(line, contact.storedId);
+    for (const { line, contact } of rows) if (contact.storedId !== undefined && ids.has(contact.storedId)) named.set(line, contact.storedId);
   }
-  return { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity, ...(pins.size > 0 && { pins }) };
+  return { onMatch: options.onMatch, uniqueIdentity: options.uniqueIdentity, ...(named.size > 0 && { named }) };
 }
 
 /** Adds ledger entries (JSON array elements) of the import's lines; the statement is sent at once. */
@@ -510,8 +511,11 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const from = start?.offset ?? 0;
     const keysLeftInFile = (keys.length * Math.max(1, importRow.fileSize - from)) / Math.max(1, (batch.next?.offset ?? importRow.fileSize) - from);
     const held = await heldKeys.held(keys, keysLeftInFile);
-    // A row naming a contact by its id is looked up whatever its keys, and so are the rows that share a key with it.
-    const named = options.onMatch === 'create' ? [] : keyNames.filter((_, k) => sent.storedIds[rows[k] as number] !== '');
+    // A row naming a contact of the business by its id is looked up whatever its keys, and so are the rows that share
+    // a key with it. An export of another business names none of its contacts: its rows are new people as any others.
+    const idsInRows = options.onMatch === 'create' ? [] : [...new Set(rows.map((i) => sent.storedIds[i] as string).filter((id) => id !== ''))];
+    const existing = idsInRows.length === 0 ? new Set<string>() : await existingContactIds(sql, importRow.businessId, idsInRows);
+    const named = existing.size === 0 ? [] : keyNames.filter((_, k) => existing.has(sent.storedIds[rows[k] as number] as string));
     const heldOrNamed = named.length === 0 ? held : new Set([...held, ...named.flat()]);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.

@@ -219,6 +219,12 @@ export async function loadStoredContacts(
   }));
 }
 
+/** Which of these ids are of contacts of the business: an index probe per id, without locks. */
+export async function existingContactIds(sql: Sql, businessId: string, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await sql<{ id: string }[]>`select id from contacts where business_id = ${businessId} and id = any(${ids}::uuid[])`;
+  return new Set(rows.map((row) => row.id));
+}
+
 /**
  * Which of these emails and phones (identity key strings) some contact of the business holds:
  * an index probe per key, without locks and without loading anyone. It lets an import look up, under lock and in

@@ -135,7 +135,8 @@ function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>
   if (unpinned.length === 0) return [...groups.values()];
   const clusters = clusterRows(unpinned.map((i) => keyNames[i] as readonly string[]));
   const people = clusters.flatMap((members) => splitByName(members.map((k) => unpinned[k] as number), rows, keyNames));
-  return [...groups.values(), ...people];
+  // In the order of the file, so that of two rows changing one contact the later has the last word.
+  return [...groups.values(), ...people].sort((a, b) => (a[0] as number) - (b[0] as number));
 }
 
 function asExisting(contact: ImportedContact): ExistingContact {
@@ -302,10 +303,17 @@ export function planChunk(
      * rename it as they say. The other rows are matched by their keys.
      */
     pins?: ReadonlyMap<number, string>;
+    /**
+     * Rows that name a stored contact by its id (by line; an export's `Switchboard ID`): pinned to it when they may be
+     * that contact, holding an email or phone of its or a name that may be its. Otherwise the id is a mistake (copied
+     * down a column, or another row's): the row is matched by its keys, with a warning.
+     */
+    named?: ReadonlyMap<number, string>;
   },
 ): ChunkPlan {
   const plan: ChunkPlan = { creates: [], updates: [], rows: [], refused: [] };
   const storedById = new Map(stored.map((c) => [c.id, c]));
+  const { pins, mistaken } = options.named ? confirmNamed(rows, storedById, options.named, options.pins) : { pins: options.pins, mistaken: undefined };
   const owners = new Map<string, string>();
   for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);
@@ -345,7 +353,6 @@ export function planChunk(
 
   // The stored contacts the plan updates, with their state after the rows planned so far and the changes that made it.
   const updating = new Map<string, { state: ExistingContact; pending: ContactUpdate | undefined }>();
-  const pins = options.pins;
   const groups = pins && pins.size > 0 ? groupByPin(rows, pins, rowKeyNames) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
   for (const members of groups) {
     const cluster = members.map((i) => rows[i] as ValidRow);
@@ -424,8 +431,44 @@ export function planChunk(
     claim(keysOfStored(state), contactId);
   }
   for (const [contactId, { pending }] of updating) if (pending) plan.updates.push({ contactId, update: pending });
+  if (mistaken) {
+    for (const row of plan.rows) {
+      const problem = mistaken.get(row.line);
+      if (problem) row.warnings.unshift(problem);
+    }
+    for (const row of plan.refused) {
+      const problem = mistaken.get(row.line);
+      if (problem) row.problems.unshift(problem);
+    }
+  }
   plan.rows.sort((a, b) => a.line - b.line);
   return plan;
+}
+
+/** The rows named that may be the contact they name, pinned to it, beside `pins`; and why each of the others is not. */
+function confirmNamed(
+  rows: readonly ValidRow[],
+  storedById: ReadonlyMap<string, StoredContact>,
+  named: ReadonlyMap<number, string>,
+  pinned: ReadonlyMap<number, string> | undefined,
+): { pins: Map<number, string>; mistaken: Map<number, RowProblem> } {
+  const pins = new Map(pinned);
+  const mistaken = new Map<number, RowProblem>();
+  for (const row of rows) {
+    const id = named.get(row.line);
+    const contact = id === undefined ? undefined : storedById.get(id);
+    if (id === undefined || contact === undefined) continue;
+    const storedKeys = new Set(keysOfStored(contact).map(identityKeyString));
+    if (keyNamesOfRow(row.contact).some((key) => storedKeys.has(key)) || mayBeSamePerson(contact, row.contact)) {
+      pins.set(row.line, id);
+      continue;
+    }
+    mistaken.set(row.line, {
+      field: 'switchboardId',
+      message: `Switchboard ID ${id} is ${fullName(contact)}'s, and this row has neither that name nor any of that contact's email and phones: it is matched by its own email and phones instead`,
+    });
+  }
+  return { pins, mistaken };
 }
 
 function fullName(contact: { firstName: string; lastName: string }): string {

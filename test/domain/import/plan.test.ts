@@ -141,7 +141,7 @@ describe('planning a chunk', () => {
     ]);
   });
 
-  it('updates the contact a row is pinned to, renamed as it says, and matches the rows without a pin by their keys', () => {
+  it('updates the contact a row names, renamed as it says, and matches the rows that name none by their keys', () => {
     const plan = planChunk(
       [
         // Chris's only number, changed in the file: the pin finds her where her keys would not.
@@ -151,7 +151,7 @@ describe('planning a chunk', () => {
         row(5, person('Dan', 'dan@x.com')),
       ],
       [stored('c1', 'Chris', null, ['+61412000001']), stored('c2', 'Bob', 'bob@x.com', []), stored('c3', 'Daniel', 'dan@x.com', [])],
-      { onMatch: 'update', uniqueIdentity: true, pins: new Map([[2, 'c1']]) },
+      { onMatch: 'update', uniqueIdentity: true, named: new Map([[2, 'c1']]) },
     );
     expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'updated', 'c1'], [3, 'skipped', 'c2'], [4, 'updated', 'c2'], [5, 'skipped', 'c3']]);
     expect(plan.creates).toEqual([]);
@@ -159,6 +159,36 @@ describe('planning a chunk', () => {
     expect(changes.get('c1')?.fields).toEqual({ firstName: 'Christine' });
     expect(changes.get('c1')?.addPhones.map((p) => p.e164)).toEqual(['+61412000099']);
     expect(changes.get('c2')?.addPhones.map((p) => p.e164)).toEqual(['+61412000002']);
+  });
+
+  it("matches a row by its keys, with a warning, when it is not the contact its id names: an id copied down, or another row's", () => {
+    const ada = { ...stored('c1', 'Ada', 'ada@x.com', ['+61412000001']), lastName: 'Lovelace' };
+    const bob = { ...stored('c2', 'Bob', 'bob@x.com', ['+61412000002']), lastName: 'Smith' };
+    const plan = planChunk(
+      [
+        row(2, { ...person('Ada', 'ada@x.com', '+61412000001'), lastName: 'Lovelace', storedId: 'c2' }),
+        row(3, { ...person('Bob', 'bob@x.com', '+61412000002'), lastName: 'Smith', notes: 'likes tea', storedId: 'c1' }),
+        row(4, { ...person('Chris', 'chris@x.com'), lastName: 'Jones', storedId: 'c1' }),
+      ],
+      [ada, bob],
+      { onMatch: 'update', uniqueIdentity: true, named: new Map([[2, 'c2'], [3, 'c1'], [4, 'c1']]) },
+    );
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'skipped', 'c1'], [3, 'updated', 'c2'], [4, 'created', 'new:4']]);
+    expect(plan.updates.map((u) => [u.contactId, u.update.changes.fields])).toEqual([['c2', { notes: 'likes tea' }]]);
+    expect(plan.rows[0]?.warnings[0]).toEqual({
+      field: 'switchboardId',
+      message: "Switchboard ID c2 is Bob Smith's, and this row has neither that name nor any of that contact's email and phones: it is matched by its own email and phones instead",
+    });
+    expect(plan.rows[2]?.warnings[0]?.message).toMatch(/^Switchboard ID c1 is Ada Lovelace's/);
+  });
+
+  it('lets the later of two rows changing one contact have the last word, whether it names the contact or not', () => {
+    const plan = planChunk(
+      [row(2, { ...person('Robert', 'bob@x.com') }), row(3, { ...person('Bobby', 'bob@x.com'), storedId: 'c1' })],
+      [stored('c1', 'Bob', 'bob@x.com', [])],
+      { onMatch: 'update', uniqueIdentity: true, named: new Map([[3, 'c1']]) },
+    );
+    expect(plan.updates.map((u) => u.update.changes.fields)).toEqual([{ firstName: 'Bobby' }]);
   });
 
   it('keeps the value from before the first change for undo when two rows change one field', () => {
