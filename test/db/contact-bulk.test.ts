@@ -365,6 +365,28 @@ describe('probing which keys a business holds', () => {
     expect(await heldIdentityKeys(database.sql, business.id, [])).toEqual(new Set());
   });
 
+  it('finds an email through the email index in a business whose contacts the statistics do not know yet', async () => {
+    // A database of its own: the plan depends on what its statistics hold.
+    const fresh = await createTestDatabase();
+    try {
+      const known = await createBusiness(fresh.db, { name: 'Known', defaultCountry: 'AU', identityPolicy: 'unique' });
+      const newcomer = await createBusiness(fresh.db, { name: 'Newcomer', defaultCountry: 'AU', identityPolicy: 'unique' });
+      await manyContacts(fresh.sql, known.id, 5000, 'known');
+      await fresh.sql`analyze contacts`;
+      // Written after the statistics, as an import writes a new business's first contacts: the planner takes the
+      // business for one of a row or so. Any index that served the business alone then looked as cheap, and scanned
+      // all of these for each email.
+      await manyContacts(fresh.sql, newcomer.id, 5000, 'new');
+      const plan = await fresh.sql<{ 'QUERY PLAN': string }[]>`
+        explain select from contacts where business_id = ${newcomer.id} and email_normalized = ${'nobody@example.com'} limit 1`;
+      const text = plan.map((line) => line['QUERY PLAN']).join('\n');
+      expect(text).toContain('contacts_business_email_key');
+      expect(text).toMatch(/Index Cond: \(\(business_id = '[^']+'::uuid\) AND \(email_normalized = /);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('reads every email and phone of the business, archived contacts included, into a filter that holds no key of another business', async () => {
     const business = await createBusiness(database.db, { name: 'Filtered', defaultCountry: 'AU', identityPolicy: 'unique' });
     const other = await createBusiness(database.db, { name: 'Filtered elsewhere', defaultCountry: 'AU', identityPolicy: 'unique' });
