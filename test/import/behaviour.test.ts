@@ -437,6 +437,16 @@ describe('values left out of imported rows', () => {
   });
 });
 
+/** Exports the business's contacts, then imports the file into a new business, as an operator moving them does. */
+async function exportAndImportElsewhere(businessId: string, name: string) {
+  const output = path.join(t.dir, `${name}-export.csv`);
+  await t.worker.execute('exportContactsCsv', { businessId, output });
+  const text = await readFile(output, 'utf8');
+  const elsewhere = await aBusiness(t.database.db);
+  const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output });
+  return { output, text, header: text.split(/\r?\n/)[0] as string, elsewhereId: elsewhere.id, imported };
+}
+
 describe('exportContactsCsv', () => {
   it('writes a formula-safe file that imports back into the same contacts with no changes', async () => {
     const business = await aBusiness(t.database.db);
@@ -478,12 +488,10 @@ describe('exportContactsCsv', () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
-    const output = path.join(t.dir, 'extension-export.csv');
-    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
-    expect(await readFile(output, 'utf8')).toContain(",Work,'+61298765441 ext. 23,");
-    const elsewhere = await aBusiness(t.database.db);
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
-    const [phone] = await t.database.sql<{ e164: string; raw: string }[]>`select e164, raw from contact_phones where business_id = ${elsewhere.id}`;
+    const moved = await exportAndImportElsewhere(business.id, 'extension');
+    expect(moved.text).toContain(",Work,'+61298765441 ext. 23,");
+    expect(moved.imported).toMatchObject({ created: 1, failed: 0 });
+    const [phone] = await t.database.sql<{ e164: string; raw: string }[]>`select e164, raw from contact_phones where business_id = ${moved.elsewhereId}`;
     expect(phone).toEqual({ e164: '+61298765441', raw: '+61298765441 ext. 23' });
   });
 
@@ -502,12 +510,10 @@ describe('exportContactsCsv', () => {
       { e164: '+61412345678', type: 'mobile', is_primary: false },
     ]);
 
-    const output = path.join(t.dir, 'primary-export.csv');
-    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
-    expect(await readFile(output, 'utf8')).toContain(",* Home,'+61293651234,Mobile,'+61412345678,");
-    const elsewhere = await aBusiness(t.database.db);
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
-    expect(await phonesOf(elsewhere.id)).toEqual(before);
+    const moved = await exportAndImportElsewhere(business.id, 'primary');
+    expect(moved.text).toContain(",* Home,'+61293651234,Mobile,'+61412345678,");
+    expect(moved.imported).toMatchObject({ created: 1, failed: 0 });
+    expect(await phonesOf(moved.elsewhereId)).toEqual(before);
   });
 
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
@@ -522,13 +528,9 @@ describe('exportContactsCsv', () => {
       mapping: { Home: 'custom:Home', Kind: 'custom:Phone 1 - Label' },
     });
     expect(first).toMatchObject({ created: 1, failed: 0 });
-    const output = path.join(t.dir, 'custom-street-export.csv');
-    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
-    const header = (await readFile(output, 'utf8')).split(/\r?\n/)[0] as string;
-    expect(header.split(',').slice(-4)).toEqual(['custom:Home', 'Member Since', 'custom:Phone 1 - Label', 'custom:Street']);
-
-    const elsewhere = await aBusiness(t.database.db);
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    const moved = await exportAndImportElsewhere(business.id, 'custom-street');
+    expect(moved.header.split(',').slice(-4)).toEqual(['custom:Home', 'Member Since', 'custom:Phone 1 - Label', 'custom:Street']);
+    expect(moved.imported).toMatchObject({ created: 1, failed: 0 });
     const fieldsOf = async (businessId: string) =>
       t.database.sql<{ custom_fields: Record<string, string>; addresses: string[]; phones: number }[]>`
         select custom_fields, (select coalesce(array_agg(concat_ws('|', a.line1, a.line2)), '{}') from contact_addresses a where a.contact_id = c.id) as addresses,
@@ -540,7 +542,7 @@ describe('exportContactsCsv', () => {
       addresses: ['12 Harbour St'],
       phones: 0,
     });
-    expect(await fieldsOf(elsewhere.id)).toEqual([before]);
+    expect(await fieldsOf(moved.elsewhereId)).toEqual([before]);
   });
 
   it('updates the contacts an edited export names by their ids, and matches by keys elsewhere', async () => {
@@ -575,15 +577,13 @@ describe('exportContactsCsv', () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('labels.csv', 'First Name,Last Name,E-mail 1 - Value,Labels\nAda,Lovelace,ada@example.com,"* myContacts ::: Smith, J referrals ::: VIP"\n');
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
-    const output = path.join(t.dir, 'labels-export.csv');
-    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
-    expect(await readFile(output, 'utf8')).toContain(',"Smith, J referrals ::: VIP",');
-    const elsewhere = await aBusiness(t.database.db);
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1 });
+    const moved = await exportAndImportElsewhere(business.id, 'labels');
+    expect(moved.text).toContain(',"Smith, J referrals ::: VIP",');
+    expect(moved.imported).toMatchObject({ created: 1 });
     const tagsOf = async (businessId: string) =>
       (await t.database.sql<{ name: string }[]>`select name from tags where business_id = ${businessId} order by name`).map((tag) => tag.name);
     expect(await tagsOf(business.id)).toEqual(['Smith, J referrals', 'VIP']);
-    expect(await tagsOf(elsewhere.id)).toEqual(['Smith, J referrals', 'VIP']);
+    expect(await tagsOf(moved.elsewhereId)).toEqual(['Smith, J referrals', 'VIP']);
   });
 
   it('brings back a custom field named like a formula, and one of emails, as they were', async () => {
@@ -591,20 +591,16 @@ describe('exportContactsCsv', () => {
     const file = await t.file('custom-emails.csv', 'First Name,Last Name,Mobile,Invoices to,@handle\nBob,Builder,0412 000 005,accounts@acme.example,@bob\n');
     const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, mapping: { 'Invoices to': 'custom:Invoices to' } });
     expect(first).toMatchObject({ created: 1, failed: 0 });
-    const output = path.join(t.dir, 'custom-emails-export.csv');
-    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
-    const header = (await readFile(output, 'utf8')).split(/\r?\n/)[0] as string;
-    expect(header.split(',').slice(-2)).toEqual(["'@handle", 'custom:Invoices to']);
-
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output })).toMatchObject({ skipped: 1, updated: 0 });
-    const elsewhere = await aBusiness(t.database.db);
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: output })).toMatchObject({ created: 1, failed: 0 });
+    const moved = await exportAndImportElsewhere(business.id, 'custom-emails');
+    expect(moved.header.split(',').slice(-2)).toEqual(["'@handle", 'custom:Invoices to']);
+    expect(moved.imported).toMatchObject({ created: 1, failed: 0 });
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: moved.output })).toMatchObject({ skipped: 1, updated: 0 });
     const contactOf = async (businessId: string) =>
       t.database.sql<{ email: string | null; custom_fields: Record<string, string> }[]>`
         select email, custom_fields from contacts where business_id = ${businessId}`;
     const expected = [{ email: null, custom_fields: { 'Invoices to': 'accounts@acme.example', '@handle': '@bob' } }];
     expect(await contactOf(business.id)).toEqual(expected);
-    expect(await contactOf(elsewhere.id)).toEqual(expected);
+    expect(await contactOf(moved.elsewhereId)).toEqual(expected);
   });
 
   it("writes the contact's id, status and times when asked for, which an import back leaves out", async () => {
