@@ -76,8 +76,7 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'email':
       return [row.email ?? ''];
     case 'tags':
-      // A tag holding a comma or semicolon came from Google's labels: joined as Google joins them, it comes back whole.
-      return [row.tags.join(row.tags.some((tag) => /[;,]/.test(tag)) ? ' ::: ' : '; ')];
+      return [tagsCell(row.tags)];
     case 'notes':
       return [row.notes ?? ''];
     case 'contactAddress':
@@ -106,6 +105,14 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
 function labelOf(phone: ExportRow['phones'][number], numbers: number): string {
   const label = phoneLabel[phone.type] ?? 'Other';
   return phone.is_primary && numbers > 1 ? `* ${label}` : label;
+}
+
+/**
+ * A contact's tags joined with "; ", unless one holds a comma or semicolon (a Google label): then written as Google
+ * writes labels, its own "* myContacts" first, so that the import reads them as such and each comes back whole.
+ */
+function tagsCell(tags: readonly string[]): string {
+  return tags.some((tag) => /[;,]/.test(tag)) ? ['* myContacts', ...tags].join(' ::: ') : tags.join('; ');
 }
 
 const ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';

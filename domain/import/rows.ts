@@ -114,13 +114,15 @@ function isMarkedPrimary(label: string): boolean {
   return label.startsWith('*');
 }
 
-// Google puts these on every contact; they are not the business's tags.
-const GOOGLE_SYSTEM_LABELS = new Set(['* mycontacts', '* my contacts', '* starred']);
-// Google separates a contact's labels with " ::: ", and a label may hold a comma ("Smith, J referrals"): a cell that
-// uses it is split on it alone. Other cells are split on semicolons and commas.
-const GOOGLE_TAG_SEPARATOR = ':::';
+// Google puts these on every contact (as "* myContacts", "* starred"); they are not the business's tags. Its older
+// groups of its own are starred too ("* Friends"): the star is not part of their names.
+const GOOGLE_SYSTEM_LABELS = new Set(['mycontacts', 'my contacts', 'starred']);
+const GOOGLE_GROUP_STAR = /^\*\s*/;
+// What may stand between tags, or around one, but is none.
 const TAG_SEPARATORS = /[;,]/;
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const TAG_EDGES = /^[\s;,]+|[\s;,]+$/g;
+// A tag of punctuation alone is a stray separator; a symbol (an emoji) may be a tag.
+const TAG_CONTENT = /[^\p{P}\s]/u;
 
 export function buildContact(
   record: readonly string[],
@@ -479,11 +481,17 @@ function readTags(cells: readonly Cell[]): string[] {
   const tags: string[] = [];
   for (const cell of cells) {
     if (cell.field !== 'tags' || cell.value === '') continue;
-    const parts = cell.value.includes(GOOGLE_TAG_SEPARATOR) ? cell.value.split(GOOGLE_TAG_SEPARATOR) : cell.value.split(TAG_SEPARATORS);
-    for (const part of parts) {
-      const tag = part.trim();
+    // Google separates a contact's labels with " ::: ", and a label may hold a comma ("Smith, J referrals"): a cell
+    // that uses it is split on it alone. Other cells are split on semicolons and commas.
+    const google = splitMultiValue(cell.value);
+    for (const part of google.length > 1 ? google : cell.value.split(TAG_SEPARATORS)) {
+      // Most tags have neither a separator at an end nor a star: no regular expression is run for them.
+      let tag = part.trim();
+      const [first, last] = [tag[0], tag.at(-1)];
+      if (first === ';' || first === ',' || last === ';' || last === ',') tag = tag.replace(TAG_EDGES, '');
+      if (tag.startsWith('*')) tag = tag.replace(GOOGLE_GROUP_STAR, '');
       const key = tag.toLowerCase();
-      if (!HAS_LETTER_OR_DIGIT.test(tag) || GOOGLE_SYSTEM_LABELS.has(key) || seen.has(key)) continue;
+      if (!TAG_CONTENT.test(tag) || (part.trimStart().startsWith('*') && GOOGLE_SYSTEM_LABELS.has(key)) || seen.has(key)) continue;
       seen.add(key);
       tags.push(tag);
     }

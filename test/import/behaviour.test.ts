@@ -573,17 +573,21 @@ describe('exportContactsCsv', () => {
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: editedFile })).toMatchObject({ created: 3, failed: 0 });
   });
 
-  it('brings back a Google label holding a comma as one tag', async () => {
+  it('brings back a Google label holding a comma as one tag, alone or beside others', async () => {
     const business = await aBusiness(t.database.db);
-    const file = await t.file('labels.csv', 'First Name,Last Name,E-mail 1 - Value,Labels\nAda,Lovelace,ada@example.com,"* myContacts ::: Smith, J referrals ::: VIP"\n');
-    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
+    const file = await t.file(
+      'labels.csv',
+      'First Name,Last Name,E-mail 1 - Value,Labels\nAda,Lovelace,ada@example.com,"* myContacts ::: Smith, J referrals ::: VIP"\nBo,Lee,bo@example.com,"* myContacts ::: Jones, K referrals"\n',
+    );
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 2 });
     const moved = await exportAndImportElsewhere(business.id, 'labels');
-    expect(moved.text).toContain(',"Smith, J referrals ::: VIP",');
-    expect(moved.imported).toMatchObject({ created: 1 });
+    expect(moved.text).toContain(',"* myContacts ::: Smith, J referrals ::: VIP",');
+    expect(moved.text).toContain(',"* myContacts ::: Jones, K referrals",');
+    expect(moved.imported).toMatchObject({ created: 2 });
     const tagsOf = async (businessId: string) =>
       (await t.database.sql<{ name: string }[]>`select name from tags where business_id = ${businessId} order by name`).map((tag) => tag.name);
-    expect(await tagsOf(business.id)).toEqual(['Smith, J referrals', 'VIP']);
-    expect(await tagsOf(moved.elsewhereId)).toEqual(['Smith, J referrals', 'VIP']);
+    expect(await tagsOf(business.id)).toEqual(['Jones, K referrals', 'Smith, J referrals', 'VIP']);
+    expect(await tagsOf(moved.elsewhereId)).toEqual(['Jones, K referrals', 'Smith, J referrals', 'VIP']);
   });
 
   it('brings back a custom field named like a formula, and one of emails, as they were', async () => {
