@@ -4,7 +4,8 @@ import type { PhoneType } from './rows';
  * A phone number as written within a longer cell: digits with spaces, dots, hyphens or brackets between, perhaps a +,
  * perhaps an extension after it (`x23`, `ext. 23`), which the number keeps.
  */
-const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?(?:\s*(?:ext\.?|extension|x)\s*\d{1,6})?/gi;
+// The extension stops where digits stop: one that ran on into the next number's would take its first digits.
+const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?(?:\s*(?:ext\.?|extension|x)\s*\d{1,6}(?!\s*\d))?/gi;
 const LABEL_PUNCTUATION = /[\s:;,/|()[\].#-]+/g;
 
 // Labels people write beside a number in one cell ("M: 0412 345 678", "02 9876 5432 (w)"), with the kind each says.
@@ -14,7 +15,8 @@ const PHONE_TYPE_OF_CELL_LABEL = new Map<string, PhoneType | undefined>([
   ...['w', 'wk', 'work', 'b', 'bus', 'business', 'o', 'office', 'direct', 'ddi'].map((label) => [label, 'work'] as const),
   ...['h', 'hm', 'home'].map((label) => [label, 'home'] as const),
   ...['f', 'fax'].map((label) => [label, 'fax'] as const),
-  ...['p', 'ph', 'phone', 't', 'tel', 'telephone', 'main', 'other'].map((label) => [label, undefined] as const),
+  ['other', 'other'],
+  ...['p', 'ph', 'phone', 't', 'tel', 'telephone', 'main'].map((label) => [label, undefined] as const),
 ]);
 
 export type NumberWrittenInCell = { text: string; type?: PhoneType };

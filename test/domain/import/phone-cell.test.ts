@@ -13,6 +13,9 @@ describe('numbersWrittenInCell', () => {
     ['02 9876 5448 x23 (work)', [{ text: '02 9876 5448 x23', type: 'work' }]],
     ['W: 02 9876 5448 ext. 23, M: 0412 345 678', [{ text: '02 9876 5448 ext. 23', type: 'work' }, { text: '0412 345 678', type: 'mobile' }]],
     ['0412 345 678 (mobile) / 02 9876 5448 Ext 7 (office)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5448 Ext 7', type: 'work' }]],
+    ['Other: 0412 345 678, W: 02 9876 5432', [{ text: '0412 345 678', type: 'other' }, { text: '02 9876 5432', type: 'work' }]],
+    // An extension takes no digits of the number after it.
+    ['M: 0412 345 678 x 02 9876 5432', undefined],
     // One number and nothing else: nothing to read apart.
     ['0412 345 678', undefined],
     ['12345', undefined],
