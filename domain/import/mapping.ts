@@ -482,7 +482,10 @@ function describeValues(values: readonly string[]): ValueLook {
   return emails + phones === 0 ? 'text' : 'mixed';
 }
 
-const PHONE_CHARACTERS = /^\+?[\d\s().-]+(?:\s*(?:x|ext\.?)\s*\d+)?$/i;
+const PHONE_CHARACTERS = /^\+?[\d\s().-]+(?:\s*(?:x|ext\.?|extension)\s*\d+)?$/i;
+// Longer than any number written with an extension: the test above takes time with the square of a long cell's
+// length (runs of spaces), and a column's sample may hold a pasted paragraph.
+const LONGEST_NUMBER = 40;
 const DATE = /^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[.-]\d{1,2}[.-]\d{2,4}$/;
 
 /** One number, or several written in one cell with labels or separators the import reads (`M: 0412 … / W: 02 …`). */
@@ -491,6 +494,7 @@ function looksLikePhone(value: string): boolean {
 }
 
 function looksLikeOneNumber(value: string): boolean {
+  if (value.length > LONGEST_NUMBER) return false;
   const digits = value.replace(/\D/g, '').length;
   return PHONE_CHARACTERS.test(value) && !DATE.test(value) && digits >= 6 && digits <= 17;
 }

@@ -1,6 +1,6 @@
 import { normalizeEmail, type EmailResult } from '../email';
 import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, splitFullName } from '../names';
-import { normalizePhone, type PhoneResult } from '../phone';
+import { extensionOf, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
 import { stripExportArtifacts } from '../text';
@@ -263,7 +263,10 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   const read = (cell: Cell, value: string, result: PhoneResult, labelled?: PhoneType) => {
     readings.push({ cell, value, result });
     // A label written beside the number in the cell is more particular than its column.
-    if (result.ok) usable.push({ raw: value, e164: result.e164, type: labelled ?? phoneType(cell, result.type), marked: isMarkedPrimary(cell.label) });
+    if (result.ok) {
+      const type = labelled ?? phoneType(cell, result.type);
+      usable.push({ raw: value, e164: result.e164, type, marked: isMarkedPrimary(cell.label), mobileNumber: result.type === 'MOBILE', cell });
+    }
   };
   for (const cell of phoneCells) {
     for (const value of splitMultiValue(cell.value)) {
@@ -273,7 +276,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
       else for (const number of several) read(cell, number.value, number.result, number.type);
     }
   }
-  const phones = collectPhones(usable);
+  const { phones, leftOut } = collectPhones(usable);
   const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitEmails(emailCell.value);
   const emailResult = emailValue === undefined ? undefined : normalizeEmail(emailValue);
   const spare = emailResult?.ok === false ? readSpareEmail(spareEmailCells) : undefined;
@@ -287,6 +290,9 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     if (result.ok) continue;
     const missing = readings.length > 1 || emailCell !== undefined ? 'other usable phone or email' : 'email';
     problems.push(problem(cell, `phone ${result.reason}${otherwise('the number', missing)}`));
+  }
+  for (const { reading, kept } of leftOut ?? []) {
+    problems.push(problem(reading.cell, `phone '${reading.raw}' was left out: it is '${kept}' with another extension, and a contact holds a number once`));
   }
   if (emailCell !== undefined) {
     // A spare column's value that is no email stays what it was, a custom field, while the contact can be reached.
@@ -428,26 +434,38 @@ function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
   return ofField ?? ofLabel ?? (numberType === 'MOBILE' ? 'mobile' : 'other');
 }
 
-type PhoneReading = Omit<ImportedPhone, 'primary'> & { marked: boolean };
+/** `mobileNumber`: libphonenumber's reading of the number, whatever its label says. */
+type PhoneReading = Omit<ImportedPhone, 'primary'> & { marked: boolean; mobileNumber: boolean; cell: Cell };
 
 /**
- * One entry per number however it was written. The primary is the number the file marks so, else the mobile, else
- * the first number that is not a fax.
+ * One entry per number however it was written. The primary is the number the file marks so, else the mobile, else a
+ * mobile number labelled of no kind, else the first number that is not a fax. `leftOut`: readings of a number kept
+ * with another extension (a contact holds a number once), to be warned about.
  */
-function collectPhones(readings: readonly PhoneReading[]): ImportedPhone[] {
+function collectPhones(readings: readonly PhoneReading[]): { phones: ImportedPhone[]; leftOut?: { reading: PhoneReading; kept: string }[] } {
   const byNumber = new Map<string, PhoneReading>();
+  let leftOut: { reading: PhoneReading; kept: string }[] | undefined;
   for (const reading of readings) {
     const seen = byNumber.get(reading.e164);
+    if (seen !== undefined && seen.raw !== reading.raw && extensionOf(seen.raw, seen.e164) !== extensionOf(reading.raw, reading.e164)) {
+      (leftOut ??= []).push({ reading, kept: seen.raw });
+      continue;
+    }
     // A later column may know what kind of number an earlier, generic one was.
     if (seen === undefined || seen.type === 'other') {
-      byNumber.set(reading.e164, { raw: seen?.raw ?? reading.raw, e164: reading.e164, type: reading.type, marked: reading.marked || seen?.marked === true });
+      const { e164, type, mobileNumber, cell } = reading;
+      byNumber.set(e164, { raw: seen?.raw ?? reading.raw, e164, type, marked: reading.marked || seen?.marked === true, mobileNumber, cell });
     } else if (reading.marked) seen.marked = true;
   }
   const phones = [...byNumber.values()];
   const primary =
-    phones.find((phone) => phone.marked) ?? phones.find((phone) => phone.type === 'mobile') ?? phones.find((phone) => phone.type !== 'fax') ?? phones[0];
+    phones.find((phone) => phone.marked) ??
+    phones.find((phone) => phone.type === 'mobile') ??
+    phones.find((phone) => phone.type === 'other' && phone.mobileNumber) ??
+    phones.find((phone) => phone.type !== 'fax') ??
+    phones[0];
   // Built field by field: an object spread here, once per number, cost as much as reading the row's email.
-  return phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 }));
+  return { phones: phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 })), ...(leftOut && { leftOut }) };
 }
 
 /**

@@ -399,6 +399,7 @@ describe('autoMapColumns checks headers against the values', () => {
       ['Phone: (02) 9555 3311 Mobile: 0412 555 311', 'M: 0412 555 312 / W: 02 9876 5432', '0412 555 313 (mob)'],
       ['phone'],
     ],
+    ['a phone column of numbers with their extensions written in full keeps its field', ['Phone'], ['02 9876 5448 extension 1234', '02 9876 5449 Extension 12'], ['phone']],
     ['a mobile column of several numbers to a cell keeps its field', ['Mobile'], ['0412 345 678 / 0412 345 679', '0412 345 670; 0412 345 671'], ['mobilePhone']],
     ['a phone column of numbers among other words is kept as custom', ['Phone'], ['ask Bob: 0412 345 678', 'call after 5: 02 9876 5432'], ['custom:Phone']],
     ['a column with some good values keeps its header field', ['Email'], ['jo@example.com', 'unknown', 'none'], ['email']],

@@ -135,6 +135,14 @@ describe('buildContact: names', () => {
     });
   });
 
+  it('keeps a number written twice with two extensions once, and says which was left out', () => {
+    const outcome = build(['First', 'Last', 'Phone'], ['Jane', 'Citizen', '02 9876 5448 x23 (w) / 02 9876 5448 x24 (w)']);
+    expect(contactOf(outcome).phones).toEqual([{ raw: '02 9876 5448 x23', e164: '+61298765448', type: 'work', primary: true }]);
+    expect(outcome).toMatchObject({
+      warnings: [{ column: 'Phone', field: 'phone', message: "phone '02 9876 5448 x24' was left out: it is '02 9876 5448 x23' with another extension, and a contact holds a number once" }],
+    });
+  });
+
   it('reads the id of the contact a row names, and warns of a value that is none', () => {
     const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Email'];
     const id = '0190A5B2-1234-7000-8000-00000000000A';
@@ -289,6 +297,15 @@ describe('buildContact: phones', () => {
       [
         { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: false },
         { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: true },
+      ],
+    ],
+    [
+      'a mobile number labelled Other is the primary before a work landline',
+      ['First Name', 'Last Name', 'Phone 1 - Label', 'Phone 1 - Value', 'Phone 2 - Label', 'Phone 2 - Value'],
+      ['Jane', 'Citizen', 'Work', '02 9876 5432', 'Other', '0412 345 678'],
+      [
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'work', primary: false },
+        { raw: '0412 345 678', e164: '+61412345678', type: 'other', primary: true },
       ],
     ],
     [
