@@ -2,9 +2,9 @@ import type { PhoneType } from './rows';
 
 /**
  * A phone number as written within a longer cell: digits with spaces, dots, hyphens or brackets between, perhaps a +,
- * perhaps an extension after it (`x23`, `ext. 23`), which the number keeps.
+ * perhaps an extension after it (`x23`, `ext. 23`), which the number keeps. The extension stops where digits stop:
+ * one that ran on into the next number would take its first digits.
  */
-// The extension stops where digits stop: one that ran on into the next number's would take its first digits.
 const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?(?:\s*(?:ext\.?|extension|x)\s*\d{1,6}(?!\s*\d))?/gi;
 const LABEL_PUNCTUATION = /[\s:;,/|()[\].#-]+/g;
 

@@ -107,17 +107,16 @@ const PHONE_TYPE_OF_LABEL: Record<string, PhoneType> = {
   other: 'other',
 };
 
-// Google marks the primary of a contact's numbers by starting its label with "* " ("* Home").
-const PRIMARY_MARK = /^\*\s*/;
+// Google stars the primary of a contact's numbers and emails (the label "* Home") and the groups of its own
+// ("* myContacts", "* Friends"): the star is part of neither's name.
+const GOOGLE_STAR = /^\*\s*/;
 
 function isMarkedPrimary(label: string): boolean {
   return label.startsWith('*');
 }
 
-// Google puts these on every contact (as "* myContacts", "* starred"); they are not the business's tags. Its older
-// groups of its own are starred too ("* Friends"): the star is not part of their names.
+// Google puts these on every contact; they are not the business's tags.
 const GOOGLE_SYSTEM_LABELS = new Set(['mycontacts', 'my contacts', 'starred']);
-const GOOGLE_GROUP_STAR = /^\*\s*/;
 // What may stand between tags, or around one, but is none.
 const TAG_SEPARATORS = /[;,]/;
 const TAG_EDGES = /^[\s;,]+|[\s;,]+$/g;
@@ -430,7 +429,7 @@ function problem(cell: Cell, message: string): RowProblem {
 /** The column's kind of phone, else a Google label, else what libphonenumber knows of the number. */
 function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
   const ofField = isPhoneField(cell.field) ? PHONE_TYPE_OF_FIELD[cell.field] : undefined;
-  const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(PRIMARY_MARK, '').toLowerCase()];
+  const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(GOOGLE_STAR, '').toLowerCase()];
   return ofField ?? ofLabel ?? (numberType === 'MOBILE' ? 'mobile' : 'other');
 }
 
@@ -507,7 +506,7 @@ function readTags(cells: readonly Cell[]): string[] {
       let tag = part.trim();
       const [first, last] = [tag[0], tag.at(-1)];
       if (first === ';' || first === ',' || last === ';' || last === ',') tag = tag.replace(TAG_EDGES, '');
-      if (tag.startsWith('*')) tag = tag.replace(GOOGLE_GROUP_STAR, '');
+      if (tag.startsWith('*')) tag = tag.replace(GOOGLE_STAR, '');
       const key = tag.toLowerCase();
       if (!TAG_CONTENT.test(tag) || (part.trimStart().startsWith('*') && GOOGLE_SYSTEM_LABELS.has(key)) || seen.has(key)) continue;
       seen.add(key);
