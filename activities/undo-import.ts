@@ -18,6 +18,8 @@ interface UndoRecord {
   billingAddress?: Record<string, string | null>;
   addedPhones?: string[];
   addedTags?: string[];
+  /** The number that was the primary before the import made another so (null: none was). */
+  primaryPhone?: string | null;
 }
 
 const columnOf: Record<string, string> = {
@@ -63,6 +65,11 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
   }
   if (record.addedPhones?.length) {
     await tx`delete from contact_phones where contact_id = ${contactId} and e164 = any(${record.addedPhones}::text[])`;
+  }
+  if (record.primaryPhone !== undefined) {
+    // The old primary first: a contact holds one primary, checked row by row.
+    await tx`update contact_phones set is_primary = false where contact_id = ${contactId} and is_primary and e164 is distinct from ${record.primaryPhone}`;
+    if (record.primaryPhone !== null) await tx`update contact_phones set is_primary = true where contact_id = ${contactId} and e164 = ${record.primaryPhone}`;
   }
   if (record.addedTags?.length) {
     await tx`

@@ -282,6 +282,8 @@ export interface ContactWrites {
   tagNames: string[];
   tagLinks?: string;
   addresses?: string;
+  /** `[contactId, e164]`: the number, held or just added, that becomes the contact's primary. */
+  primaries?: string;
 }
 
 const jsonOrNothing = (rows: readonly unknown[]) => (rows.length > 0 ? json(rows) : undefined);
@@ -334,6 +336,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     tagNames: distinctTagNames(tagLinks.map(([, name]) => name)),
     tagLinks: jsonOrNothing(tagLinks),
     addresses: jsonOrNothing(addresses),
+    primaries: jsonOrNothing(plan.updates.flatMap(({ contactId, update }) => (update.changes.primaryPhone === undefined ? [] : [[contactId, update.changes.primaryPhone]]))),
   };
 }
 
@@ -345,7 +348,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
 export function combineContactWrites(first: ContactWrites, second: ContactWrites): ContactWrites {
   const joined = (a: string | undefined, b: string | undefined) => (a && b ? `${a.slice(0, -1)},${b.slice(1)}` : (a ?? b));
   const combined: ContactWrites = { ids: new Map([...first.ids, ...second.ids]), tagNames: distinctTagNames([...first.tagNames, ...second.tagNames]) };
-  for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses'] as const) {
+  for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses', 'primaries'] as const) {
     const value = joined(first[part], second[part]);
     if (value !== undefined) combined[part] = value;
   }
@@ -429,6 +432,20 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
       insert into contact_phones (contact_id, business_id, raw, e164, type, is_primary, identity_scope)
       select (x->>0)::uuid, ${businessId}, x->>1, x->>2, (x->>3)::phone_type, (x->4)::boolean, ${identityScope}::uuid
       from jsonb_array_elements(${writes.phones}::jsonb) as x`.execute());
+  }
+
+  if (writes.primaries) {
+    // In two statements: one contact holds one primary, checked row by row, so the old one goes first. A number the
+    // contact does not hold (left out of its phones meanwhile) takes nothing away.
+    statements.push(sql`
+      update contact_phones p set is_primary = false
+      from jsonb_array_elements(${writes.primaries}::jsonb) as x
+      where p.contact_id = (x->>0)::uuid and p.is_primary and p.e164 <> x->>1
+        and exists (select 1 from contact_phones q where q.business_id = ${businessId} and q.contact_id = p.contact_id and q.e164 = x->>1)`.execute());
+    statements.push(sql`
+      update contact_phones p set is_primary = true
+      from jsonb_array_elements(${writes.primaries}::jsonb) as x
+      where p.business_id = ${businessId} and p.e164 = x->>1 and p.contact_id = (x->>0)::uuid and not p.is_primary`.execute());
   }
 
   if (writes.tagLinks) {

@@ -16,6 +16,7 @@ function addValidRow(sent: SentRows, row: ValidRow): void {
   sent.lines.push(row.line);
   sent.keys.push(keyNamesOfRow(row.contact).join('\n'));
   sent.storedIds.push(row.contact.storedId ?? '');
+  sent.markedPrimaries.push(row.contact.markedPrimary ?? '');
   const asNew = sent.asNew;
   asNew.contacts.push(JSON.stringify(rows.contact));
   asNew.phones.push(elements(rows.phones));
@@ -63,6 +64,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
       lines: [],
       keys: [],
       storedIds: [],
+      markedPrimaries: [],
       asNew: { contacts: [], phones: [], tagLinks: [], tagNames: [], addresses: [], ledger: [] },
     };
     const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], warned: [], importedBefore: [], last: false, endOfFile: false };

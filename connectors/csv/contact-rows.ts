@@ -30,6 +30,8 @@ export interface SentRows {
   keys: string[];
   /** The id of the business's contact each row names ('' for none): such a row updates that contact. */
   storedIds: string[];
+  /** The number each row marks as the primary ('' for none), which an update makes the contact's primary. */
+  markedPrimaries: string[];
   asNew: AsNewContact;
 }
 
@@ -62,6 +64,7 @@ export function validRowAt(sent: SentRows, i: number): ValidRow {
   const [, , , , problems] = JSON.parse(asNew.ledger[i] as string) as LedgerRow;
   const contact = contactOfNewContactRows(rows, tags);
   if (sent.storedIds[i]) contact.storedId = sent.storedIds[i];
+  if (sent.markedPrimaries[i]) contact.markedPrimary = sent.markedPrimaries[i];
   return { line: sent.lines[i] as number, contact, warnings: [...(problems ?? [])] };
 }
 

@@ -157,10 +157,12 @@ function asExisting(contact: ImportedContact): ExistingContact {
 }
 
 function applied(contact: ExistingContact, { changes }: ContactUpdate): ExistingContact {
+  const phones = [...contact.phones, ...changes.addPhones];
+  const primary = changes.primaryPhone;
   return {
     ...contact,
     ...changes.fields,
-    phones: [...contact.phones, ...changes.addPhones],
+    phones: primary === undefined ? phones : phones.map((phone) => ({ ...phone, isPrimary: phone.e164 === primary })),
     tags: [...contact.tags, ...changes.addTags],
     customFields: { ...contact.customFields, ...changes.customFields },
     contactAddress: { ...contact.contactAddress, ...changes.contactAddress },
@@ -176,7 +178,8 @@ function isEmpty(update: ContactUpdate): boolean {
     c.addTags.length === 0 &&
     Object.keys(c.customFields).length === 0 &&
     Object.keys(c.contactAddress).length === 0 &&
-    Object.keys(c.billingAddress).length === 0
+    Object.keys(c.billingAddress).length === 0 &&
+    c.primaryPhone === undefined
   );
 }
 
@@ -190,12 +193,14 @@ function combine(a: ContactUpdate, b: ContactUpdate): ContactUpdate {
       customFields: { ...a.changes.customFields, ...b.changes.customFields },
       contactAddress: { ...a.changes.contactAddress, ...b.changes.contactAddress },
       billingAddress: { ...a.changes.billingAddress, ...b.changes.billingAddress },
+      ...((b.changes.primaryPhone ?? a.changes.primaryPhone) !== undefined && { primaryPhone: b.changes.primaryPhone ?? a.changes.primaryPhone }),
     },
     previous: {
       fields: { ...b.previous.fields, ...a.previous.fields },
       customFields: { ...b.previous.customFields, ...a.previous.customFields },
       contactAddress: { ...b.previous.contactAddress, ...a.previous.contactAddress },
       billingAddress: { ...b.previous.billingAddress, ...a.previous.billingAddress },
+      ...('primaryPhone' in a.previous ? { primaryPhone: a.previous.primaryPhone } : 'primaryPhone' in b.previous && { primaryPhone: b.previous.primaryPhone }),
     },
     warnings: [...a.warnings, ...b.warnings],
   };
@@ -225,11 +230,17 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
       delete previous.emailNormalized;
     }
   }
-  return {
-    changes: { ...update.changes, fields, addPhones },
-    previous: { ...update.previous, fields: previous },
-    warnings: [...update.warnings, ...warnings],
-  };
+  const changes = { ...update.changes, fields, addPhones };
+  const previousOfAll = { ...update.previous, fields: previous };
+  // A number left out cannot become the primary.
+  if (changes.primaryPhone !== undefined && addPhones.length < update.changes.addPhones.length) {
+    const primary = changes.primaryPhone;
+    if (update.changes.addPhones.some((phone) => phone.e164 === primary) && !addPhones.some((phone) => phone.e164 === primary)) {
+      delete changes.primaryPhone;
+      delete previousOfAll.primaryPhone;
+    }
+  }
+  return { changes, previous: previousOfAll, warnings: [...update.warnings, ...warnings] };
 }
 
 /** The problems of a row whose emails or phones (identity key strings) a user of the business holds: none if it holds none. */

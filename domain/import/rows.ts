@@ -33,6 +33,8 @@ export type ImportedContact = {
   billingAddress?: Address;
   /** The business's contact the row names by its id (an export's `Switchboard ID`): the row updates it. */
   storedId?: string;
+  /** The number the file marks as the primary (Google's star): an update makes it the contact's primary. */
+  markedPrimary?: string;
 };
 
 export type RowProblem = {
@@ -72,6 +74,8 @@ export type ContactUpdate = {
     /** Only the parts that were empty. */
     contactAddress: Address;
     billingAddress: Address;
+    /** The number, held or added, that becomes the primary. */
+    primaryPhone?: string;
   };
   /** What each change replaced, for undo; null where there was nothing. */
   previous: {
@@ -79,6 +83,7 @@ export type ContactUpdate = {
     customFields: Record<string, string | null>;
     contactAddress: StoredAddress;
     billingAddress: StoredAddress;
+    primaryPhone?: string | null;
   };
   warnings: RowProblem[];
 };
@@ -162,6 +167,7 @@ export function buildContact(
   };
   const id = readStoredId(cells);
   if (id?.ok) contact.storedId = id.value;
+  if (points.markedPrimary !== undefined) contact.markedPrimary = points.markedPrimary;
   const warnings = [...(name.remark ? [name.remark] : []), ...points.problems, ...(id?.ok === false ? [id.problem] : [])];
   return { ok: true, contact, warnings };
 }
@@ -202,10 +208,16 @@ export function mergeForUpdate(
   mergeEmail(existing, incoming, set, update.warnings);
 
   const knownNumbers = new Set(existing.phones.map((phone) => phone.e164));
-  const keepsPrimary = existing.phones.some((phone) => phone.isPrimary);
+  const primary = existing.phones.find((phone) => phone.isPrimary)?.e164 ?? null;
+  // A number the file marks as the primary is made so; otherwise the contact keeps the primary it has.
+  const marked = incoming.markedPrimary !== undefined && incoming.markedPrimary !== primary ? incoming.markedPrimary : undefined;
+  if (marked !== undefined) {
+    update.changes.primaryPhone = marked;
+    update.previous.primaryPhone = primary;
+  }
   update.changes.addPhones = incoming.phones
     .filter((phone) => !knownNumbers.has(phone.e164))
-    .map(({ raw, e164, type, primary }) => ({ raw, e164, type, isPrimary: primary && !keepsPrimary }));
+    .map(({ raw, e164, type, primary: first }) => ({ raw, e164, type, isPrimary: first && primary === null && marked === undefined }));
 
   const knownTags = new Set(existing.tags.map((tag) => tag.toLowerCase()));
   update.changes.addTags = incoming.tags.filter((tag) => !knownTags.has(tag.toLowerCase()));
@@ -227,6 +239,7 @@ type PhonesAndEmail = {
   emailFrom?: Cell;
   /** The email column's cell, when a spare one marked primary gave the email: kept as a custom field by its header. */
   demoted?: Cell;
+  markedPrimary?: string;
   problems: RowProblem[];
 };
 
@@ -275,7 +288,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
       else for (const number of several) read(cell, number.value, number.result, number.type);
     }
   }
-  const { phones, leftOut } = collectPhones(usable);
+  const { phones, leftOut, markedPrimary } = collectPhones(usable);
   const [emailValue, ...extraEmails] = emailCell === undefined ? [] : splitEmails(emailCell.value);
   const emailResult = emailValue === undefined ? undefined : normalizeEmail(emailValue);
   const spare = emailResult?.ok === false ? readSpareEmail(spareEmailCells) : undefined;
@@ -307,7 +320,14 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   let emailFrom: Cell | undefined;
   if (spare !== undefined) emailFrom = spare.alone ? spare.cell : undefined;
   else if (emailCell?.spareFor === 'email' && emailResult?.ok && extraEmails.length === 0) emailFrom = emailCell;
-  return { phones, ...(email !== undefined && { email }), ...(emailFrom !== undefined && { emailFrom }), ...(demoted !== undefined && { demoted }), problems };
+  return {
+    phones,
+    ...(email !== undefined && { email }),
+    ...(emailFrom !== undefined && { emailFrom }),
+    ...(demoted !== undefined && { demoted }),
+    ...(markedPrimary !== undefined && { markedPrimary }),
+    problems,
+  };
 }
 
 /** The first spare email cell that holds a usable email, and whether that email is all the cell holds. */
@@ -437,11 +457,11 @@ function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
 type PhoneReading = Omit<ImportedPhone, 'primary'> & { marked: boolean; mobileNumber: boolean; cell: Cell };
 
 /**
- * One entry per number however it was written. The primary is the number the file marks so, else the mobile, else a
- * mobile number labelled of no kind, else the first number that is not a fax. `leftOut`: readings of a number kept
- * with another extension (a contact holds a number once), to be warned about.
+ * One entry per number however it was written. The primary is the number the file marks so (`markedPrimary`), else
+ * the mobile, else a mobile number labelled of no kind, else the first number that is not a fax. `leftOut`: readings
+ * of a number kept with another extension (a contact holds a number once), to be warned about.
  */
-function collectPhones(readings: readonly PhoneReading[]): { phones: ImportedPhone[]; leftOut?: { reading: PhoneReading; kept: string }[] } {
+function collectPhones(readings: readonly PhoneReading[]): { phones: ImportedPhone[]; leftOut?: { reading: PhoneReading; kept: string }[]; markedPrimary?: string } {
   const byNumber = new Map<string, PhoneReading>();
   let leftOut: { reading: PhoneReading; kept: string }[] | undefined;
   for (const reading of readings) {
@@ -464,7 +484,11 @@ function collectPhones(readings: readonly PhoneReading[]): { phones: ImportedPho
     phones.find((phone) => phone.type !== 'fax') ??
     phones[0];
   // Built field by field: an object spread here, once per number, cost as much as reading the row's email.
-  return { phones: phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 })), ...(leftOut && { leftOut }) };
+  return {
+    phones: phones.map(({ raw, e164, type }) => ({ raw, e164, type, primary: e164 === primary?.e164 })),
+    ...(leftOut && { leftOut }),
+    ...(primary?.marked && { markedPrimary: primary.e164 }),
+  };
 }
 
 /**

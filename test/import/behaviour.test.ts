@@ -516,6 +516,26 @@ describe('exportContactsCsv', () => {
     expect(await phonesOf(moved.elsewhereId)).toEqual(before);
   });
 
+  it('makes primary the number an edited export marks so, and its undo gives the old primary back', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('primary-move.csv', 'First Name,Last Name,Mobile,Work Phone\nAda,Lovelace,0412 345 678,02 9365 1234\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1 });
+    const output = path.join(t.dir, 'primary-move-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+    const exported = await readFile(output, 'utf8');
+    expect(exported).toContain(",* Mobile,'+61412345678,Work,'+61293651234,");
+    const edited = await t.file('primary-moved.csv', exported.replace(",* Mobile,'+61412345678,Work,", ",Mobile,'+61412345678,* Work,"));
+    const primaryOf = async () =>
+      (await t.database.sql<{ e164: string }[]>`select e164 from contact_phones where business_id = ${business.id} and is_primary`).map((p) => p.e164);
+    expect(await primaryOf()).toEqual(['+61412345678']);
+
+    const moved = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: edited });
+    expect(moved).toMatchObject({ updated: 1, created: 0 });
+    expect(await primaryOf()).toEqual(['+61293651234']);
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: moved.importId });
+    expect(await primaryOf()).toEqual(['+61412345678']);
+  });
+
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file(

@@ -37,6 +37,16 @@ describe('mergeForUpdate', () => {
   it.each<[string, Partial<ExistingContact>, Partial<ImportedContact>, ContactUpdate]>([
     ['a row that adds nothing', {}, {}, NO_UPDATE],
     [
+      'a row that marks another number primary, one the contact has not yet',
+      {},
+      { phones: [{ raw: '02 9876 5432', e164: '+61298765432', type: 'work', primary: true }], markedPrimary: '+61298765432' },
+      update(
+        { addPhones: [{ raw: '02 9876 5432', e164: '+61298765432', type: 'work', isPrimary: false }], primaryPhone: '+61298765432' },
+        { primaryPhone: '+61412345678' },
+      ),
+    ],
+    ['a row that marks the primary the contact has', {}, { phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }], markedPrimary: '+61412345678' }, NO_UPDATE],
+    [
       'a row of empty cells over a full contact',
       {
         middleName: 'Mary',
