@@ -232,12 +232,16 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
   }
   const changes = { ...update.changes, fields, addPhones };
   const previousOfAll = { ...update.previous, fields: previous };
-  // A number left out cannot become the primary.
+  // A number left out cannot become the primary. A contact that had none then takes one of the numbers it gains, as
+  // it would have without the mark: the mobile, else one that is no fax.
   if (changes.primaryPhone !== undefined && addPhones.length < update.changes.addPhones.length) {
     const primary = changes.primaryPhone;
     if (update.changes.addPhones.some((phone) => phone.e164 === primary) && !addPhones.some((phone) => phone.e164 === primary)) {
+      const hadNone = previousOfAll.primaryPhone === null;
       delete changes.primaryPhone;
       delete previousOfAll.primaryPhone;
+      const instead = hadNone ? (addPhones.find((phone) => phone.type === 'mobile') ?? addPhones.find((phone) => phone.type !== 'fax') ?? addPhones[0]) : undefined;
+      if (instead !== undefined) changes.addPhones = addPhones.map((phone) => ({ ...phone, isPrimary: phone === instead }));
     }
   }
   return { changes, previous: previousOfAll, warnings: [...update.warnings, ...warnings] };

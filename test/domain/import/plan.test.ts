@@ -191,6 +191,23 @@ describe('planning a chunk', () => {
     expect(plan.updates.map((u) => u.update.changes.fields)).toEqual([{ firstName: 'Bobby' }]);
   });
 
+  it("gives a contact without numbers the mobile as primary when the number the row marks is another contact's", () => {
+    const ada = person('Ada', 'ada@x.com');
+    const row2 = {
+      ...ada,
+      phones: [
+        { raw: '0412 345 678', e164: '+61412345678', type: 'mobile' as const, primary: false },
+        { raw: '02 9365 1234', e164: '+61293651234', type: 'work' as const, primary: true },
+      ],
+      markedPrimary: '+61293651234',
+    };
+    const plan = planChunk([row(2, row2)], [stored('c1', 'Ada', 'ada@x.com', []), stored('c2', 'Bob', null, ['+61293651234'])], { onMatch: 'update', uniqueIdentity: true });
+    const [update] = plan.updates;
+    expect(update?.update.changes.addPhones).toEqual([{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', isPrimary: true }]);
+    expect(update?.update.changes).not.toHaveProperty('primaryPhone');
+    expect(update?.update.previous).not.toHaveProperty('primaryPhone');
+  });
+
   it('keeps the value from before the first change for undo when two rows change one field', () => {
     const plan = planChunk(
       [row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co' }), row(3, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co' })],
