@@ -71,6 +71,16 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
     await tx`update contact_phones set is_primary = false where contact_id = ${contactId} and is_primary and e164 is distinct from ${record.primaryPhone}`;
     if (record.primaryPhone !== null) await tx`update contact_phones set is_primary = true where contact_id = ${contactId} and e164 = ${record.primaryPhone}`;
   }
+  if (record.addedPhones?.length || record.primaryPhone !== undefined) {
+    // Imports undone out of their order may take away the number a later one made primary: another takes its place,
+    // the mobile first, as an import would choose it.
+    await tx`
+      update contact_phones set is_primary = true
+      where contact_id = ${contactId}
+        and e164 = (select e164 from contact_phones where contact_id = ${contactId}
+                    order by (type = 'mobile') desc, (type = 'fax'), created_at, e164 limit 1)
+        and not exists (select 1 from contact_phones where contact_id = ${contactId} and is_primary)`;
+  }
   if (record.addedTags?.length) {
     await tx`
       delete from contact_tags where contact_id = ${contactId}

@@ -536,6 +536,25 @@ describe('exportContactsCsv', () => {
     expect(await primaryOf()).toEqual(['+61412345678']);
   });
 
+  it('leaves a primary when imports are undone out of their order', async () => {
+    const business = await aBusiness(t.database.db);
+    const first = await t.file('order-first.csv', 'First Name,Last Name,Email,Mobile\nAda,Lovelace,ada@example.com,0412 345 678\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: first })).toMatchObject({ created: 1 });
+    const adds = await t.file('order-adds.csv', 'First Name,Last Name,Email,Work Phone\nAda,Lovelace,ada@example.com,02 9365 1234\n');
+    const added = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: adds });
+    const marks = await t.file('order-marks.csv', 'First Name,Last Name,Email,Phone 1 - Label,Phone 1 - Value\nAda,Lovelace,ada@example.com,* Work,02 9365 1234\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: marks })).toMatchObject({ updated: 1 });
+    const phones = async () =>
+      t.database.sql<{ e164: string; is_primary: boolean }[]>`select e164, is_primary from contact_phones where business_id = ${business.id} order by e164`;
+    expect(await phones()).toEqual([
+      { e164: '+61293651234', is_primary: true },
+      { e164: '+61412345678', is_primary: false },
+    ]);
+    // The import that added the work number, undone before the one that made it primary.
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: added.importId });
+    expect(await phones()).toEqual([{ e164: '+61412345678', is_primary: true }]);
+  });
+
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file(
