@@ -825,7 +825,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   /** The failed rows as they were in the file, each with its problems in a last column, in line order. */
   async function writeErrorReport(importId: string, options: ImportOptions, requested?: string): Promise<string> {
     const parsed = path.parse(options.originalFile);
-    const besideFile = path.join(parsed.dir, `${parsed.name}.errors.csv`);
+    // Named for the import: the same file imported again, or into another business, keeps each run's report.
+    const besideFile = path.join(parsed.dir, `${parsed.name}.${importId.slice(0, 8)}.errors.csv`);
     const target = requested ? path.resolve(requested) : besideFile;
     const fallback = path.join(workDir, 'imports', `${importId}.errors.csv`);
     const columns = [...options.headers, 'Line', 'Error'];

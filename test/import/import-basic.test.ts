@@ -33,9 +33,15 @@ describe('importContactsCsv', () => {
       ['Ada', 'Lovelace', 'ada@example.com', ['+61412345678'], ['Newsletter', 'Returning', 'VIP']],
       ['Cy', 'Young', 'cy@example.com', [], []],
     ]);
-    expect(result.errorReport).toBe(path.join(t.dir, 'plain.errors.csv'));
+    expect(result.errorReport).toBe(path.join(t.dir, `plain.${result.importId.slice(0, 8)}.errors.csv`));
     const report = await readFile(result.errorReport as string, 'utf8');
     expect(report).toContain('Bob,Stone,,12345,,5,');
+
+    // The same file into another business: each import keeps its own report.
+    const elsewhere = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: (await aBusiness(t.database.db)).id, file });
+    expect(elsewhere.errorReport).not.toBe(result.errorReport);
+    expect(await readFile(elsewhere.errorReport as string, 'utf8')).toBe(report);
+    expect(await readFile(result.errorReport as string, 'utf8')).toBe(report);
 
     const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     expect(again).toMatchObject({ rows: 5, created: 0, updated: 0, skipped: 5, failed: 0 });
