@@ -282,10 +282,15 @@ function warningsOf(rows: readonly { line: number; problems: readonly RowProblem
   return { warnings, warned: leftOut.length };
 }
 
-/** What an update replaced, plus what it added, so that undo can take exactly that back. */
+/**
+ * What an update replaced, what it wrote in its place and what it added, so that undo can take exactly that back, and
+ * leave a value changed since (by a later import, a sync, a person) as it is.
+ */
 function undoRecord(update: ContactUpdate) {
+  const { fields, customFields, contactAddress, billingAddress, primaryPhone } = update.changes;
   return {
     ...update.previous,
+    written: { fields, customFields, contactAddress, billingAddress, ...(primaryPhone !== undefined && { primaryPhone }) },
     addedPhones: update.changes.addPhones.map((p) => p.e164),
     addedTags: update.changes.addTags,
   };

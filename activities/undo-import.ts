@@ -7,19 +7,43 @@ export interface UndoBatchResult {
   restored: number;
   /** Created contacts left in place because they have open conversations or invoices by now. */
   kept: number;
+  /** Values the import wrote that were changed since (by a later import, a sync, a person): left as they are. */
+  changedSince: number;
   /** The import was undone before this batch began: by an earlier batch of the same undo, or by an earlier undo. */
   undoneBefore?: true;
+  businessId: string;
 }
 
+type Values = Record<string, string | null>;
+type RestorablePart = 'fields' | 'customFields' | 'contactAddress' | 'billingAddress';
+
 interface UndoRecord {
-  fields?: Record<string, string | null>;
-  customFields?: Record<string, string | null>;
-  contactAddress?: Record<string, string | null>;
-  billingAddress?: Record<string, string | null>;
+  fields?: Values;
+  customFields?: Values;
+  contactAddress?: Values;
+  billingAddress?: Values;
   addedPhones?: string[];
   addedTags?: string[];
   /** The number that was the primary before the import made another so (null: none was). */
   primaryPhone?: string | null;
+  /** What the import wrote; absent from the records of imports made before it was kept, which are restored as they say. */
+  written?: { [P in RestorablePart]?: Values } & { primaryPhone?: string };
+}
+
+/** A value an undo left because it was changed after the import wrote it. */
+interface ChangedSince {
+  part: RestorablePart | 'primaryPhone';
+  key: string;
+  written: string | null;
+  previous: string | null;
+}
+
+interface CurrentValues {
+  fields: Record<string, string | null>;
+  custom_fields: Record<string, string>;
+  contact_address: Record<string, string | null> | null;
+  billing_address: Record<string, string | null> | null;
+  primary_phone: string | null;
 }
 
 const columnOf: Record<string, string> = {
@@ -39,6 +63,54 @@ const addressColumnOf: Record<string, string> = {
   postalCode: 'postal_code',
   country: 'country',
 };
+
+function currentValueOf(current: CurrentValues, part: RestorablePart, key: string): string | null {
+  if (part === 'fields') return current.fields[columnOf[key] as string] ?? null;
+  if (part === 'customFields') return current.custom_fields[key] ?? null;
+  const address = part === 'contactAddress' ? current.contact_address : current.billing_address;
+  return address?.[addressColumnOf[key] as string] ?? null;
+}
+
+/**
+ * The values of a record to put back: those that still hold what the import wrote. The others were changed since and
+ * are left, and returned, so that a later import's record of them can be rebased.
+ */
+function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: UndoRecord; changedSince: ChangedSince[] } {
+  const written = record.written;
+  if (written === undefined) return { restore: record, changedSince: [] };
+  const restore: UndoRecord = { ...record };
+  const changedSince: ChangedSince[] = [];
+  for (const part of ['fields', 'customFields', 'contactAddress', 'billingAddress'] as const) {
+    const previous = record[part];
+    if (previous === undefined) continue;
+    const kept: Values = {};
+    for (const [key, value] of Object.entries(previous)) {
+      const wrote = written[part]?.[key] ?? null;
+      if (currentValueOf(current, part, key) === wrote) kept[key] = value;
+      else changedSince.push({ part, key, written: wrote, previous: value });
+    }
+    restore[part] = kept;
+  }
+  if (record.primaryPhone !== undefined && written.primaryPhone !== undefined && current.primary_phone !== written.primaryPhone) {
+    delete restore.primaryPhone;
+    changedSince.push({ part: 'primaryPhone', key: '', written: written.primaryPhone, previous: record.primaryPhone });
+  }
+  return { restore, changedSince };
+}
+
+async function currentValues(tx: postgres.TransactionSql, contactId: string): Promise<CurrentValues | undefined> {
+  const [row] = await tx<CurrentValues[]>`
+    select
+      jsonb_build_object('first_name', c.first_name, 'middle_name', c.middle_name, 'last_name', c.last_name,
+        'business_name', c.business_name, 'email', c.email, 'email_normalized', c.email_normalized, 'notes', c.notes) as fields,
+      c.custom_fields,
+      (select to_jsonb(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'contact') as contact_address,
+      (select to_jsonb(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'billing') as billing_address,
+      (select p.e164 from contact_phones p where p.contact_id = c.id and p.is_primary limit 1) as primary_phone
+    from contacts c where c.id = ${contactId}
+    for update`;
+  return row;
+}
 
 async function restore(tx: postgres.TransactionSql, contactId: string, record: UndoRecord): Promise<void> {
   const fields = Object.fromEntries(
@@ -89,6 +161,45 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
   }
 }
 
+/**
+ * A later import that changed a value again recorded, as the value it replaced, the one the undone import wrote: that
+ * record now says what the undone import had replaced, so that undoing the later import too gives back the value from
+ * before both, whichever is undone first.
+ */
+async function rebaseLaterImports(
+  tx: postgres.TransactionSql,
+  undone: { id: string; businessId: string; createdAt: Date },
+  changedOf: ReadonlyMap<string, readonly ChangedSince[]>,
+): Promise<void> {
+  if (changedOf.size === 0) return;
+  const later = await tx<{ file_hash: string; line: number; contact_id: string; previous: UndoRecord }[]>`
+    select l.file_hash, l.line, l.contact_id, l.previous from import_ledger l
+    where l.business_id = ${undone.businessId} and l.outcome = 'updated' and l.contact_id = any(${[...changedOf.keys()]}::uuid[])
+      and l.previous is not null
+      and l.import_id in (select i.id from imports i where i.business_id = ${undone.businessId} and i.id <> ${undone.id} and i.created_at > ${undone.createdAt})
+    for update`;
+  for (const row of later) {
+    let rebased = false;
+    for (const change of changedOf.get(row.contact_id) ?? []) {
+      if (change.part === 'primaryPhone') {
+        if (row.previous.primaryPhone === undefined || row.previous.primaryPhone !== change.written) continue;
+        row.previous.primaryPhone = change.previous;
+        rebased = true;
+        continue;
+      }
+      const values = row.previous[change.part];
+      if (values === undefined || !(change.key in values) || values[change.key] !== change.written) continue;
+      values[change.key] = change.previous;
+      rebased = true;
+    }
+    if (rebased) {
+      await tx`
+        update import_ledger set previous = ${JSON.stringify(row.previous)}::jsonb
+        where business_id = ${undone.businessId} and file_hash = ${row.file_hash} and line = ${row.line}`;
+    }
+  }
+}
+
 /** The status of a workflow's latest run (`RUNNING`, `TERMINATED`, …), or undefined when the server has no such workflow. */
 export type WorkflowStatusOf = (workflowId: string) => Promise<string | undefined>;
 
@@ -102,7 +213,8 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
   return {
     async undoImportBatch({ importId, batchSize }: { importId: string; batchSize: number }): Promise<UndoBatchResult> {
       return sql.begin(async (tx) => {
-        const [found] = await tx<{ status: string; workflow_id: string }[]>`select status, workflow_id from imports where id = ${importId} for update`;
+        const [found] = await tx<{ status: string; workflow_id: string; business_id: string; created_at: Date }[]>`
+          select status, workflow_id, business_id, created_at from imports where id = ${importId} for update`;
         if (!found) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
         if (found.status === 'running') {
           // An import whose workflow was terminated (or timed out) never marked itself: its workflow says it is over,
@@ -113,7 +225,7 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           }
           await tx`update imports set status = 'failed', finished_at = now() where id = ${importId}`;
         }
-        const nothing = { deleted: 0, restored: 0, kept: 0 };
+        const nothing = { deleted: 0, restored: 0, kept: 0, changedSince: 0, businessId: found.business_id };
         if (found.status === 'undone') return { done: true, ...nothing, undoneBefore: true };
         const rows = await tx<{ line: number; outcome: string; contact_id: string | null; previous: UndoRecord | null }[]>`
           select line, outcome, contact_id, previous from import_ledger
@@ -131,13 +243,23 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
                 and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
               returning c.id`;
         let restored = 0;
+        let changedSince = 0;
+        const changedOf = new Map<string, ChangedSince[]>();
         for (const row of rows) {
           if (row.outcome !== 'updated' || !row.contact_id || !row.previous) continue;
-          await restore(tx, row.contact_id, row.previous);
+          const current = await currentValues(tx, row.contact_id);
+          // Deleted since: nothing of it to put back.
+          if (current === undefined) continue;
+          const { restore: values, changedSince: left } = stillAsWritten(row.previous, current);
+          await restore(tx, row.contact_id, values);
           restored += 1;
+          if (left.length === 0) continue;
+          changedSince += left.length;
+          changedOf.set(row.contact_id, [...(changedOf.get(row.contact_id) ?? []), ...left]);
         }
+        await rebaseLaterImports(tx, { id: importId, businessId: found.business_id, createdAt: found.created_at }, changedOf);
         await tx`delete from import_ledger where import_id = ${importId} and line = any(${rows.map((r) => r.line)}::int[])`;
-        return { done: false, deleted: deleted.length, restored, kept: created.length - deleted.length };
+        return { done: false, deleted: deleted.length, restored, kept: created.length - deleted.length, changedSince, businessId: found.business_id };
       });
     },
   };

@@ -366,11 +366,14 @@ export function buildProgram(): Command {
     .argument('<importId>', 'import id (from the import\'s result or `switchboard imports list`)')
     .option('--json', 'print the result as JSON')
     .action(async (importId: string, opts: { json?: boolean }) => {
-      const result = (await runWorkflow('undoImport', { importId: requireUuid('<importId>', importId, 'an import id') })) as UndoImportResult;
+      const id = requireUuid('<importId>', importId, 'an import id');
+      // One undo of an import at a time: a second one started meanwhile waits for the first's result.
+      const result = (await runWorkflow('undoImport', { importId: id }, { workflowId: `undoImport-${id}`, joinRunning: true })) as UndoImportResult;
       const kept = result.kept > 0 ? `; ${formatCount(result.kept)} kept: they have open conversations or invoices now` : '';
+      const changed = result.changedSince > 0 ? `; ${plural(result.changedSince, 'value')} changed since the import left as they are` : '';
       const text = result.alreadyUndone
         ? `import ${result.importId} was undone before: nothing to do`
-        : `import ${result.importId} undone: ${plural(result.deleted, 'contact')} deleted, ${plural(result.restored, 'update')} restored${kept}`;
+        : `import ${result.importId} undone: ${plural(result.deleted, 'contact')} deleted, ${plural(result.restored, 'update')} restored${kept}${changed}`;
       print(Boolean(opts.json), result, text);
     });
 
@@ -486,12 +489,18 @@ export async function connectAccount(options: {
 async function runWorkflow(
   type: string,
   input: unknown,
-  options: { workflowId?: string; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
+  /** `joinRunning`: a workflow of that id already running is waited for instead of failing the start. */
+  options: { workflowId?: string; joinRunning?: boolean; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
 ): Promise<unknown> {
   const { onProgress } = options;
   return withTemporal(async (client, taskQueue) => {
     try {
-      const handle = await client.workflow.start(type, { args: [input], taskQueue, workflowId: options.workflowId ?? `${type}-${randomUUID()}` });
+      const handle = await client.workflow.start(type, {
+        args: [input],
+        taskQueue,
+        workflowId: options.workflowId ?? `${type}-${randomUUID()}`,
+        ...(options.joinRunning && { workflowIdConflictPolicy: 'USE_EXISTING' as const }),
+      });
       const leave = () => {
         process.stderr.write(`\nstopped waiting; workflow ${handle.workflowId} finishes cancelling on its own\n`);
         process.exit(130);

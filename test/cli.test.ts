@@ -9,6 +9,7 @@ import { useWorkerTestContext } from './support/context';
 import { writeContactsCsv } from './support/generate-csv';
 import { aContact, anOpenConversation } from './support/fixtures';
 import { findBusiness } from '../db/businesses';
+import { BusinessIdAttribute } from '../domain/search-attributes';
 import { writeLocalRuntimeInfo } from '../worker/runtime';
 
 
@@ -58,6 +59,9 @@ describe('switchboard CLI', () => {
 
     const undone = await cli(['imports', 'undo', importId]);
     expect(undone).toMatchObject({ code: 0, stdout: `import ${importId} undone: 2 contacts deleted, 0 updates restored\n` });
+    // One undo workflow per import, found with the rest of the business's workflows.
+    const description = await t.worker.client.workflow.getHandle(`undoImport-${importId}`).describe();
+    expect(description.typedSearchAttributes.get(BusinessIdAttribute)).toBe(businessId);
     expect((await cli(['contacts', 'list', '--business', businessId])).stdout).toBe('(no contacts)\n');
     const [after] = JSON.parse((await cli(['imports', 'list', '--business', businessId, '--json'])).stdout) as { id: string; status: string }[];
     expect(after).toMatchObject({ id: importId, status: 'undone' });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listContacts } from '../../db/contacts';
+import { listContacts, type ContactView } from '../../db/contacts';
 import type { ImportResult } from '../../workflows/import';
 import type { UndoImportResult } from '../../workflows/undo-import';
 import { aBusiness, aContact, anAgent, anOpenConversation } from '../support/fixtures';
@@ -335,7 +335,7 @@ describe('undoImport', () => {
     await anOpenConversation(t.database.db, business, cy?.id as string);
 
     const undone = await t.worker.execute<UndoImportResult>('undoImport', { importId: imported.importId });
-    expect(undone).toEqual({ importId: imported.importId, deleted: 1, restored: 1, kept: 1 });
+    expect(undone).toEqual({ importId: imported.importId, deleted: 1, restored: 1, kept: 1, changedSince: 0 });
     const after = await listContacts(t.database.db, business.id);
     expect(after.map((c) => c.firstName).sort()).toEqual(['Ada', 'Cy']);
     const { updatedAt: _a, ...adaBefore } = before.find((c) => c.id === ada) as (typeof before)[number];
@@ -350,6 +350,7 @@ describe('undoImport', () => {
       deleted: 0,
       restored: 0,
       kept: 0,
+      changedSince: 0,
       alreadyUndone: true,
     });
     const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
@@ -553,6 +554,56 @@ describe('exportContactsCsv', () => {
     // The import that added the work number, undone before the one that made it primary.
     await t.worker.execute<UndoImportResult>('undoImport', { importId: added.importId });
     expect(await phones()).toEqual([{ e164: '+61412345678', is_primary: true }]);
+  });
+
+  it('undoes imports of one contact in either order without taking back what a later one changed', async () => {
+    const business = await aBusiness(t.database.db);
+    const jane = await aContact(t.database.db, business, {
+      firstName: 'Jane',
+      lastName: 'Smith',
+      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
+      phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
+    });
+    const stateOf = async () => {
+      const [row] = await t.database.sql<{ firstName: string; businessName: string | null; notes: string | null; cities: string[] }[]>`
+        select first_name as "firstName", business_name as "businessName", notes,
+          (select coalesce(array_agg(a.city) filter (where a.city is not null), '{}') from contact_addresses a where a.contact_id = c.id) as cities
+        from contacts c where id = ${jane}`;
+      const { updatedAt: _updated, ...contact } = (await listContacts(t.database.db, business.id)).find((c) => c.id === jane) as ContactView;
+      return { ...contact, ...row };
+    };
+    const original = await stateOf();
+    const header = 'Switchboard ID,First Name,Last Name,Email,Company,Notes,City';
+    const first = await t.file('undo-order-1.csv', `${header}\n${jane},Janet,Smith,jane@example.com,Acme,n1,Sydney\n`);
+    const firstImport = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: first });
+    const second = await t.file('undo-order-2.csv', `${header}\n${jane},Janette,Smith,jane@example.com,Acme2,n2,\n`);
+    const secondImport = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: second });
+    expect([firstImport.updated, secondImport.updated]).toEqual([1, 1]);
+    expect(await stateOf()).toMatchObject({ firstName: 'Janette', businessName: 'Acme2', notes: 'n1\n\nn2', cities: ['Sydney'] });
+
+    // The earlier import undone first: what the later one wrote stays; the city only the earlier one wrote goes.
+    const undoneFirst = await t.worker.execute<UndoImportResult>('undoImport', { importId: firstImport.importId });
+    expect(undoneFirst).toMatchObject({ restored: 1, changedSince: 3 });
+    const between = await stateOf();
+    expect(between).toMatchObject({ firstName: 'Janette', businessName: 'Acme2', notes: 'n1\n\nn2', cities: [] });
+    // Then the later one: the values from before both come back, not the undone import's.
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: secondImport.importId })).toMatchObject({ restored: 1, changedSince: 0 });
+    expect(await stateOf()).toEqual(original);
+  });
+
+  it('leaves a value a person changed after the import when the import is undone', async () => {
+    const business = await aBusiness(t.database.db);
+    const jane = await aContact(t.database.db, business, {
+      firstName: 'Jane',
+      lastName: 'Smith',
+      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
+    });
+    const file = await t.file('undo-edited.csv', `Switchboard ID,First Name,Last Name,Email,Company\n${jane},Janet,Smith,jane@example.com,Acme\n`);
+    const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    await t.database.sql`update contacts set first_name = 'Jo' where id = ${jane}`;
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: imported.importId })).toMatchObject({ restored: 1, changedSince: 1 });
+    const [row] = await t.database.sql<{ first_name: string; business_name: string | null }[]>`select first_name, business_name from contacts where id = ${jane}`;
+    expect(row).toEqual({ first_name: 'Jo', business_name: null });
   });
 
   it('names a custom field whose name the import would take for a contact field so that it comes back a custom field', async () => {
