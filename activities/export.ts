@@ -1,10 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
-import { constants } from 'node:fs';
-import { access, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { rename, rm } from 'node:fs/promises';
 import type postgres from 'postgres';
-import { resolveCsvPath, SAMPLE_RECORDS } from '../connectors/csv/reader';
-import { createCsvWriter } from '../connectors/csv/writer';
+import { SAMPLE_RECORDS } from '../connectors/csv/reader';
+import { asWriteFailure, createCsvWriter, writableCsvTarget } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
@@ -152,31 +150,6 @@ async function requireKnownTags(sql: postgres.Sql, businessId: string, given: re
   );
 }
 
-/** The output as an absolute path, once it is known that the worker can write a file there. */
-async function writableOutput(given: string): Promise<string> {
-  const refuse = (why: string) => new SwitchboardError('InvalidInput', `output: ${why}`);
-  let output: string;
-  try {
-    output = path.resolve(resolveCsvPath(given, 'output'));
-  } catch (error) {
-    throw refuse((error as Error).message);
-  }
-  const folder = path.dirname(output);
-  try {
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw refuse(`the folder ${path.dirname(given)} does not exist where the worker runs`);
-    if (code === 'EACCES') throw refuse(`the worker may not write in the folder ${folder}`);
-    throw refuse((error as Error).message);
-  }
-  // Written beside its target and renamed into place, a file named like a folder would fail only at the end, and again on each retry.
-  if ((await stat(output).catch(() => undefined))?.isDirectory()) {
-    throw refuse(`'${given}' is a folder; give a file name in it, e.g. ${path.join(output, 'contacts.csv')}`);
-  }
-  return output;
-}
-
 export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql }) {
   return {
     /** Streams the business's contacts to a CSV file, written beside the target and renamed into place when whole. */
@@ -192,7 +165,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
       if (!columns.includes('firstName') || !columns.includes('lastName')) {
         throw new SwitchboardError('InvalidInput', 'columns: firstName and lastName are required: a contact is known by its name');
       }
-      const output = await writableOutput(input.output);
+      const output = await writableCsvTarget(input.output, 'output');
 
       const tags = (input.tags ?? []).map((t) => t.toLowerCase());
       if (tags.length > 0) await requireKnownTags(sql, business.id, input.tags ?? []);
@@ -248,7 +221,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         await rename(partial, output);
       } catch (error) {
         await rm(partial, { force: true });
-        throw error;
+        throw asWriteFailure(error, 'output', input.output);
       }
       return { output, rows, columns: headers };
     },

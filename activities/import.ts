@@ -9,13 +9,14 @@ import type postgres from 'postgres';
 import { keyNamesAt, readContactRows, validRowAt, type ContactRowBatch, type FailedRow, type FilePosition, type SentRows } from '../connectors/csv/contact-rows';
 import { cellsOfLines, type CsvInspection, headerNames, inspectCsv, isUnnamedColumn, isUtf8Encoding, lineOfByte, readBytes, resolveCsvPath } from '../connectors/csv/reader';
 import { detectEncoding, mixedEncodingMessage, Utf8Survey } from '../connectors/csv/encoding';
-import { createCsvWriter } from '../connectors/csv/writer';
+import { asWriteFailure, createCsvWriter, writableCsvTarget } from '../connectors/csv/writer';
 import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { ledgerRow } from '../db/bulk-rows';
 import { createOrFindImport, findImport, findTemplate, listTemplates, saveTemplate, type ImportRow } from '../db/imports';
 import { settledInOrder, StatementPipeline } from '../db/pipelined';
 import { SwitchboardError } from '../domain/errors';
+import { isValidCountryCode } from '../domain/phone';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
@@ -646,6 +647,17 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         throw invalid(`file: ${unreadable(input.file, error as NodeJS.ErrnoException)}`);
       }
       if (original.isDirectory()) throw invalid(`file: '${input.file}' is a folder; give the path of the CSV file in it`);
+      if (input.defaultCountry !== undefined && !isValidCountryCode(input.defaultCountry)) {
+        const hint = input.defaultCountry === 'UK' ? ' (the United Kingdom is GB)' : '';
+        throw invalid(`defaultCountry: '${input.defaultCountry}' is no country phone numbers are known for${hint}; give an ISO 3166 alpha-2 code such as AU, GB or US`);
+      }
+      if (input.errorReport !== undefined) {
+        const report = await writableCsvTarget(input.errorReport, 'errorReport');
+        const existing = await stat(report).catch(() => undefined);
+        if (report === file || (existing !== undefined && existing.ino === original.ino && existing.dev === original.dev)) {
+          throw invalid(`errorReport: '${input.errorReport}' is the file being imported, which the report would overwrite; give another file name`);
+        }
+      }
       const inspect = (encoding?: string) =>
         inspectCsv(file, encoding).catch((error: unknown) => {
           throw invalid(`file: ${(error as Error).message}`);
@@ -832,7 +844,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const parsed = path.parse(options.originalFile);
     // Named for the import: the same file imported again, or into another business, keeps each run's report.
     const besideFile = path.join(parsed.dir, `${parsed.name}.${importId.slice(0, 8)}.errors.csv`);
-    const target = requested ? path.resolve(requested) : besideFile;
+    const target = requested ? path.resolve(resolveCsvPath(requested, 'errorReport')) : besideFile;
     const fallback = path.join(workDir, 'imports', `${importId}.errors.csv`);
     const columns = [...options.headers, 'Line', 'Error'];
     let file = target;
@@ -847,14 +859,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     }
     const cursor = sql<{ line: number; cells: string[]; problems: RowProblem[] }[]>`
       select line, cells, problems from import_ledger where import_id = ${importId} and outcome = 'failed' order by line`.cursor(1000);
-    for await (const rows of cursor) {
-      for (const row of rows) {
-        const cells = options.headers.map((_, i) => row.cells[i] ?? '');
-        await writer.write([...cells, String(row.line), row.problems.map((p) => p.message).join('; ')]);
+    try {
+      for await (const rows of cursor) {
+        for (const row of rows) {
+          const cells = options.headers.map((_, i) => row.cells[i] ?? '');
+          await writer.write([...cells, String(row.line), row.problems.map((p) => p.message).join('; ')]);
+        }
+        heartbeat();
       }
-      heartbeat();
+      await writer.close();
+    } catch (error) {
+      throw asWriteFailure(error, 'errorReport', file);
     }
-    await writer.close();
     return file;
   }
 }

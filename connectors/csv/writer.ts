@@ -1,8 +1,50 @@
 import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { SwitchboardError } from '../../domain/errors';
 import { hasExportApostrophe } from '../../domain/text';
+import { resolveCsvPath } from './reader';
+
+/** Errors of writing a file that a retry will not mend: the folder gone, no permission, a read-only file system. */
+const LASTING_WRITE_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * The file a CSV is to be written to (`field` is the input's parameter naming it), as an absolute path, once it is known
+ * that the worker can write a file there: a mistake fails the workflow at once, naming the parameter, instead of
+ * failing at the end of the work, and again on each retry.
+ */
+export async function writableCsvTarget(given: string, field: string): Promise<string> {
+  const refuse = (why: string) => new SwitchboardError('InvalidInput', `${field}: ${why}`);
+  let target: string;
+  try {
+    target = path.resolve(resolveCsvPath(given, field));
+  } catch (error) {
+    throw refuse((error as Error).message);
+  }
+  const folder = path.dirname(target);
+  try {
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw refuse(`the folder ${path.dirname(given)} does not exist where the worker runs`);
+    if (code === 'EACCES') throw refuse(`the worker may not write in the folder ${folder}`);
+    throw refuse((error as Error).message);
+  }
+  if ((await stat(target).catch(() => undefined))?.isDirectory()) {
+    throw refuse(`'${given}' is a folder; give a file name in it, e.g. ${path.join(target, 'contacts.csv')}`);
+  }
+  return target;
+}
+
+/** A failure to write the file `field` names, as one that fails the workflow at once when a retry would not mend it. */
+export function asWriteFailure(error: unknown, field: string, given: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !LASTING_WRITE_ERRORS.has(code)) return error;
+  return new SwitchboardError('InvalidInput', `${field}: could not write '${given}': ${(error as Error).message}`);
+}
 
 export interface CsvWriter {
   /** Resolves once the row is buffered, waiting while the file falls behind. */

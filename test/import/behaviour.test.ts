@@ -265,10 +265,25 @@ describe('mappings', () => {
     [{ file: 'https://example.com/contacts.csv' }, /^file: file must be a local path or a file:\/\/ URL, got 'https:\/\/example.com\/contacts.csv'$/],
     [{ onMatch: 'merge' }, /^importContactsCsv input is invalid: onMatch must be one of update, skip, create$/],
     [{ templateId: '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d' }, /^templateId: business .* has no mapping template '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d': it has none yet/],
+    [{ defaultCountry: 'uk' }, /^defaultCountry: 'UK' is no country phone numbers are known for \(the United Kingdom is GB\); give an ISO 3166 alpha-2 code such as AU, GB or US$/],
+    [{ defaultCountry: 'ZZ' }, /^defaultCountry: 'ZZ' is no country phone numbers are known for; give/],
+    [{ errorReport: os.tmpdir() }, new RegExp(`^errorReport: '${os.tmpdir()}' is a folder; give a file name in it`)],
+    [{ errorReport: '/nowhere/errors.csv' }, /^errorReport: the folder \/nowhere does not exist where the worker runs$/],
   ])('fails with a message naming the parameter for %j', async (overrides, message) => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('bad-input.csv', people);
     expect(await failure('importContactsCsv', { businessId: business.id, file, ...overrides })).toMatch(message);
+  });
+
+  it('refuses an error report that would overwrite the file being imported', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('report-onto-itself.csv', `${people}\nNo,Phone,,12345,,\n`);
+    const before = await readFile(file, 'utf8');
+    expect(await failure('importContactsCsv', { businessId: business.id, file, errorReport: `file://${file}` })).toBe(
+      `errorReport: 'file://${file}' is the file being imported, which the report would overwrite; give another file name`,
+    );
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
   });
 
   it('says so when the file is a workbook, not its CSV', async () => {
@@ -746,6 +761,8 @@ describe('exportContactsCsv', () => {
     expect(await failure('exportContactsCsv', { businessId: business.id, output: t.dir })).toBe(
       `output: '${t.dir}' is a folder; give a file name in it, e.g. ${path.join(t.dir, 'contacts.csv')}`,
     );
+    // A file the folder's permissions seem to allow, but that cannot be created there, fails at once too.
+    expect(await failure('exportContactsCsv', { businessId: business.id, output: '/proc/contacts.csv' })).toMatch(/^output: /);
     expect(await failure('exportContactsCsv', { businessId: business.id, output: 'https://example.com/out.csv' })).toBe(
       "output: output must be a local path or a file:// URL, got 'https://example.com/out.csv'",
     );
