@@ -1,5 +1,7 @@
 import {
   type CountryCode,
+  getCountries,
+  getCountryCallingCode,
   isSupportedCountry,
   ParseError,
   type PhoneNumber,
@@ -15,6 +17,10 @@ export type PhoneResult =
 // Dialling prefixes people type out of habit even when they are not the default country's own
 // (which libphonenumber already understands when given the default country).
 const COMMON_INTERNATIONAL_PREFIX = /^(?:011|00)\s*/;
+
+// Xero's CSV writes a number as its country code, area code and number, apart and without a + ("64 21 123 4567").
+const CODE_WRITTEN_APART = /^(\d{1,3}) \d/;
+const COUNTRY_CALLING_CODES: ReadonlySet<string> = new Set(getCountries().map((country) => getCountryCallingCode(country)));
 
 // Thin, narrow no-break and other Unicode spaces come from copy-paste; libphonenumber only accepts a few.
 const UNICODE_SPACES = /\p{Zs}/gu;
@@ -49,9 +55,17 @@ export function normalizePhone(raw: string, defaultCountry?: string): PhoneResul
 
   // The national reading goes first: some national numbers start with 00 or 011 (Leeds is 0113 in GB).
   const national = interpret(text, text, country);
-  if (national.ok || viaCommonPrefix === undefined) return national;
-  const international = interpret(text, viaCommonPrefix, undefined);
+  if (national.ok) return national;
+  const asInternational = viaCommonPrefix ?? (startsWithCallingCode(text) ? `+${text}` : undefined);
+  if (asInternational === undefined) return national;
+  const international = interpret(text, asInternational, undefined);
   return international.ok ? international : national;
+}
+
+/** "64 21 123 4567": a country's calling code, then a space. Read so only when the national reading fails. */
+function startsWithCallingCode(text: string): boolean {
+  const code = CODE_WRITTEN_APART.exec(text)?.[1];
+  return code !== undefined && COUNTRY_CALLING_CODES.has(code);
 }
 
 function interpret(shownAs: string, text: string, defaultCountry: CountryCode | undefined): PhoneResult {

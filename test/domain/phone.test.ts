@@ -29,6 +29,38 @@ describe('normalizePhone', () => {
     expect(normalizePhone(raw, defaultCountry)).toMatchObject({ ok: true, e164 });
   });
 
+  // Xero's CSV writes a number as its country code, area code and number apart ("64 21 123 4567"), with no +.
+  it.each([
+    ['64 21 123 4567', 'AU', '+64211234567'],
+    ['44 20 7946 0958', 'AU', '+442079460958'],
+    ['1 415 555 0132', 'AU', '+14155550132'],
+    ['61 412 345 678', 'NZ', '+61412345678'],
+    ['44 20 7946 0958', 'US', '+442079460958'],
+  ])('reads %j, a country code without its + before the number, when it is no national number (default %s)', (raw, defaultCountry, e164) => {
+    expect(normalizePhone(raw, defaultCountry)).toMatchObject({ ok: true, e164 });
+  });
+
+  it.each([
+    // The default country's own code, and national numbers that start with digits that are a country's code.
+    ['61 2 9876 5432', 'AU', '+61298765432'],
+    ['1800 123 456', 'AU', '+611800123456'],
+    ['1 415 555 0132', 'US', '+14155550132'],
+    ['02 9876 5432', 'AU', '+61298765432'],
+  ])('reads %j nationally first (default %s)', (raw, defaultCountry, e164) => {
+    expect(normalizePhone(raw, defaultCountry)).toMatchObject({ ok: true, e164 });
+  });
+
+  it.each([
+    // No space after the code: the digits of a national number, not a code written apart.
+    ['442079460958', 'AU', "'442079460958' is not a valid number for AU"],
+    // Valid neither way: the national reading's reason.
+    ['64 21 123', 'AU', "'64 21 123' is not a valid number for AU"],
+    // 999 is no country's code.
+    ['999 1234 5678', 'AU', "'999 1234 5678' is not a valid number for AU"],
+  ])('rejects %j with default %s, saying why nationally', (raw, defaultCountry, reason) => {
+    expect(normalizePhone(raw, defaultCountry)).toStrictEqual({ ok: false, reason });
+  });
+
   it('reads a national number starting 011 nationally before trying it as a dialling prefix', () => {
     expect(normalizePhone('0117 496 0123', 'GB')).toStrictEqual({
       ok: true,
