@@ -413,10 +413,20 @@ function whyTaken(field: ImportField, holders: ReadonlyMap<ImportField, string>)
   return holder === undefined ? undefined : `${field} already comes from "${holder}"`;
 }
 
+// Asked for the rows of a file, each of which would match the header again: the answer for each header is kept.
+const contactNameHeaders = new Map<string, boolean>();
+const MOST_HEADERS_KEPT = 1000;
+
 /** Whether the header names each contact by one name, a person's or an organisation's (Xero's `*ContactName`). */
 export function isContactNameHeader(header: string): boolean {
-  const fields = matchHeader(header)?.fields ?? [];
-  return fields.includes('fullName') && fields.includes('businessName');
+  let known = contactNameHeaders.get(header);
+  if (known === undefined) {
+    const fields = matchHeader(header)?.fields ?? [];
+    known = fields.includes('fullName') && fields.includes('businessName');
+    if (contactNameHeaders.size >= MOST_HEADERS_KEPT) contactNameHeaders.clear();
+    contactNameHeaders.set(header, known);
+  }
+  return known;
 }
 
 function matchHeader(header: string): HeaderMatch | undefined {

@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, splitFullName } from '../names';
+import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
@@ -147,7 +147,7 @@ export function buildContact(
   const businessCell = name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
   // Xero's contact name is the person's own name for an individual: no business of theirs. A company column naming
   // the person is a sole trader's business.
-  const ownName = businessCell !== undefined && isOwnName(businessCell.value, name) && isContactNameHeader(businessCell.header);
+  const ownName = businessCell !== undefined && isContactNameHeader(businessCell.header) && isOwnName(businessCell.value, name);
   const businessName = ownName ? undefined : businessCell?.value;
   const notes = valueOf(cells, 'notes');
   const contactAddress = readAddress(cells, 'contactAddress');
@@ -406,9 +406,27 @@ function sameWords(a: string, b: string): boolean {
   return wordsOf(a) === wordsOf(b);
 }
 
+/**
+ * Whether a contact name is the person's own, however Xero's user wrote it: the family name first ("Smith, John", "Li
+ * Wei"), with a title ("Mrs Jane Doe"), or with a given name that may be the same person's ("Kate" for Katherine, "J.").
+ */
 function isOwnName(text: string, name: { firstName: string; middleName?: string; lastName: string }): boolean {
   const full = [name.firstName, name.middleName, name.lastName].filter((part) => part !== undefined && part !== '').join(' ');
-  return sameWords(text, full) || sameWords(text, `${name.firstName} ${name.lastName}`);
+  if (sameWords(text, full) || sameWords(text, `${name.firstName} ${name.lastName}`)) return true;
+  // Splitting and comparing names costs microseconds, and most business names do not hold the family name at all.
+  if (!mayHoldFamilyName(text, name.lastName) || looksLikeOrganisation(text)) return false;
+  const written = splitFullName(text);
+  return written.lastName !== undefined && mayBeSamePerson({ firstName: written.firstName, lastName: written.lastName }, name);
+}
+
+// Printable ASCII: a name in it is compared letter for letter; one with accents may be written without them.
+const NOT_PLAIN_ASCII = /[^ -~]/;
+
+/** Whether the text may hold one of the words of the family name: a quick test before names are compared in full. */
+function mayHoldFamilyName(text: string, lastName: string): boolean {
+  if (NOT_PLAIN_ASCII.test(text) || NOT_PLAIN_ASCII.test(lastName)) return true;
+  const lowerCased = text.toLowerCase();
+  return lastName.toLowerCase().split(/[^a-z]+/).some((part) => part !== '' && lowerCased.includes(part));
 }
 
 function missingName(cells: readonly Cell[], first: Cell | undefined, last: Cell | undefined): RowProblem {

@@ -112,10 +112,30 @@ describe('buildContact: names', () => {
     expect(contactOf(build(headers, record))).toMatchObject(expected);
   });
 
-  it("takes no business name from an individual's own name", () => {
-    for (const record of [['Lucy Gray', 'Lucy', 'Gray', 'lucy@example.com'], ['Emma Wilson', 'Emma', '', 'emma@example.com'], ['LUCY  GRAY', 'Lucy', 'Gray', 'lucy@example.com']]) {
-      expect(contactOf(build(xeroPerson, record))).not.toHaveProperty('businessName');
-    }
+  it.each([
+    ['Lucy Gray', 'Lucy', 'Gray'],
+    ['Emma Wilson', 'Emma', ''],
+    ['LUCY  GRAY', 'Lucy', 'Gray'],
+    // Written otherwise than FirstName and LastName: family name first, with a comma or without, a title, accents
+    // or letter case, a short form of the given name or its initial.
+    ['Smith, John', 'John', 'Smith'],
+    ['Li Wei', 'Wei', 'Li'],
+    ['Mrs Jane Doe', 'Jane', 'Doe'],
+    ['Kate Wong', 'Katherine', 'Wong'],
+    ['José Núñez', 'Jose', 'NUNEZ'],
+    ['J. Citizen', 'Jane', 'Citizen'],
+  ])("takes no business name from an individual's own name: %j for %j %j", (contactName, firstName, lastName) => {
+    expect(contactOf(build(xeroPerson, [contactName, firstName, lastName, 'jane@example.com']))).not.toHaveProperty('businessName');
+  });
+
+  it.each([
+    ['Citizen Family Dental', 'Jane', 'Citizen'],
+    ['Wong Physio', 'Kate', 'Wong'],
+    // Another person's name: the account is in their name (a parent's, a partner's).
+    ['Paula Smith', 'Paul', 'Smith'],
+    ['Smith Jones', 'John', 'Smith'],
+  ])('keeps the business name %j beside %j %j', (contactName, firstName, lastName) => {
+    expect(contactOf(build(xeroPerson, [contactName, firstName, lastName, 'jane@example.com']))).toMatchObject({ businessName: contactName });
   });
 
   it("takes the email Google marks primary, and keeps the email column's other address as a custom field", () => {
