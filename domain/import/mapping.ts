@@ -55,11 +55,12 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['lastName'],
     headers: ['last name', 'last', 'surname', 'family name', 'lname', 'nom', 'nom de famille', 'nachname', 'apellido', 'apellidos'],
   },
-  // Xero's contact name is the person, or the organisation when the person has its own FirstName and LastName.
-  { fields: ['fullName', 'businessName'], headers: ['contact name'] },
+  // Xero's contact name is the person, or the organisation when the person has its own FirstName and LastName. So is
+  // a customer's display name (QuickBooks' "Customer"), beside the person's "Full Name".
+  { fields: ['fullName', 'businessName'], headers: ['contact name', 'customer', 'customer name', 'display name'] },
   { fields: ['switchboardId'], headers: [recordHeaders.id.toLowerCase()] },
   // A clinic's own sheet names its people by who they are to it: "Patient", "Client".
-  { fields: ['fullName'], headers: ['name', 'full name', 'display name', 'customer', 'customer name', 'client', 'client name', 'patient', 'patient name'] },
+  { fields: ['fullName'], headers: ['name', 'full name', 'client', 'client name', 'patient', 'patient name'] },
   {
     fields: ['businessName'],
     headers: ['company', 'company name', 'business', 'business name', 'organisation', 'organization', 'organisation name', 'organization name', 'practice name', 'employer', 'default address company', 'firma', 'unternehmen', 'société', 'entreprise', 'empresa', 'compañía', 'organización'],
@@ -350,13 +351,17 @@ function kindOfHeader(match: HeaderMatch | undefined): HeaderKind {
 /**
  * Stronger readings claim single-valued fields first (an "Email" header before a "Name" column full of addresses),
  * then earlier columns ("E-mail 1" before "E-mail 2"). Full names come last: they are used only when the file has
- * no first and last name columns.
+ * no first and last name columns; and a person's ("Full Name") before a name that may be an organisation's
+ * (QuickBooks' "Customer"), which is then the business name.
  */
 function assignFields(proposals: readonly Proposal[]): ColumnMapping[] {
-  const isFullName = (proposal: Proposal) => Number('fields' in proposal && proposal.fields.includes('fullName'));
+  const fullNameRank = (proposal: Proposal) => {
+    if (!('fields' in proposal) || !proposal.fields.includes('fullName')) return 0;
+    return proposal.fields.includes('businessName') ? 2 : 1;
+  };
   const strength = (proposal: Proposal) => ('strength' in proposal ? proposal.strength : 0);
   const ordered = [...proposals].sort(
-    (a, b) => isFullName(a) - isFullName(b) || strength(b) - strength(a) || a.column - b.column,
+    (a, b) => fullNameRank(a) - fullNameRank(b) || strength(b) - strength(a) || a.column - b.column,
   );
   const holders = new Map<ImportField, string>();
   return ordered.map((proposal) => place(proposal, holders)).sort((a, b) => a.column - b.column);
@@ -370,20 +375,24 @@ function place(proposal: Proposal, holders: Map<ImportField, string>): ColumnMap
   }
   let refused = '';
   let why = '';
-  let nameSpare = false;
+  // The name column whose empty cell makes this one the person's name, when it is a spare one.
+  let spareForEmpty: string | undefined;
   for (const field of proposal.fields) {
     const taken = whyTaken(field, holders);
     if (taken !== undefined) {
       [refused, why] = [proposal.explain(field), taken];
-      nameSpare ||= field === 'fullName' && taken === FIRST_AND_LAST_TAKEN;
+      // A display name beside the person's full name ("Customer" beside "Full Name") is the name where that is empty.
+      const fullNameHolder = proposal.fields.includes('businessName') ? holders.get('fullName') : undefined;
+      if (field === 'fullName' && taken === FIRST_AND_LAST_TAKEN) spareForEmpty = FIRST_AND_LAST;
+      else if (field === 'fullName' && fullNameHolder !== undefined) spareForEmpty = `"${fullNameHolder}"`;
       continue;
     }
     if (isSingleValued(field)) holders.set(field, header);
     const placed = { column, header, field, reason: why === '' ? proposal.explain(field) : `${proposal.explain(field)}, as ${why}` };
-    return nameSpare ? asSpareName(placed) : placed;
+    return spareForEmpty === undefined ? placed : asSpareName(placed, spareForEmpty);
   }
   const custom = { column, header, field: customFieldFor(column, header), reason: `${refused}, but ${why}: kept as custom field` };
-  if (nameSpare) return asSpareName(custom);
+  if (spareForEmpty !== undefined) return asSpareName(custom, spareForEmpty);
   const emailHolder = proposal.fields.includes('email') ? holders.get('email') : undefined;
   return emailHolder === undefined ? custom : asSpareEmail(custom, emailHolder);
 }
@@ -394,8 +403,11 @@ function asSpareEmail(m: ColumnMapping, emailHolder: string): ColumnMapping {
   return { ...m, reason: `${m.reason}${spareEmailReason(emailHolder)}`, spareFor: 'email' };
 }
 
-function asSpareName(m: ColumnMapping): ColumnMapping {
-  return { ...m, reason: `${m.reason}, and the name where first and last name are empty`, spareFor: 'fullName' };
+const FIRST_AND_LAST = 'first and last name';
+
+/** `empty`: what, empty in a row, makes the column the person's name: first and last name, or another name column. */
+function asSpareName(m: ColumnMapping, empty = FIRST_AND_LAST): ColumnMapping {
+  return { ...m, reason: `${m.reason}, and the name where ${empty} ${empty === FIRST_AND_LAST ? 'are' : 'is'} empty`, spareFor: 'fullName' };
 }
 
 /** A spare email column of a file whose email column (`emailHolder`) the operator mapped to something else: a custom field only. */

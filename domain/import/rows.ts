@@ -366,6 +366,10 @@ function readName(cells: readonly Cell[]): Name {
     return { ok: true, firstName: first.value, ...(middleName !== undefined && { middleName }), lastName: last.value };
   }
   if (full?.value) {
+    // A display name (a customer's, Xero's contact name) may be an organisation's, which names no person.
+    if (isContactNameHeader(full.header) && looksLikeOrganisation(full.value)) {
+      return { ok: false, problem: problem(full, `first and last name are missing (only the business name '${full.value}' is given)`) };
+    }
     const { name, remark } = withoutRemarks(full);
     const split = splitFullName(name);
     const middle = middleName ?? split.middleName;

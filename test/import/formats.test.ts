@@ -12,13 +12,20 @@ const t = useWorkerTestContext();
 const exportsDir = path.join(__dirname, '..', 'fixtures', 'csv');
 
 describe('real exports, imported without help', () => {
-  // The QuickBooks files come from a US company; Xero's second row is an organisation with no person to contact.
+  // Xero's second row and the last of QuickBooks' contact list are organisations with no person to contact.
+  const expectedErrors: Record<string, string[]> = {
+    'xero-contacts.csv': ["row 3: first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)"],
+    'quickbooks-customer-contact-list.csv': ["row 5: first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)"],
+  };
+
+  // Two of the QuickBooks files come from a US company, the contact list report from an Australian one.
   it.each([
     ['google-contacts.csv', 'AU', { created: 2, failed: 0 }],
     ['google-contacts-legacy.csv', 'AU', { created: 1, failed: 0 }],
     ['outlook-contacts.csv', 'AU', { created: 2, failed: 0 }],
     ['quickbooks-customers.csv', 'US', { created: 2, failed: 0 }],
     ['quickbooks-customer-contacts.csv', 'US', { created: 1, failed: 0 }],
+    ['quickbooks-customer-contact-list.csv', 'AU', { created: 3, failed: 1 }],
     ['xero-contacts.csv', 'AU', { created: 2, failed: 1 }],
     ['sheet-first-last-mobile-number.csv', 'AU', { created: 1, failed: 0 }],
     ['sheet-first-name-surname.csv', 'AU', { created: 1, failed: 0 }],
@@ -30,9 +37,7 @@ describe('real exports, imported without help', () => {
     const file = await t.file(name, await readFile(path.join(exportsDir, name)));
     const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     expect(result).toMatchObject({ ...expected, updated: 0, skipped: 0 });
-    expect(result.errors.map((e) => e.message)).toEqual(
-      name === 'xero-contacts.csv' ? ["row 3: first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)"] : [],
-    );
+    expect(result.errors.map((e) => e.message)).toEqual(expectedErrors[name] ?? []);
     const contacts = await listContacts(t.database.db, business.id);
     expect(contacts).toHaveLength(expected.created);
     for (const contact of contacts) {
@@ -43,7 +48,7 @@ describe('real exports, imported without help', () => {
   });
 
   it('covers every export fixture', async () => {
-    expect((await readdir(exportsDir)).filter((f) => f.endsWith('.csv'))).toHaveLength(10);
+    expect((await readdir(exportsDir)).filter((f) => f.endsWith('.csv'))).toHaveLength(11);
   });
 });
 

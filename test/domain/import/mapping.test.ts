@@ -7,6 +7,7 @@ const fixtures = [
   'xero-contacts.csv',
   'quickbooks-customers.csv',
   'quickbooks-customer-contacts.csv',
+  'quickbooks-customer-contact-list.csv',
   'google-contacts.csv',
   'google-contacts-legacy.csv',
   'outlook-contacts.csv',
@@ -93,6 +94,18 @@ describe('autoMapColumns on real export formats', () => {
         'First name': 'firstName',
         'Last name': 'lastName',
         'Middle name': 'middleName',
+      },
+    ],
+    [
+      // The "Customer Contact List" report: the customer's display name, and the person to contact at it.
+      'quickbooks-customer-contact-list.csv',
+      {
+        Customer: 'businessName',
+        'Phone Numbers': 'phone',
+        Email: 'email',
+        'Full Name': 'fullName',
+        'Billing Address': 'billingAddress.line1',
+        'Shipping Address': 'contactAddress.line1',
       },
     ],
     [
@@ -216,6 +229,15 @@ describe('autoMapColumns on real export formats', () => {
       {
         field: 'custom:Name',
         reason: 'alias of fullName ("Name"), but first and last names come from their own columns: kept as custom field, and the name where first and last name are empty',
+        spareFor: 'fullName',
+      },
+    ],
+    [
+      'quickbooks-customer-contact-list.csv',
+      'Customer',
+      {
+        field: 'businessName',
+        reason: 'alias of businessName ("Customer"), as fullName already comes from "Full Name", and the name where "Full Name" is empty',
         spareFor: 'fullName',
       },
     ],
@@ -494,6 +516,11 @@ describe('autoMapColumns keeps single-valued fields single', () => {
     // Xero's contact name is the organisation only when the person has first and last name columns.
     [['*ContactName', 'EmailAddress'], ['fullName', 'email']],
     [['*ContactName', 'FirstName', 'Company'], ['custom:*ContactName', 'firstName', 'businessName']],
+    // A customer's display name may be an organisation's: beside a person's full name it is the business name.
+    [['Customer', 'Full Name'], ['businessName', 'fullName']],
+    [['Display Name', 'Name'], ['businessName', 'fullName']],
+    [['Customer', 'Company', 'Full Name'], ['custom:Customer', 'businessName', 'fullName']],
+    [['Customer', 'Company'], ['fullName', 'businessName']],
   ])('%j → %j', (headers, fields) => {
     expect(autoMapColumns(headers, []).map((m) => m.field)).toStrictEqual(fields);
   });

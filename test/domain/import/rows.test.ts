@@ -37,6 +37,15 @@ describe('buildContact: a name column beside first and last name columns', () =>
     expect(build(headers, record)).toStrictEqual({ ok: true, contact: { ...JANE, ...expected }, warnings: [] });
   });
 
+  // A customer's or contact's display name alone, naming an organisation: no person to split it into.
+  it.each<[string[], string[], RowProblem]>([
+    [['Customer', 'Email'], ['Harbour Physio Pty Ltd', 'admin@harbour.example'], { column: 'Customer', field: 'fullName', message: "first and last name are missing (only the business name 'Harbour Physio Pty Ltd' is given)" }],
+    [['*ContactName', 'EmailAddress'], ['Acme Supplies Pty Ltd', 'a@acme.example'], { column: '*ContactName', field: 'fullName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
+    [['Display Name', 'Email'], ['The Smith Family Trust', 'a@smith.example'], { column: 'Display Name', field: 'fullName', message: "first and last name are missing (only the business name 'The Smith Family Trust' is given)" }],
+  ])('is not split into a person when alone and naming an organisation: %j', (headers, record, expected) => {
+    expect(build(headers, record)).toStrictEqual({ ok: false, problems: [expected] });
+  });
+
   it.each<[string[], string[], RowProblem]>([
     [xero, ['Acme Supplies Pty Ltd', '', '', 'a@acme.example'], { column: '*ContactName', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
     [list, ['Bondi Medical Centre', '', '', 'a@bondi.example'], { column: 'Name', field: 'custom:Name', message: `first and last name are missing, and 'Bondi Medical Centre' in "Name" is an organisation's name` }],
@@ -763,6 +772,36 @@ describe('buildContact on real exports', () => {
         warnings: [],
       },
     ]);
+  });
+
+  it('QuickBooks Online Customer Contact List report', () => {
+    const [harbour, jane, tom, acme] = buildFixture('quickbooks-customer-contact-list.csv', 'AU');
+    // The customer is an organisation, and "Full Name" the person there to contact.
+    expect(harbour).toStrictEqual({
+      ok: true,
+      contact: {
+        firstName: 'Kate',
+        lastName: 'Wong',
+        businessName: 'Harbour Physio',
+        email: { address: 'admin@harbourphysio.com.au', normalized: 'admin@harbourphysio.com.au' },
+        phones: [{ raw: '02 9000 1111', e164: '+61290001111', type: 'other', primary: true }],
+        tags: [],
+        customFields: {},
+        contactAddress: { line1: '12 Harbour St, Manly NSW 2095' },
+        billingAddress: { line1: '12 Harbour St, Manly NSW 2095' },
+      },
+      warnings: [],
+    });
+    // A customer who is the person: no business of theirs.
+    expect(jane).toMatchObject({ ok: true, contact: { firstName: 'Jane', lastName: 'Citizen', customFields: {} } });
+    expect(jane?.ok && jane.contact).not.toHaveProperty('businessName');
+    // No full name: the customer's display name is the person's.
+    expect(tom).toMatchObject({ ok: true, contact: { firstName: 'Tom', lastName: 'Nguyen', customFields: {} } });
+    expect(tom?.ok && tom.contact).not.toHaveProperty('businessName');
+    expect(acme).toStrictEqual({
+      ok: false,
+      problems: [{ column: 'Customer', field: 'businessName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
+    });
   });
 
   it('Google Contacts', () => {
