@@ -119,6 +119,19 @@ function reject(shownAs: string, reason: string): PhoneResult {
   return { ok: false, reason: `'${shownAs}' ${reason}` };
 }
 
+/**
+ * A number kept in parts, as Xero keeps it (country code, area code, number), written as one: international when it
+ * has a country code (the area code then without its trunk 0), else national. A number written whole is kept so.
+ */
+export function joinPhoneParts(parts: { countryCode?: string; areaCode?: string; number?: string }): string {
+  const number = parts.number?.trim() ?? '';
+  if (number === '') return '';
+  const area = parts.areaCode?.trim() ?? '';
+  const country = (parts.countryCode?.trim() ?? '').replace(/^\+/, '');
+  if (number.startsWith('+')) return number;
+  return country !== '' ? `+${country} ${area.replace(/^0/, '')} ${number}`.replace(/\s+/g, ' ') : `${area} ${number}`.trim();
+}
+
 // Characters a number is written with; anything else in a raw number may be an extension ("ext. 23", "#23", ",23").
 const PLAIN_NUMBER = /^[\d\s()+.\-/]*$/;
 

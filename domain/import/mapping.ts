@@ -32,6 +32,9 @@ export type ColumnMapping = {
    * read as the person's name in a row whose first and last names are empty, unless it names an organisation.
    */
   spareFor?: 'email' | 'fullName';
+  /** For a number Xero's API dumps write in parts ("PhoneNumber"): the columns of its country and area codes. */
+  countryCodeColumn?: number;
+  areaCodeColumn?: number;
 };
 
 export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
@@ -199,7 +202,7 @@ export function autoMapColumns(headers: readonly string[], sample: readonly (rea
   const proposals = headers.map((header, column) =>
     propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre),
   );
-  return pairEmailLabels(pairPhoneLabels(assignFields(proposals), new Set()));
+  return pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set()));
 }
 
 /** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */
@@ -248,7 +251,8 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
     if (holder === undefined) return m.spareFor === 'email' && emailHolder === undefined ? withoutSpare(m, autoEmail?.header ?? '') : m;
     return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
   });
-  return { ok: true, mapping: pairEmailLabels(pairPhoneLabels(mapping, new Set(chosen.keys()))) };
+  const explicitColumns = new Set(chosen.keys());
+  return { ok: true, mapping: pairEmailLabels(pairPhoneParts(pairPhoneLabels(mapping, explicitColumns), explicitColumns)) };
 }
 
 function normalizeHeader(header: string): string {
@@ -548,6 +552,39 @@ function pairPhoneLabels(mapping: readonly ColumnMapping[], explicitColumns: Rea
     }
     // Ignored only while it labelled a phone column that has since been mapped to something else.
     return m.field === 'ignore' ? { ...asCustom(m), reason: 'no phone column to label: kept as custom field' } : plain;
+  });
+}
+
+// Xero's API dumps: "PhoneCountryCode", "PhoneAreaCode" and "PhoneNumber"; so for Mobile, Fax and DDI.
+const XERO_PHONE_NUMBER = /^(phone|mobile|fax|ddi)number$/;
+const XERO_PHONE_PART = /^(phone|mobile|fax|ddi)(country|area)code$/;
+
+/**
+ * Xero's number in parts is read whole: its country and area code columns are read with its number column, not kept
+ * as custom fields (alone, "9876 5432" is no number). Parts the operator mapped stay as mapped.
+ */
+function pairPhoneParts(mapping: readonly ColumnMapping[], explicitColumns: ReadonlySet<number>): ColumnMapping[] {
+  const parts = new Map<string, ColumnMapping>();
+  for (const m of mapping) {
+    const part = XERO_PHONE_PART.exec(normalizeHeader(m.header));
+    if (part !== null && !explicitColumns.has(m.column)) parts.set(`${part[1]} ${part[2]}`, m);
+  }
+  if (parts.size === 0) return [...mapping];
+  const numberOfPart = new Map<number, string>();
+  const paired = mapping.map((m): ColumnMapping => {
+    const kind = XERO_PHONE_NUMBER.exec(normalizeHeader(m.header))?.[1];
+    if (kind === undefined || !isPhoneField(m.field)) return m;
+    const [country, area] = [parts.get(`${kind} country`), parts.get(`${kind} area`)];
+    for (const part of [country, area]) if (part !== undefined) numberOfPart.set(part.column, m.header);
+    return { ...m, ...(country && { countryCodeColumn: country.column }), ...(area && { areaCodeColumn: area.column }) };
+  });
+  return paired.map((m) => {
+    const part = XERO_PHONE_PART.exec(normalizeHeader(m.header))?.[2];
+    if (part === undefined || explicitColumns.has(m.column)) return m;
+    const numberHeader = numberOfPart.get(m.column);
+    if (numberHeader !== undefined) return { column: m.column, header: m.header, field: 'ignore', reason: `${part} code of "${numberHeader}": read with that number` };
+    // Ignored only while it was read with a number column that has since been mapped to something else.
+    return m.field === 'ignore' ? { ...asCustom(m), reason: 'no phone column to read it with: kept as custom field' } : m;
   });
 }
 

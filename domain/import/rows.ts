@@ -1,6 +1,6 @@
 import { normalizeEmail, type EmailResult } from '../email';
 import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
-import { extensionOf, normalizePhone, type PhoneResult } from '../phone';
+import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
 import { stripExportArtifacts } from '../text';
@@ -136,7 +136,8 @@ export function buildContact(
   const cells: Cell[] = [];
   for (const m of mapping) {
     if (m.field === 'ignore') continue;
-    cells.push({ header: m.header, field: m.field, value: cellAt(record, m.column), label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
+    const value = m.countryCodeColumn === undefined && m.areaCodeColumn === undefined ? cellAt(record, m.column) : numberFromParts(record, m);
+    cells.push({ header: m.header, field: m.field, value, label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
   }
   const name = readName(cells);
   const points = readPhonesAndEmail(cells, options.defaultCountry);
@@ -338,6 +339,11 @@ function readSpareEmail(cells: readonly Cell[] | undefined): { cell: Cell; resul
     if (result?.ok) return { cell, result, alone: others.length === 0 };
   }
   return undefined;
+}
+
+/** Xero's number in parts, written as one. */
+function numberFromParts(record: readonly string[], m: ColumnMapping): string {
+  return joinPhoneParts({ countryCode: cellAt(record, m.countryCodeColumn), areaCode: cellAt(record, m.areaCodeColumn), number: cellAt(record, m.column) });
 }
 
 function cellAt(record: readonly string[], column: number | undefined): string {

@@ -1,4 +1,5 @@
 import type { Address } from '../import/rows';
+import { joinPhoneParts } from '../phone';
 import { compactAddress, personName, readEmail, readPhones, type PhoneCandidate, type RemoteContact } from './remote';
 
 /** The parts of a Xero `Contact` we read (xero-node has already turned `/Date(…)/` into a Date). */
@@ -28,12 +29,7 @@ const PHONE_TYPES: Record<string, PhoneCandidate['type']> = { MOBILE: 'mobile', 
 
 /** Xero splits a number into country code, area code and number; a country code makes it international. */
 function joinXeroPhone(phone: NonNullable<XeroContactShape['phones']>[number]): string {
-  const number = phone.phoneNumber?.trim() ?? '';
-  if (number === '') return '';
-  const area = phone.phoneAreaCode?.trim() ?? '';
-  const country = (phone.phoneCountryCode?.trim() ?? '').replace(/^\+/, '');
-  if (number.startsWith('+')) return number;
-  return country !== '' ? `+${country} ${area.replace(/^0/, '')} ${number}`.replace(/\s+/g, ' ') : `${area} ${number}`.trim();
+  return joinPhoneParts({ countryCode: phone.phoneCountryCode, areaCode: phone.phoneAreaCode, number: phone.phoneNumber });
 }
 
 function xeroAddress(address: NonNullable<XeroContactShape['addresses']>[number] | undefined): Address | undefined {

@@ -526,6 +526,44 @@ describe('autoMapColumns keeps single-valued fields single', () => {
   });
 });
 
+describe("autoMapColumns reads Xero's numbers in parts together", () => {
+  const headers = ['FirstName', 'LastName', 'PhoneCountryCode', 'PhoneAreaCode', 'PhoneNumber', 'FaxCountryCode', 'FaxAreaCode', 'FaxNumber', 'DDIAreaCode', 'DDINumber'];
+
+  it('gives the number its parts, and reads them with it', () => {
+    const mapping = autoMapColumns(headers, []);
+    expect(mapping.map((m) => [m.field, m.countryCodeColumn, m.areaCodeColumn])).toStrictEqual([
+      ['firstName', undefined, undefined],
+      ['lastName', undefined, undefined],
+      ['ignore', undefined, undefined],
+      ['ignore', undefined, undefined],
+      ['phone', 2, 3],
+      ['ignore', undefined, undefined],
+      ['ignore', undefined, undefined],
+      ['fax', 5, 6],
+      ['ignore', undefined, undefined],
+      ['workPhone', undefined, 8],
+    ]);
+    expect(mapping[2]?.reason).toBe('country code of "PhoneNumber": read with that number');
+    expect(mapping[3]?.reason).toBe('area code of "PhoneNumber": read with that number');
+  });
+
+  it('keeps a part as a custom field when its number is mapped to something else, or the part itself is', () => {
+    const result = applyMapping(autoMapColumns(headers, []), { PhoneNumber: 'custom:Phone', FaxAreaCode: 'custom:Fax area' });
+    expect(result.ok && result.mapping.map((m) => [m.field, m.countryCodeColumn, m.areaCodeColumn])).toStrictEqual([
+      ['firstName', undefined, undefined],
+      ['lastName', undefined, undefined],
+      ['custom:PhoneCountryCode', undefined, undefined],
+      ['custom:PhoneAreaCode', undefined, undefined],
+      ['custom:Phone', undefined, undefined],
+      ['ignore', undefined, undefined],
+      ['custom:Fax area', undefined, undefined],
+      ['fax', 5, undefined],
+      ['ignore', undefined, undefined],
+      ['workPhone', undefined, 8],
+    ]);
+  });
+});
+
 describe('autoMapColumns never drops a column', () => {
   it.each<[string, string[][], ColumnMapping]>([
     ['', [['']], { column: 0, header: '', field: 'ignore', reason: 'no header and no values' }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyMapping, autoMapColumns, type ColumnMapping } from '../../../domain/import/mapping';
-import { buildContact, type ImportedContact, type RowOutcome, type RowProblem } from '../../../domain/import/rows';
+import { buildContact, type ImportedContact, type ImportedPhone, type RowOutcome, type RowProblem } from '../../../domain/import/rows';
 import { readFixture } from './read-fixture';
 
 function build(headers: string[], record: string[], defaultCountry = 'AU'): RowOutcome {
@@ -52,6 +52,31 @@ describe('buildContact: a name column beside first and last name columns', () =>
     [list, ['Cher', '', '', 'cher@example.com'], { column: 'Name', field: 'custom:Name', message: `first and last name are missing, and 'Cher' in "Name" is one word` }],
   ])('is not taken for a person when it names an organisation or is one word: %j', (headers, record, expected) => {
     expect(build(headers, record)).toStrictEqual({ ok: false, problems: [expected] });
+  });
+});
+
+describe("buildContact: a number in Xero's parts", () => {
+  const headers = ['FirstName', 'LastName', 'PhoneCountryCode', 'PhoneAreaCode', 'PhoneNumber', 'MobileCountryCode', 'MobileAreaCode', 'MobileNumber'];
+
+  it.each<[string, string[], ImportedPhone[]]>([
+    [
+      'with a country code, international',
+      ['64', '9', '379 4567', '61', '', '412 345 678'],
+      [
+        { raw: '+64 9 379 4567', e164: '+6493794567', type: 'other', primary: false },
+        { raw: '+61 412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+      ],
+    ],
+    ['the area code without its trunk 0', ['61', '02', '9876 5432', '', '', ''], [{ raw: '+61 2 9876 5432', e164: '+61298765432', type: 'other', primary: true }]],
+    ['without a country code, national', ['', '02', '9876 5432', '', '', '0412 345 678'], [
+      { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false },
+      { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
+    ]],
+    ['a number written whole', ['61', '02', '+61 2 9876 5432', '', '', ''], [{ raw: '+61 2 9876 5432', e164: '+61298765432', type: 'other', primary: true }]],
+  ])('reads the number %s', (_, parts, phones) => {
+    const contact = contactOf(build(headers, ['Jane', 'Citizen', ...parts]));
+    expect(contact.phones).toStrictEqual(phones);
+    expect(contact.customFields).toStrictEqual({});
   });
 });
 
