@@ -45,9 +45,11 @@ export async function listImports(sql: Sql, businessId: string, limit: number): 
     select i.id, i.file, i.status, i.workflow_id as "workflowId", i.created_at as "startedAt", i.finished_at as "finishedAt",
            coalesce(l.created, 0)::int as created, coalesce(l.updated, 0)::int as updated,
            coalesce(l.skipped, 0)::int as skipped, coalesce(l.failed, 0)::int as failed,
+           -- The import that holds the file's other lines: the one that wrote them, which is not always the one that
+           -- started first (two imports of a file at once), and never one that holds none.
            (select j.id from imports j
-            where j.business_id = i.business_id and j.file_hash = i.file_hash and j.status <> 'undone'
-              and (j.created_at, j.id) < (i.created_at, i.id)
+            where j.business_id = i.business_id and j.file_hash = i.file_hash and j.id <> i.id and j.status <> 'undone'
+              and exists (select 1 from import_ledger o where o.import_id = j.id)
             order by j.created_at, j.id limit 1) as "importedBefore"
     from imports i
     left join lateral (
