@@ -21,6 +21,18 @@ export function stripExportArtifacts(raw: string, options: { anyApostrophe?: boo
   return exported ? visible.slice(1).trim() : visible;
 }
 
+// What people and systems write in a cell that has no value: dashes, a dot, "N/A" (Excel's "#N/A"), "none", "null",
+// "nil". Not "NA", which is also Namibia's country code and a family name, nor "TBC" and "TBA", which say a value is
+// to come and may be kept on purpose (as a tag, say).
+const PLACEHOLDERS: ReadonlySet<string> = new Set(['-', '--', '---', '\u2013', '\u2014', '.', 'n/a', '#n/a', 'n.a.', 'none', 'null', 'nil']);
+const LONGEST_PLACEHOLDER = Math.max(...[...PLACEHOLDERS].map((placeholder) => placeholder.length));
+
+/** Whether a cell's value (as `stripExportArtifacts` gives it) says that there is no value, in any letter case. */
+export function isPlaceholder(value: string): boolean {
+  // Most cells are longer than any placeholder: only the short ones are looked up.
+  return value !== '' && value.length <= LONGEST_PLACEHOLDER && PLACEHOLDERS.has(value.toLowerCase());
+}
+
 /**
  * The value with every NUL character taken out of its strings, however deep. PostgreSQL cannot store a NUL in text or
  * json, so a value holding one would fail every attempt to write it; binary junk or a mis-saved export can leave one

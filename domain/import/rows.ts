@@ -3,7 +3,7 @@ import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisat
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numbersWrittenInCell } from './phone-cell';
-import { stripExportArtifacts } from '../text';
+import { isPlaceholder, stripExportArtifacts } from '../text';
 import {
   type AddressKind,
   type AddressPart,
@@ -128,6 +128,13 @@ const TAG_EDGES = /^[\s;,]+|[\s;,]+$/g;
 // A tag of punctuation alone is a stray separator; a symbol (an emoji) may be a tag.
 const TAG_CONTENT = /[^\p{P}\s]/u;
 
+/**
+ * A placeholder ("-", "N/A", "none") in any other cell is read as an empty cell, which never blanks a stored value. A
+ * first, last or full name is read as written: "Nil" and "Null" are names people have, and a row needs its name, so
+ * one read as empty would fail the row where it now imports with a name that can be corrected.
+ */
+const PERSON_NAME_FIELDS: ReadonlySet<ColumnMapping['field']> = new Set(['firstName', 'lastName', 'fullName']);
+
 export function buildContact(
   record: readonly string[],
   mapping: readonly ColumnMapping[],
@@ -137,7 +144,8 @@ export function buildContact(
   for (const m of mapping) {
     if (m.field === 'ignore') continue;
     const value = m.countryCodeColumn === undefined && m.areaCodeColumn === undefined ? cellAt(record, m.column) : numberFromParts(record, m);
-    cells.push({ header: m.header, field: m.field, value, label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
+    const noValue = isPlaceholder(value) && !PERSON_NAME_FIELDS.has(m.field);
+    cells.push({ header: m.header, field: m.field, value: noValue ? '' : value, label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
   }
   const name = readName(cells);
   const points = readPhonesAndEmail(cells, options.defaultCountry);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripExportArtifacts, withoutNul } from '../../domain/text';
+import { isPlaceholder, stripExportArtifacts, withoutNul } from '../../domain/text';
 
 describe('stripExportArtifacts', () => {
   it.each([
@@ -33,6 +33,17 @@ describe('stripExportArtifacts', () => {
     ['plain', 'plain'],
   ])('%j → %j for an email or a phone number, which never starts with an apostrophe', (raw, expected) => {
     expect(stripExportArtifacts(raw, { anyApostrophe: true })).toBe(expected);
+  });
+});
+
+describe('isPlaceholder', () => {
+  it.each(['-', '--', '---', '–', '—', '.', 'N/A', 'n/a', '#N/A', 'N.A.', 'none', 'None', 'NULL', 'nil'])('%j says there is no value', (value) => {
+    expect(isPlaceholder(value)).toBe(true);
+  });
+
+  // "NA" is Namibia's country code and a family name; "TBC" says a value is to come.
+  it.each(['', 'NA', 'Na', 'TBC', 'TBA', 'Nilsson', 'Nonie', '-5', '..', 'n/a please'])('%j is a value (or no cell at all)', (value) => {
+    expect(isPlaceholder(value)).toBe(false);
   });
 });
 

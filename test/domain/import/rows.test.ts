@@ -89,9 +89,9 @@ describe('buildContact: a second email column', () => {
     ['stays a custom field beside the first', ['jane@example.com', 'jane@work.example', ''], { email: JANE_EMAIL, customFields: { [second]: 'jane@work.example' } }, []],
     [
       'gives the email when the first is not one',
-      ['n/a', 'jane@work.example', ''],
+      ['ask reception', 'jane@work.example', ''],
       { email: { address: 'jane@work.example', normalized: 'jane@work.example' }, customFields: {} },
-      [{ column: 'E-mail Address', field: 'email', message: `email 'n/a' is not a valid email address: the '@' is missing; the email in "${second}" is used instead` }],
+      [{ column: 'E-mail Address', field: 'email', message: `email 'ask reception' is not a valid email address: it contains spaces; the email in "${second}" is used instead` }],
     ],
     ['stays a custom field, unremarked, when it holds no email and a phone reaches the contact', ['', 'see notes', '0412 345 678'], { phones: [MOBILE], customFields: { [second]: 'see notes' } }, []],
     [
@@ -643,6 +643,20 @@ describe('buildContact: cells', () => {
   it('ignores cells beyond the header', () => {
     const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', 'stray', 'cells']);
     expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
+  });
+
+  it.each(['-', '--', '—', 'N/A', 'n/a', '#N/A', 'none', 'NULL', 'nil', '.'])('reads %j as an empty cell, in names only as written', (placeholder) => {
+    const headers = ['First', 'Middle', 'Last', 'Company', 'Email', 'Mobile', 'Notes', 'Tags', 'City', 'Allergies'];
+    const unreachable = build(headers, ['Jane', '', 'Citizen', '', placeholder, placeholder, '', '', '', '']);
+    expect(unreachable).toStrictEqual({ ok: false, problems: [{ message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' }] });
+    const outcome = build(headers, ['Jane', placeholder, 'Citizen', placeholder, 'jane@example.com', placeholder, placeholder, placeholder, placeholder, placeholder]);
+    expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
+    expect(contactOf(build(['First', 'Last', 'Email'], [placeholder, 'Citizen', 'jane@example.com'])).firstName).toBe(placeholder);
+  });
+
+  it('keeps a value that only looks like a placeholder: "NA", "TBC", a word holding one', () => {
+    const outcome = build(['First', 'Last', 'Email', 'Country', 'Company', 'Notes'], ['Jane', 'Citizen', 'jane@example.com', 'NA', 'TBC', 'None known']);
+    expect(contactOf(outcome)).toMatchObject({ businessName: 'TBC', notes: 'None known', contactAddress: { country: 'NA' } });
   });
 
   it('keeps formula-looking cells as text once the protecting apostrophe is gone', () => {
