@@ -12,13 +12,25 @@ export function hasExportApostrophe(text: string): boolean {
 }
 
 /**
- * The cell's value without what exports and copy-paste add to it. `anyApostrophe` is for values that never start with
- * an apostrophe of their own (emails, phone numbers), before which some exports put one whatever follows.
+ * The cell's value without what exports and copy-paste add to it, its accented letters composed (see `composed`).
+ * `anyApostrophe` is for values that never start with an apostrophe of their own (emails, phone numbers), before which
+ * some exports put one whatever follows.
  */
 export function stripExportArtifacts(raw: string, options: { anyApostrophe?: boolean } = {}): string {
   const visible = raw.replace(INVISIBLE_CHARACTERS, '').trim();
   const exported = options.anyApostrophe ? visible.startsWith("'") : hasExportApostrophe(visible);
-  return exported ? visible.slice(1).trim() : visible;
+  return composed(exported ? visible.slice(1).trim() : visible);
+}
+
+const NON_ASCII = /[\u0080-\uFFFF]/;
+
+/**
+ * The text with its accented letters composed (NFC). macOS apps save "ë" as "e" and a combining diaeresis (NFD): read
+ * so, an email's local part holds a mark that is no letter, and one person's name differs from itself. ASCII text,
+ * nearly every cell, has nothing to compose and is not normalised.
+ */
+export function composed(text: string): string {
+  return NON_ASCII.test(text) ? text.normalize('NFC') : text;
 }
 
 // What people and systems write in a cell that has no value: dashes, a dot, "N/A" (Excel's "#N/A"), "none", "null",

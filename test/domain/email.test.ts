@@ -12,6 +12,9 @@ describe('normalizeEmail', () => {
     ['a-b_c@my-host.example.org', 'a-b_c@my-host.example.org', 'a-b_c@my-host.example.org'],
     ['x@1.io', 'x@1.io', 'x@1.io'],
     ['josé@münchen.de', 'josé@münchen.de', 'josé@münchen.de'],
+    // Decomposed, as macOS apps save it: the e and its diaeresis are composed into one letter.
+    ['zoe\u0308.ng@exemple.fr', 'zoë.ng@exemple.fr', 'zoë.ng@exemple.fr'],
+    ['Jose\u0301@mu\u0308nchen.de', 'José@münchen.de', 'josé@münchen.de'],
     ['info@example.xn--p1ai', 'info@example.xn--p1ai', 'info@example.xn--p1ai'],
     ["'bob@example.com", 'bob@example.com', 'bob@example.com'],
     ['\u200Bbob@example.com\uFEFF', 'bob@example.com', 'bob@example.com'],

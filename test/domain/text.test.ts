@@ -22,6 +22,9 @@ describe('stripExportArtifacts', () => {
     ["\uFEFF '0412 ", '0412'],
     ['', ''],
     ["'", ''],
+    // As macOS apps save accented letters: a letter and a combining mark.
+    ['Zoe\u0308 Ng', 'Zoë Ng'],
+    ["'Ame\u0301lie", "'Amélie"],
   ])('%j → %j', (raw, expected) => {
     expect(stripExportArtifacts(raw)).toBe(expected);
   });

@@ -659,6 +659,15 @@ describe('buildContact: cells', () => {
     expect(contactOf(outcome)).toMatchObject({ businessName: 'TBC', notes: 'None known', contactAddress: { country: 'NA' } });
   });
 
+  it('reads a row saved in decomposed letters (NFD, as macOS apps save them) as the same row composed', () => {
+    const headers = ['First Name', 'Last Name', 'Email', 'City'];
+    const composedRow = ['Zoë', 'Müller', 'zoë.ng@exemple.fr', 'Orléans'];
+    const decomposedRow = composedRow.map((cell) => cell.normalize('NFD'));
+    expect(decomposedRow).not.toStrictEqual(composedRow);
+    expect(build(headers, decomposedRow)).toStrictEqual(build(headers, composedRow));
+    expect(contactOf(build(headers, decomposedRow))).toMatchObject({ firstName: 'Zoë', email: { normalized: 'zoë.ng@exemple.fr' } });
+  });
+
   it('keeps formula-looking cells as text once the protecting apostrophe is gone', () => {
     const outcome = build(['First', 'Last', 'Email', 'Notes', 'Balance', 'Tags'], ['Jane', 'Citizen', 'jane@example.com', "'=SUM(A1)", "'=1+2", "'@risk"]);
     expect(contactOf(outcome)).toMatchObject({ notes: '=SUM(A1)', customFields: { Balance: '=1+2' }, tags: ['@risk'] });
