@@ -150,8 +150,10 @@ export function buildContact(
   const name = readName(cells);
   const points = readPhonesAndEmail(cells, options.defaultCountry);
   const reachable = points.phones.length > 0 || points.email !== undefined;
+  // The mapping has a column for each of the header's: most rows have no more cells than that.
+  const beyond = record.length > mapping.length ? cellsBeyondHeader(record, mapping.length) : undefined;
   if (!name.ok || !reachable) {
-    return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)] };
+    return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems), ...(beyond ? [beyond] : [])] };
   }
   const businessCell = name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
   // Xero's contact name is the person's own name for an individual: no business of theirs. A company column naming
@@ -177,7 +179,7 @@ export function buildContact(
   const id = readStoredId(cells);
   if (id?.ok) contact.storedId = id.value;
   if (points.markedPrimary !== undefined) contact.markedPrimary = points.markedPrimary;
-  const warnings = [...(name.remark ? [name.remark] : []), ...points.problems, ...(id?.ok === false ? [id.problem] : [])];
+  const warnings = [...(name.remark ? [name.remark] : []), ...points.problems, ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])];
   return { ok: true, contact, warnings };
 }
 
@@ -352,6 +354,22 @@ function readSpareEmail(cells: readonly Cell[] | undefined): { cell: Cell; resul
 /** Xero's number in parts, written as one. */
 function numberFromParts(record: readonly string[], m: ColumnMapping): string {
   return joinPhoneParts({ countryCode: cellAt(record, m.countryCodeColumn), areaCode: cellAt(record, m.areaCodeColumn), number: cellAt(record, m.column) });
+}
+
+const CELLS_SHOWN = 3;
+
+/**
+ * The values of a row past the header's columns, which no column reads: almost always a comma or delimiter in a
+ * cell that is not quoted, which has moved the rest of the row along. Empty cells there (a sheet's padding) are not.
+ */
+function cellsBeyondHeader(record: readonly string[], columns: number): RowProblem | undefined {
+  const values = record.slice(columns).map((cell) => stripExportArtifacts(cell)).filter((value) => value !== '');
+  if (values.length === 0) return undefined;
+  const shown = values.slice(0, CELLS_SHOWN).map((value) => `'${value}'`).join(', ') + (values.length > CELLS_SHOWN ? ', …' : '');
+  const cells = values.length === 1 ? '1 cell' : `${values.length} cells`;
+  return {
+    message: `${cells} beyond the header's ${columns} columns ${values.length === 1 ? 'was' : 'were'} left out (${shown}): is there an unquoted comma or delimiter in the row?`,
+  };
 }
 
 function cellAt(record: readonly string[], column: number | undefined): string {

@@ -640,9 +640,38 @@ describe('buildContact: cells', () => {
     expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
   });
 
-  it('ignores cells beyond the header', () => {
-    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', 'stray', 'cells']);
+  it('passes over empty cells beyond the header in silence', () => {
+    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', '', ' ', '\u200B']);
     expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
+  });
+
+  it.each<[string, string[], string[], string]>([
+    [
+      'an unquoted comma in the notes',
+      ['First Name', 'Last Name', 'Email', 'Mobile', 'Notes'],
+      ['Bob', 'Birch', 'bob@birch.com', '0412 777 001', 'likes tea', ' coffee'],
+      "1 cell beyond the header's 5 columns was left out ('coffee'): is there an unquoted comma or delimiter in the row?",
+    ],
+    [
+      'several',
+      ['First', 'Last', 'Email'],
+      ['Jane', 'Citizen', 'jane@example.com', 'a', '', 'b', 'c', 'd'],
+      "4 cells beyond the header's 3 columns were left out ('a', 'b', 'c', …): is there an unquoted comma or delimiter in the row?",
+    ],
+  ])('imports a row with values beyond the header, warning of them: %s', (_, headers, record, message) => {
+    const outcome = build(headers, record);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.ok && outcome.warnings).toStrictEqual([{ message }]);
+  });
+
+  it('names the values beyond the header among the problems of a row that fails', () => {
+    expect(build(['First', 'Last', 'Email'], ['Citizen', ' Jane', '', 'jane@example.com'])).toStrictEqual({
+      ok: false,
+      problems: [
+        { message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' },
+        { message: "1 cell beyond the header's 3 columns was left out ('jane@example.com'): is there an unquoted comma or delimiter in the row?" },
+      ],
+    });
   });
 
   it.each(['-', '--', '—', 'N/A', 'n/a', '#N/A', 'none', 'NULL', 'nil', '.'])('reads %j as an empty cell, in names only as written', (placeholder) => {
