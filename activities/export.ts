@@ -125,14 +125,14 @@ function withExtension(phone: { e164: string; raw: string }): string {
 
 /**
  * A custom field's header: its name, unless the import would read that column as a contact field, by its name
- * ("Street", "Home") or by the values of the file's first rows (an "Invoices to" of emails), which would put the
- * field's values in the contact's address, phones or email on the way back. `firstValues`: the field's values in the
- * rows the import samples, '' where a row has none.
+ * ("Street", "Home") or by the values of the file's first rows (an "Invoices to" of emails, a "WhatsApp" of numbers of
+ * the business's country), which would put the field's values in the contact's address, phones or email on the way
+ * back. `firstValues`: the field's values in the rows the import samples, '' where a row has none.
  */
-function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>, firstValues: readonly string[]): string {
+function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>, firstValues: readonly string[], defaultCountry: string): string {
   // The import tells headers apart ignoring letter case, and would number a second "Street" "Street (2)".
   if (otherHeaders.has(name.trim().toLowerCase())) return `custom:${name}`;
-  const [read] = autoMapColumns([name], firstValues.map((value) => [value]));
+  const [read] = autoMapColumns([name], firstValues.map((value) => [value]), { defaultCountry });
   return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;
 }
 
@@ -194,7 +194,7 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
           ? []
           : await sql<{ custom_fields: Record<string, string> }[]>`
               select c.custom_fields from contacts c where ${filter} order by ${order} limit ${SAMPLE_RECORDS}`;
-      const customHeader = (key: string) => customFieldHeader(key, contactHeaders, firstRows.map((row) => row.custom_fields[key] ?? ''));
+      const customHeader = (key: string) => customFieldHeader(key, contactHeaders, firstRows.map((row) => row.custom_fields[key] ?? ''), business.defaultCountry);
       const headers = columns.flatMap((column) => (column === 'customFields' ? customKeys.map(customHeader) : headersOf(column)));
 
       const partial = `${output}.partial`;

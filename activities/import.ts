@@ -679,7 +679,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         explicit = Object.fromEntries(Object.entries(template.mapping).filter(([header]) => inFile.has(header.toLowerCase())));
       }
       explicit = { ...explicit, ...input.mapping };
-      let mapping = autoMapColumns(inspection.headers, inspection.sample);
+      let mapping = autoMapColumns(inspection.headers, inspection.sample, { defaultCountry: input.defaultCountry ?? business.defaultCountry });
       if (Object.keys(explicit).length > 0) {
         const applied = applyMapping(mapping, explicit);
         if (!applied.ok) throw invalid(headerFurtherDown(inspection, explicit) ?? `mapping: ${applied.errors.join('; ')}`);

@@ -1,5 +1,6 @@
 import { normalizeEmail } from '../email';
-import { stripExportArtifacts } from '../text';
+import { normalizePhone } from '../phone';
+import { isPlaceholder, stripExportArtifacts } from '../text';
 import {
   customField,
   customFieldName,
@@ -74,13 +75,13 @@ const ALIASES: readonly AliasRow[] = [
   },
   {
     fields: ['phone'],
-    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'teléfono', 'default address phone'],
+    headers: ['phone', 'phone number', 'phone # - value', 'telephone', 'telephone number', 'tel', 'primary phone', 'main phone', 'other phone', 'contact number', 'contact no', 'best contact number', 'best number', 'best phone', 'preferred phone', 'preferred number', 'preferred contact number', 'landline', 'callback', 'car phone', 'radio phone', 'tty/tdd phone', 'telefon', 'telefonnummer', 'teléfono', 'número de teléfono', 'numéro de téléphone', 'default address phone'],
   },
   // Outlook writes its headers in the language of its user: the German, French and Spanish ones are here too, with
   // the words of sheets made in those languages.
   {
     fields: ['mobilePhone'],
-    headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'portable', 'handy', 'mobiltelefon', 'tél. mobile', 'téléphone mobile', 'teléfono móvil', 'móvil'],
+    headers: ['mobile', 'mobile phone', 'mobile number', 'cell', 'cell phone', 'cell number', 'mobile/cell', 'cell/mobile', 'sms', 'sms number', 'portable', 'handy', 'handynummer', 'mobiltelefon', 'mobilnummer', 'téléphone portable', 'tél. portable', 'numéro de portable', 'tél. mobile', 'téléphone mobile', 'teléfono móvil', 'móvil'],
   },
   // A bare "Home" or "Work" is a phone only when its values are phone numbers (else it is kept as a custom field).
   { fields: ['homePhone'], headers: ['home', 'home phone', 'home number', 'home telephone', 'home tel', 'telefon privat', 'tél. domicile', 'téléphone domicile', 'teléfono particular'] },
@@ -195,12 +196,19 @@ const aliases: readonly Alias[] = ALIASES.flatMap(({ fields, headers }) =>
 const aliasesByKey = new Map(aliases.map((alias) => [alias.key, alias] as const).reverse());
 const aliasesByWords = new Map(aliases.map((alias) => [wordsKey(headerWords(alias.phrase)), alias] as const).reverse());
 
-/** One mapping per header, in order, read from the header and checked against the column's sample values. */
-export function autoMapColumns(headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
+/**
+ * One mapping per header, in order, read from the header and checked against the column's sample values.
+ * `defaultCountry`: the business's, for which a column of no known header whose values are phone numbers is a phone.
+ */
+export function autoMapColumns(
+  headers: readonly string[],
+  sample: readonly (readonly string[])[],
+  options: { defaultCountry?: string } = {},
+): ColumnMapping[] {
   const reads = headers.map(readHeader);
   const contactsAre = whoseColumns(reads);
   const proposals = headers.map((header, column) =>
-    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre),
+    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre, options.defaultCountry),
   );
   return pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set()));
 }
@@ -263,7 +271,14 @@ function normalizeHeader(header: string): string {
 
 const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set([recordHeaders.status, recordHeaders.createdAt, recordHeaders.updatedAt].map(normalizeHeader));
 
-function propose(column: number, header: string, values: readonly string[], read: HeaderRead, contactsAre: ReadonlySet<string>): Proposal {
+function propose(
+  column: number,
+  header: string,
+  values: readonly string[],
+  read: HeaderRead,
+  contactsAre: ReadonlySet<string>,
+  defaultCountry: string | undefined,
+): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
   // An export names a custom field so when its name alone would be read as a contact field ("custom:Street").
@@ -283,7 +298,11 @@ function propose(column: number, header: string, values: readonly string[], read
   if (byValues?.overrules.includes(headerKind)) {
     return { ...base, fields: [byValues.field], strength: VALUES_STRENGTH, explain: () => `values look like ${looksLike}` };
   }
-  if (match === undefined) return keep(base, 'no known field: kept as custom field');
+  if (match === undefined) {
+    const phones = defaultCountry === undefined ? undefined : validPhoneNumbers(header, values, defaultCountry);
+    if (phones !== undefined) return { ...base, fields: ['phone'], strength: VALUES_STRENGTH, explain: () => phones };
+    return keep(base, 'no known field: kept as custom field');
+  }
   const [field] = match.fields;
   if (field === undefined) return keep(base, 'known column with no contact field: kept as custom field');
   const byHeader = fromHeader(base, match);
@@ -506,6 +525,31 @@ function describeValues(values: readonly string[]): ValueLook {
   if (emails * 2 > filled.length) return 'email addresses';
   if (phones * 2 > filled.length) return 'phone numbers';
   return emails + phones === 0 ? 'text' : 'mixed';
+}
+
+/**
+ * Words of headers of numbers that are no phone's, which may be written like one ("0412 345 678" an account number):
+ * such a column stays a custom field whatever its values. Identifiers ("Patient ID", "Customer #") are others.
+ */
+const OTHER_NUMBER_WORDS = new Set([
+  'account', 'acct', 'abn', 'acn', 'tfn', 'tax', 'gst', 'vat', 'bsb', 'bank', 'iban', 'swift', 'card', 'medicare', 'dva',
+  'ndis', 'nhs', 'ssn', 'insurance', 'policy', 'member', 'membership', 'licence', 'license', 'invoice', 'order', 'passport',
+  'serial', 'balance', 'amount', 'total',
+]);
+// Nearly all: a value or two of another kind ("ask reception") among the numbers.
+const NEARLY_ALL = 0.9;
+
+/**
+ * The reason to map a column of no known header as a phone, when nearly all its sampled values are valid phone
+ * numbers for the business's country: not only written like numbers, which ids and account numbers are too.
+ */
+function validPhoneNumbers(header: string, values: readonly string[], defaultCountry: string): string | undefined {
+  if (headerWords(header).some((word) => IDENTIFIER_WORDS.has(word) || OTHER_NUMBER_WORDS.has(word))) return undefined;
+  // A row is read with its placeholders ("-", "N/A") as empty cells.
+  const filled = values.filter((value) => value !== '' && !isPlaceholder(value));
+  const valid = filled.filter((value) => looksLikeOneNumber(value) && normalizePhone(value, defaultCountry).ok).length;
+  if (filled.length === 0 || valid < filled.length * NEARLY_ALL) return undefined;
+  return `values are phone numbers valid in ${defaultCountry.toUpperCase()} (${valid} of ${filled.length} sampled)`;
 }
 
 const PHONE_CHARACTERS = /^\+?[\d\s().-]+(?:\s*(?:x|ext\.?|extension)\s*\d+)?$/i;

@@ -433,6 +433,9 @@ describe('autoMapColumns checks headers against the values', () => {
   ])('%s', (_, headers, columnValues, fields) => {
     const sample = columnValues.map((value) => [value, ...headers.slice(1).map(() => '')]);
     expect(autoMapColumns(headers, sample).map((m) => m.field)).toStrictEqual(fields);
+    // Told the business's country, as an import is: the same, none of these being a column of no known header whose
+    // values are valid phone numbers.
+    expect(autoMapColumns(headers, sample, { defaultCountry: 'AU' }).map((m) => m.field)).toStrictEqual(fields);
   });
 
   it('explains a correction by the values', () => {
@@ -454,6 +457,47 @@ describe('autoMapColumns checks headers against the values', () => {
         reason: 'alias of phone ("Phone"), but the values do not look like phone numbers: kept as custom field',
       },
     ]);
+  });
+});
+
+describe('autoMapColumns: phone columns of sheets made by hand', () => {
+  it.each([
+    ['Contact No.', 'phone'],
+    ['SMS Number', 'mobilePhone'],
+    ['Mobile/Cell', 'mobilePhone'],
+    ['Best contact number', 'phone'],
+    ['Preferred Phone', 'phone'],
+    ['Téléphone portable', 'mobilePhone'],
+    ['Téléphone', 'phone'],
+    ['Telefon', 'phone'],
+    ['Handy', 'mobilePhone'],
+    ['Ph', 'phone'],
+    ['Tel.', 'phone'],
+    ['Cell #', 'mobilePhone'],
+  ])('%j is a phone column by its header', (header, field) => {
+    expect(autoMapColumns([header], [['0412 345 678'], ['0412 345 679']]).map((m) => m.field)).toStrictEqual([field]);
+  });
+
+  const mobiles = ['0412 345 678', '0412 345 679', '(02) 9876 5432', '+61 412 345 680', '412345681', '', '0412 345 682', '0412 345 683', '0412 345 684', '0412 345 685'];
+  const mapOne = (header: string, values: readonly string[], defaultCountry = 'AU') =>
+    autoMapColumns(['First Name', 'Last Name', 'Mobile', header], values.map((value) => ['Jane', 'Citizen', '0412 000 001', value]), { defaultCountry })[3];
+
+  it('maps a column of no known header whose values are nearly all valid numbers for the country as a second phone', () => {
+    expect(mapOne('WhatsApp', mobiles)).toStrictEqual({ column: 3, header: 'WhatsApp', field: 'phone', reason: 'values are phone numbers valid in AU (9 of 9 sampled)' });
+    expect(mapOne('Reach me on', [...mobiles, 'ask reception'])).toMatchObject({ field: 'phone', reason: 'values are phone numbers valid in AU (9 of 10 sampled)' });
+    expect(mapOne('WhatsApp', ['-', 'N/A', '0412 345 678'])).toMatchObject({ field: 'phone', reason: 'values are phone numbers valid in AU (1 of 1 sampled)' });
+  });
+
+  it.each<[string, string, readonly string[], string]>([
+    ['national numbers of another country', 'WhatsApp', ['0412 345 678', '0412 345 679'], 'US'],
+    ['some values that are no number', 'WhatsApp', [...mobiles.slice(0, 7), 'ask', 'after 5pm'], 'AU'],
+    ['an identifier', 'Patient ID', ['12345', '12346'], 'AU'],
+    ['an identifier written like numbers', 'Ref', ['412345678', '412345679'], 'AU'],
+    ['a number of a Medicare card', 'Medicare', ['2123 45670 1', '2123 45671 1'], 'AU'],
+    ['an account, whatever its values', 'Account', ['0412 345 678', '0412 345 679'], 'AU'],
+    ['a number of digits too few', 'Room', ['12', '14'], 'AU'],
+  ])('keeps as a custom field a column of %s', (_, header, values, defaultCountry) => {
+    expect(mapOne(header, values, defaultCountry)?.field).toBe(`custom:${header}`);
   });
 });
 
