@@ -131,3 +131,33 @@ describe('a file whose first 256 KiB are ASCII', () => {
     expect(await listContacts(t.database.db, business.id)).toEqual([]);
   });
 });
+
+describe("cells as hand-made and macOS sheets write them", () => {
+  it('keeps stored values over placeholders, composes decomposed letters, warns of cells beyond the header, and maps phones by their values', async () => {
+    const business = await aBusiness(t.database.db, { defaultCountry: 'AU' });
+    const first = ['First Name,Last Name,Email,Company,Notes,Contact No.', 'Amy,Adams,amy@adams.com,Adams Consulting,Prefers email,0412 000 100'].join('\n');
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('cells-first.csv', first) });
+
+    const second = [
+      'First Name,Last Name,Email,Company,WhatsApp,Notes',
+      'Amy,Adams,amy@adams.com,N/A,-,-',
+      'Bob,Birch,bob@birch.com,-,0412 777 001,likes tea, coffee',
+      'Zoë,Ng,zoë.ng@exemple.fr,—,0412 777 002,'.normalize('NFD'),
+    ].join('\n');
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('cells-second.csv', second) });
+    expect(result).toMatchObject({ rows: 3, created: 2, failed: 0, warned: 1 });
+    expect(result.mapping.find((m) => m.header === 'WhatsApp')).toMatchObject({ field: 'phone', reason: 'values are phone numbers valid in AU (2 of 2 sampled)' });
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      "row 3: 1 cell beyond the header's 6 columns was left out ('coffee'): is there an unquoted comma or delimiter in the row?",
+    ]);
+    const contacts = await listContacts(t.database.db, business.id);
+    expect(contacts.map((c) => [c.firstName, c.email, c.businessName, c.phones.map((p) => p.e164)])).toEqual([
+      ['Amy', 'amy@adams.com', 'Adams Consulting', ['+61412000100']],
+      ['Bob', 'bob@birch.com', null, ['+61412777001']],
+      ['Zoë', 'zoë.ng@exemple.fr', null, ['+61412777002']],
+    ]);
+    const notes = await t.database.sql<{ notes: string | null }[]>`
+      select notes from contacts where business_id = ${business.id} order by last_name`;
+    expect(notes.map((row) => row.notes)).toEqual(['Prefers email', 'likes tea', null]);
+  });
+});
