@@ -435,14 +435,18 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     // snapshot it began with. A range of the ledger's primary key, as the batch's ledger check reads it: a list of lines
     // was planned as a scan of every line of the earlier imports.
     const lines = [...earlier.keys()];
-    const [, held] = await settledInOrder([
-      tx`select 1 from imports where id = any(${importIds}::uuid[]) order by id for key share`.execute(),
+    const [locked, held] = await settledInOrder([
+      tx<{ id: string; status: string }[]>`select id, status from imports where id = any(${importIds}::uuid[]) order by id for key share`.execute(),
       tx<{ line: number }[]>`
         select line from import_ledger
         where business_id = ${importRow.businessId} and file_hash = ${importRow.fileHash}
           and line between ${lines.reduce((a, b) => Math.min(a, b))} and ${lines.reduce((a, b) => Math.max(a, b))}
           and import_id = any(${importIds}::uuid[])`.execute(),
     ] as const);
+    const undoing = locked.find((i) => i.status === 'undoing');
+    if (undoing !== undefined) {
+      throw new SwitchboardError('Conflict', `rows of this file are held by import ${undoing.id}, which is being undone; retrying the chunk until the undo is done`, true);
+    }
     const stillTheirs = new Set(held.map((r) => r.line));
     if (lines.some((line) => !stillTheirs.has(line))) {
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when the batch was prepared are no longer its (was it undone?); retrying the chunk', true);

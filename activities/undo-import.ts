@@ -213,20 +213,35 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
   return {
     async undoImportBatch({ importId, batchSize }: { importId: string; batchSize: number }): Promise<UndoBatchResult> {
       return sql.begin(async (tx) => {
-        const [found] = await tx<{ status: string; workflow_id: string; business_id: string; created_at: Date }[]>`
-          select status, workflow_id, business_id, created_at from imports where id = ${importId} for update`;
+        const [found] = await tx<{ status: string; workflow_id: string; business_id: string; file_hash: string; created_at: Date }[]>`
+          select status, workflow_id, business_id, file_hash, created_at from imports where id = ${importId} for update`;
         if (!found) throw new SwitchboardError('NotFound', `importId: no import ${importId}`);
+        // An import whose workflow was terminated (or timed out) never marked itself: its workflow says it is over, or
+        // the server no longer has it (a running workflow it always has).
+        const stillRunning = async (workflowId: string) => (workflowStatusOf ? await workflowStatusOf(workflowId) : 'RUNNING') === 'RUNNING';
         if (found.status === 'running') {
-          // An import whose workflow was terminated (or timed out) never marked itself: its workflow says it is over,
-          // or the server no longer has it (a running workflow it always has).
-          const workflowStatus = workflowStatusOf ? await workflowStatusOf(found.workflow_id) : 'RUNNING';
-          if (workflowStatus === 'RUNNING') {
+          if (await stillRunning(found.workflow_id)) {
             throw new SwitchboardError('Conflict', `import ${importId} is still running: cancel its workflow ${found.workflow_id}, then undo it`);
           }
           await tx`update imports set status = 'failed', finished_at = now() where id = ${importId}`;
         }
         const nothing = { deleted: 0, restored: 0, kept: 0, changedSince: 0, businessId: found.business_id };
         if (found.status === 'undone') return { done: true, ...nothing, undoneBefore: true };
+        if (found.status !== 'undoing') {
+          // An import of the same file running meanwhile skips the lines this one holds, as imported already: undone
+          // after it passed them, they would be nobody's. Once this undo has begun, such an import waits for its end.
+          const others = await tx<{ id: string; workflow_id: string }[]>`
+            select id, workflow_id from imports
+            where business_id = ${found.business_id} and file_hash = ${found.file_hash} and id <> ${importId} and status = 'running'`;
+          for (const other of others) {
+            if (!(await stillRunning(other.workflow_id))) continue;
+            throw new SwitchboardError(
+              'Conflict',
+              `import ${other.id} of the same file is running, and leaves the rows import ${importId} holds to it: let it finish (or cancel its workflow ${other.workflow_id}), then undo`,
+            );
+          }
+          await tx`update imports set status = 'undoing' where id = ${importId}`;
+        }
         const rows = await tx<{ line: number; outcome: string; contact_id: string | null; previous: UndoRecord | null }[]>`
           select line, outcome, contact_id, previous from import_ledger
           where import_id = ${importId} order by line desc limit ${batchSize}`;

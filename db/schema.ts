@@ -400,7 +400,8 @@ export const deletedContacts = pgTable('deleted_contacts', {
   deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const importStatus = pgEnum('import_status', ['running', 'completed', 'cancelled', 'failed', 'undone']);
+// 'undoing': an undo has begun taking the import back; an import of the same file waits for it to end.
+export const importStatus = pgEnum('import_status', ['running', 'completed', 'cancelled', 'failed', 'undone', 'undoing']);
 export const importRowOutcome = pgEnum('import_row_outcome', ['created', 'updated', 'skipped', 'failed']);
 
 /** A column mapping saved by a business for files it imports again and again. */

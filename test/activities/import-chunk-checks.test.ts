@@ -108,3 +108,50 @@ describe('an import undone while a chunk of its terminated workflow still runs',
     );
   });
 });
+
+describe('an import undone while another import of the same file runs', () => {
+  it('is refused while that import runs, and once begun makes such an import wait for its end instead of skipping its rows', async () => {
+    const business = await createBusiness(database.db, { name: 'undo-beside', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const file = path.join(dir, 'undo-beside.csv');
+    await writeFile(file, peopleCsv('Ada'));
+    const activities = createImportActivities({ db: database.db, sql: database.sql, workDir: dir });
+    const importAll = async (workflowId: string) => {
+      const { importId } = await activities.prepareImport({ businessId: business.id, file, workflowId, onMatch: 'update', dryRun: false });
+      const chunk = (position?: FilePosition) =>
+        new MockActivityEnvironment().run(activities.importChunk, { importId, position, maxRecords: CHUNK_ROWS, dryRun: false }) as Promise<ChunkResult>;
+      return { importId, chunk };
+    };
+    const first = await importAll('beside-first');
+    let position: FilePosition | undefined;
+    for (let done = false; !done; ) ({ next: position, done } = await first.chunk(position));
+    await activities.finishImport({ importId: first.importId, status: 'completed', dryRun: false });
+    const second = await importAll('beside-second');
+
+    const running = createUndoImportActivities({ sql: database.sql, workflowStatusOf: async (id) => (id === 'beside-second' ? 'RUNNING' : 'COMPLETED') });
+    await expect(running.undoImportBatch({ importId: first.importId, batchSize: CHUNK_ROWS })).rejects.toThrow(
+      `import ${second.importId} of the same file is running, and leaves the rows import ${first.importId} holds to it: let it finish (or cancel its workflow beside-second), then undo`,
+    );
+
+    // The second import's workflow is taken as over (terminated, say): the undo begins, and a chunk of the second
+    // import reaching rows the first still holds waits for the undo instead of skipping them.
+    const undo = createUndoImportActivities({ sql: database.sql, workflowStatusOf: async () => 'TERMINATED' });
+    expect(await undo.undoImportBatch({ importId: first.importId, batchSize: CHUNK_ROWS })).toMatchObject({ done: false, deleted: CHUNK_ROWS });
+    const waiting = await failureOf(() => second.chunk());
+    expect(waiting).toMatchObject({ type: 'Conflict', retryable: true });
+    expect((waiting as Error).message).toBe(`rows of this file are held by import ${first.importId}, which is being undone; retrying the chunk until the undo is done`);
+    let undone;
+    do undone = await undo.undoImportBatch({ importId: first.importId, batchSize: CHUNK_ROWS });
+    while (!undone.done);
+
+    let built = 0;
+    position = undefined;
+    for (let done = false; !done; ) {
+      const result = await second.chunk(position);
+      ({ next: position, done } = result);
+      built += result.counts.created;
+    }
+    expect(built).toBe(ROWS);
+    const [contacts] = await database.sql<{ count: number }[]>`select count(*)::int as count from contacts where business_id = ${business.id}`;
+    expect(contacts?.count).toBe(ROWS);
+  });
+});
