@@ -669,9 +669,9 @@ function singleValuedClashes(auto: readonly ColumnMapping[], chosen: ReadonlyMap
 }
 
 function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMapping | undefined {
-  return (
-    mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === header.toLowerCase())
-  );
+  // Headers are read trimmed, and a header in a mapping may be typed with the spaces the file has.
+  const loosely = header.trim().toLowerCase();
+  return mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === loosely);
 }
 
 function asCustom(m: ColumnMapping): ColumnMapping {

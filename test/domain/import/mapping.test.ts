@@ -633,6 +633,8 @@ describe('applyMapping', () => {
   it.each<[string, Record<string, string>, Record<string, string>]>([
     ['an exact header', { Cell: 'homePhone' }, { Cell: 'homePhone' }],
     ['a header in another letter case', { cell: 'homePhone' }, { Cell: 'homePhone' }],
+    // The file's headers are read trimmed; one typed with the spaces the file has finds its column too.
+    ['a header with spaces at its ends', { ' Cell  ': 'homePhone' }, { Cell: 'homePhone' }],
     ['a field name in another letter case', { Cell: 'HOMEPHONE' }, { Cell: 'homePhone' }],
     ['ignore', { Notes: 'ignore' }, { Notes: 'ignore' }],
     ['a custom field', { Notes: 'custom:Allergies' }, { Notes: 'custom:Allergies' }],
