@@ -284,7 +284,7 @@ export function buildProgram(): Command {
         }
         const input = {
           businessId: requireUuid('--business', opts.business),
-          file: path.resolve(file),
+          file: absoluteUnlessUrl(file),
           onMatch: opts.onMatch,
           ...(opts.map.length > 0 && { mapping }),
           ...(opts.dryRun && { dryRun: true }),
@@ -386,7 +386,7 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where to write (default: contacts-<date>.csv here)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { business: string; tag: string[]; includeArchived?: boolean; out?: string; json?: boolean }) => {
-      const output = path.resolve(opts.out ?? `contacts-${new Date().toISOString().slice(0, 10)}.csv`);
+      const output = absoluteUnlessUrl(opts.out ?? `contacts-${new Date().toISOString().slice(0, 10)}.csv`);
       const result = (await runWorkflow('exportContactsCsv', {
         businessId: requireUuid('--business', opts.business),
         output,
@@ -534,6 +534,11 @@ async function runWorkflow(
       throw error;
     }
   });
+}
+
+/** A path the worker is to read or write, as the CLI's folder sees it; a file:// URL, which says where already, as given. */
+function absoluteUnlessUrl(given: string): string {
+  return /^file:/i.test(given) ? given : path.resolve(given);
 }
 
 function plural(n: number, noun: string): string {

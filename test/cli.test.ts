@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { cliEnvironment, runCli, switchboardBin as bin, type CliRun } from './support/cli';
 import { useWorkerTestContext } from './support/context';
@@ -66,6 +67,15 @@ describe('switchboard CLI', () => {
     const [after] = JSON.parse((await cli(['imports', 'list', '--business', businessId, '--json'])).stdout) as { id: string; status: string }[];
     expect(after).toMatchObject({ id: importId, status: 'undone' });
     expect(await cli(['imports', 'undo', importId])).toMatchObject({ code: 0, stdout: `import ${importId} was undone before: nothing to do\n` });
+  });
+
+  it('imports a file given as a file:// URL', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-url.csv');
+    await writeFile(file, 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\n');
+    const imported = await cli(['import', pathToFileURL(file).href, '--business', businessId, '--json']);
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(imported.stdout)).toMatchObject({ created: 1, failed: 0 });
   });
 
   it('says of an import of a file imported before which import holds the rows it skipped', async () => {
