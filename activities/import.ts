@@ -19,6 +19,7 @@ import { SwitchboardError } from '../domain/errors';
 import { isValidCountryCode } from '../domain/phone';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
+import { errorReportHeaders } from '../domain/import/fields';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
@@ -850,7 +851,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const besideFile = path.join(parsed.dir, `${parsed.name}.${importId.slice(0, 8)}.errors.csv`);
     const target = requested ? path.resolve(resolveCsvPath(requested, 'errorReport')) : besideFile;
     const fallback = path.join(workDir, 'imports', `${importId}.errors.csv`);
-    const columns = [...options.headers, 'Line', 'Error'];
+    const columns = [...options.headers, errorReportHeaders.line, errorReportHeaders.error];
     let file = target;
     let writer;
     try {

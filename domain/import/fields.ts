@@ -46,6 +46,9 @@ export const recordHeaders = {
   updatedAt: 'Switchboard Updated At',
 } as const;
 
+/** The columns an import's error report adds after the file's own: each refused row's line, and why it was refused. */
+export const errorReportHeaders = { line: 'Line', error: 'Error' } as const;
+
 // Every other field holds one value per contact, so only one column may feed it.
 const multiValuedFields: ReadonlySet<MappingTarget> = new Set<MappingTarget>([...phoneFields, 'tags']);
 

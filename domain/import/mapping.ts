@@ -5,6 +5,7 @@ import {
   customField,
   customFieldName,
   describeMappingTargets,
+  errorReportHeaders,
   type ImportField,
   isPhoneField,
   isSingleValued,
@@ -210,7 +211,19 @@ export function autoMapColumns(
   const proposals = headers.map((header, column) =>
     propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre, options.defaultCountry),
   );
-  return pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set()));
+  return withoutErrorReportColumns(pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set())), headers, sample);
+}
+
+/**
+ * An error report, its rows corrected and imported again, ends with each row's line and why it was refused: what the
+ * report said of the row, not values of the contact, which would otherwise become its custom fields.
+ */
+function withoutErrorReportColumns(mapping: ColumnMapping[], headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
+  const line = headers.length - 2;
+  if (line < 1 || headers[line] !== errorReportHeaders.line || headers[line + 1] !== errorReportHeaders.error) return mapping;
+  if (!sample.every((record) => /^\d*$/.test((record[line] ?? '').trim()))) return mapping;
+  const reasons = ["a row's line in the file its error report was written from: not imported", 'why the error report says the row was refused: not imported'];
+  return mapping.map((m) => (m.column < line ? m : { column: m.column, header: m.header, field: 'ignore', reason: reasons[m.column - line] as string }));
 }
 
 /** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */

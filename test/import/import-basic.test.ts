@@ -43,6 +43,14 @@ describe('importContactsCsv', () => {
     expect(await readFile(elsewhere.errorReport as string, 'utf8')).toBe(report);
     expect(await readFile(result.errorReport as string, 'utf8')).toBe(report);
 
+    // The report, its rows corrected, imports as the file would have: its line and error are no custom fields.
+    const corrected = await t.file('plain-corrected.csv', report.replace('Bob,Stone,,12345,', 'Bob,Stone,,0412 999 888,'));
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: corrected })).toMatchObject({ created: 1, failed: 0 });
+    const [bob] = await t.database.sql<{ custom_fields: Record<string, string> }[]>`
+      select custom_fields from contacts where business_id = ${business.id} and first_name = 'Bob'`;
+    expect(bob?.custom_fields).toEqual({});
+    await t.database.sql`delete from contacts where business_id = ${business.id} and first_name = 'Bob'`;
+
     const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     expect(again).toMatchObject({ rows: 5, created: 0, updated: 0, skipped: 5, failed: 0 });
     expect(await listContacts(t.database.db, business.id)).toHaveLength(2);

@@ -305,6 +305,25 @@ describe("autoMapColumns on an export's record of its contacts", () => {
   });
 });
 
+describe('autoMapColumns on an error report, corrected and imported again', () => {
+  const headers = ['First Name', 'Last Name', 'Mobile', 'Line', 'Error'];
+
+  it("leaves out the line and the error the report added to each row", () => {
+    const sample = [['Bob', 'Stone', '0412 345 678', '5', "row 5: phone '12345' is not a valid number for AU and there is no email"]];
+    const mapping = autoMapColumns(headers, sample);
+    expect(fieldsOf(mapping)).toEqual({ 'First Name': 'firstName', 'Last Name': 'lastName', Mobile: 'mobilePhone', Line: 'ignore', Error: 'ignore' });
+    expect(mapping[4]?.reason).toBe('why the error report says the row was refused: not imported');
+  });
+
+  it.each([
+    ['a Line column of words', ['First Name', 'Last Name', 'Mobile', 'Line', 'Error'], ['Bob', 'Stone', '0412 345 678', 'Product A', 'none']],
+    ['columns named so elsewhere than last', ['First Name', 'Line', 'Error', 'Last Name', 'Mobile'], ['Bob', '5', 'x', 'Stone', '0412 345 678']],
+  ])('keeps %s', (_, fileHeaders, record) => {
+    const mapping = fieldsOf(autoMapColumns(fileHeaders, [record]));
+    expect(mapping.Line).toBe('custom:Line');
+  });
+});
+
 describe('autoMapColumns on header spellings', () => {
   it.each<[string, string, string]>([
     ['Email', 'email', 'alias of email ("Email")'],
