@@ -85,7 +85,8 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
     if (previous === undefined) continue;
     const kept: Values = {};
     for (const [key, value] of Object.entries(previous)) {
-      const wrote = written[part]?.[key] ?? null;
+      // An address part a moved address has not was written as '': emptied.
+      const wrote = written[part]?.[key] || null;
       if (currentValueOf(current, part, key) === wrote) kept[key] = value;
       else changedSince.push({ part, key, written: wrote, previous: value });
     }

@@ -3,7 +3,7 @@ import { SwitchboardError } from '../domain/errors';
 import { identityKeyOfString, identityKeyString, type IdentityKey } from '../domain/identity';
 import { KeyFilter } from '../domain/key-filter';
 import type { ChunkPlan, StoredContact } from '../domain/import/plan';
-import type { ImportedContact, StoredAddress } from '../domain/import/rows';
+import type { ContactUpdate, ImportedContact, StoredAddress } from '../domain/import/rows';
 import { addressRow, newContactRows, type ContactUpdateRow, type PhoneRow, type TagLinkRow } from './bulk-rows';
 import { timeOrderedId } from './ids';
 import { settledInOrder } from './pipelined';
@@ -282,6 +282,8 @@ export interface ContactWrites {
   tagNames: string[];
   tagLinks?: string;
   addresses?: string;
+  /** Addresses an update replaces whole, as address rows: every part set, null where the row's address has none. */
+  replacedAddresses?: string;
   /** `[contactId, e164]`: the number, held or just added, that becomes the contact's primary. */
   primaries?: string;
 }
@@ -321,13 +323,18 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     ...created.flatMap((rows) => rows.tagLinks),
     ...plan.updates.flatMap(({ contactId, update }) => update.changes.addTags.map((name): TagLinkRow => [contactId, name])),
   ];
+  const replacing = (changes: ContactUpdate['changes'], kind: 'contactAddress' | 'billingAddress') => changes.replacedAddresses?.includes(kind) === true;
   const addresses = [
     ...created.flatMap((rows) => rows.addresses),
     ...plan.updates.flatMap(({ contactId, update: { changes } }) => [
-      ...addressRow(contactId, 'contact', changes.contactAddress),
-      ...addressRow(contactId, 'billing', changes.billingAddress),
+      ...(replacing(changes, 'contactAddress') ? [] : addressRow(contactId, 'contact', changes.contactAddress)),
+      ...(replacing(changes, 'billingAddress') ? [] : addressRow(contactId, 'billing', changes.billingAddress)),
     ]),
   ];
+  const replacedAddresses = plan.updates.flatMap(({ contactId, update: { changes } }) => [
+    ...(replacing(changes, 'contactAddress') ? addressRow(contactId, 'contact', changes.contactAddress) : []),
+    ...(replacing(changes, 'billingAddress') ? addressRow(contactId, 'billing', changes.billingAddress) : []),
+  ]);
   return {
     ids,
     contacts: jsonOrNothing(contacts),
@@ -336,6 +343,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
     tagNames: distinctTagNames(tagLinks.map(([, name]) => name)),
     tagLinks: jsonOrNothing(tagLinks),
     addresses: jsonOrNothing(addresses),
+    replacedAddresses: jsonOrNothing(replacedAddresses),
     primaries: jsonOrNothing(plan.updates.flatMap(({ contactId, update }) => (update.changes.primaryPhone === undefined ? [] : [[contactId, update.changes.primaryPhone]]))),
   };
 }
@@ -348,7 +356,7 @@ export function buildContactWrites(plan: ChunkPlan): ContactWrites {
 export function combineContactWrites(first: ContactWrites, second: ContactWrites): ContactWrites {
   const joined = (a: string | undefined, b: string | undefined) => (a && b ? `${a.slice(0, -1)},${b.slice(1)}` : (a ?? b));
   const combined: ContactWrites = { ids: new Map([...first.ids, ...second.ids]), tagNames: distinctTagNames([...first.tagNames, ...second.tagNames]) };
-  for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses', 'primaries'] as const) {
+  for (const part of ['contacts', 'updates', 'phones', 'tagLinks', 'addresses', 'replacedAddresses', 'primaries'] as const) {
     const value = joined(first[part], second[part]);
     if (value !== undefined) combined[part] = value;
   }
@@ -481,6 +489,15 @@ async function runWrites(sql: Sql, businessId: string, writes: ContactWrites, op
         region = coalesce(contact_addresses.region, excluded.region),
         postal_code = coalesce(contact_addresses.postal_code, excluded.postal_code),
         country = coalesce(contact_addresses.country, excluded.country)`.execute());
+  }
+  if (writes.replacedAddresses) {
+    // The stored address is the old one whole: a part the row's address has not is emptied.
+    statements.push(sql`
+      update contact_addresses a set
+        line1 = nullif(x->>2, ''), line2 = nullif(x->>3, ''), city = nullif(x->>4, ''),
+        region = nullif(x->>5, ''), postal_code = nullif(x->>6, ''), country = nullif(x->>7, '')
+      from jsonb_array_elements(${writes.replacedAddresses}::jsonb) as x
+      where a.contact_id = (x->>0)::uuid and a.kind = (x->>1)::address_kind`.execute());
   }
   await settledInOrder(statements);
 }

@@ -193,6 +193,9 @@ function combine(a: ContactUpdate, b: ContactUpdate): ContactUpdate {
       customFields: { ...a.changes.customFields, ...b.changes.customFields },
       contactAddress: { ...a.changes.contactAddress, ...b.changes.contactAddress },
       billingAddress: { ...a.changes.billingAddress, ...b.changes.billingAddress },
+      ...((a.changes.replacedAddresses ?? b.changes.replacedAddresses) !== undefined && {
+        replacedAddresses: [...new Set([...(a.changes.replacedAddresses ?? []), ...(b.changes.replacedAddresses ?? [])])],
+      }),
       ...((b.changes.primaryPhone ?? a.changes.primaryPhone) !== undefined && { primaryPhone: b.changes.primaryPhone ?? a.changes.primaryPhone }),
     },
     previous: {

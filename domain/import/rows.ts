@@ -71,9 +71,14 @@ export type ContactUpdate = {
     addPhones: StoredPhone[];
     addTags: string[];
     customFields: Record<string, string>;
-    /** Only the parts that were empty. */
+    /**
+     * The parts that were empty; or, for an address in `replacedAddresses`, every part of the row's address, '' for a
+     * part it has not (the stored one's would belong to the address it replaces).
+     */
     contactAddress: Address;
     billingAddress: Address;
+    /** The addresses the row's replace whole: another street than the stored one's. */
+    replacedAddresses?: AddressKind[];
     /** The number, held or added, that becomes the primary. */
     primaryPhone?: string;
   };
@@ -238,8 +243,12 @@ export function mergeForUpdate(
     update.changes.customFields[name] = value;
     update.previous.customFields[name] = existing.customFields[name] ?? null;
   }
-  fillAddress(existing.contactAddress, incoming.contactAddress, update.changes.contactAddress, update.previous.contactAddress);
-  fillAddress(existing.billingAddress, incoming.billingAddress, update.changes.billingAddress, update.previous.billingAddress);
+  for (const kind of ['contactAddress', 'billingAddress'] as const) {
+    if (!mergeAddress(existing[kind], incoming[kind], update.changes[kind], update.previous[kind])) continue;
+    (update.changes.replacedAddresses ??= []).push(kind);
+    const which = kind === 'contactAddress' ? 'address' : 'billing address';
+    update.warnings.push({ field: kind, message: `the ${which} replaces the contact's, '${describeAddress(existing[kind])}'` });
+  }
   return update;
 }
 
@@ -654,14 +663,32 @@ function mergedNotes(existing: string | null, incoming: string | undefined): str
   return current.includes(notes) ? undefined : `${current}\n\n${notes}`;
 }
 
-function fillAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): void {
+/**
+ * The row's address into the stored one: its parts fill the stored address's empty ones, unless it is another street
+ * (the person has moved), which replaces the stored address whole, so that no part of the old one (its postcode, say)
+ * is left with the new. Returns whether it replaced it.
+ */
+function mergeAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): boolean {
+  const street = nonBlank(incoming?.line1);
+  const storedStreet = nonBlank(existing?.line1);
+  const moved = street !== undefined && storedStreet !== undefined && !sameValue(storedStreet.toLowerCase(), street.toLowerCase());
   for (const part of addressParts) {
     const value = nonBlank(incoming?.[part]);
     const current = existing?.[part] ?? null;
-    if (value === undefined || nonBlank(current) !== undefined) continue;
-    changes[part] = value;
+    if (moved) {
+      if (sameValue(current, value ?? '') || (value === undefined && nonBlank(current) === undefined)) continue;
+      changes[part] = value ?? '';
+    } else {
+      if (value === undefined || nonBlank(current) !== undefined) continue;
+      changes[part] = value;
+    }
     previous[part] = current;
   }
+  return moved;
+}
+
+function describeAddress(address: StoredAddress | null): string {
+  return addressParts.flatMap((part) => nonBlank(address?.[part]) ?? []).join(', ');
 }
 
 function nonBlank(value: string | null | undefined): string | undefined {

@@ -157,15 +157,31 @@ describe('mergeForUpdate', () => {
       update({ customFields: { Allergies: 'Latex', Insurer: 'Medibank' } }, { customFields: { Allergies: 'Penicillin', Insurer: null } }),
     ],
     [
-      'only the empty parts of an address',
+      'only the empty parts of an address on the same street',
       { contactAddress: { line1: '12 Harbour St', line2: '', city: null, region: 'NSW', postalCode: null, country: null } },
       {
-        contactAddress: { line1: '99 Other Rd', line2: 'Level 3', city: 'Sydney', region: 'VIC' },
+        contactAddress: { line1: '12 harbour st', line2: 'Level 3', city: 'Sydney', region: 'VIC' },
         billingAddress: { line1: 'PO Box 1', postalCode: '2001' },
       },
       update(
         { contactAddress: { line2: 'Level 3', city: 'Sydney' }, billingAddress: { line1: 'PO Box 1', postalCode: '2001' } },
         { contactAddress: { line2: '', city: null }, billingAddress: { line1: null, postalCode: null } },
+      ),
+    ],
+    [
+      'the empty parts of an address the row gives no street of',
+      { contactAddress: { line1: '12 Harbour St', line2: null, city: 'Sydney', region: null, postalCode: null, country: null } },
+      { contactAddress: { city: 'Manly', postalCode: '2095' } },
+      update({ contactAddress: { postalCode: '2095' } }, { contactAddress: { postalCode: null } }),
+    ],
+    [
+      'an address on another street whole, with no part of the old one left (the person has moved)',
+      { contactAddress: { line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', region: 'NSW', postalCode: null, country: null } },
+      { contactAddress: { line1: '9 Ocean Pde', city: 'Manly', region: 'NSW', postalCode: '2095' } },
+      update(
+        { contactAddress: { line1: '9 Ocean Pde', line2: '', city: 'Manly', postalCode: '2095' }, replacedAddresses: ['contactAddress'] },
+        { contactAddress: { line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', postalCode: null } },
+        [{ field: 'contactAddress', message: "the address replaces the contact's, '1 Main St, Unit 4, Newtown, NSW'" }],
       ),
     ],
     ['notes where there were none', {}, { notes: 'Prefers SMS' }, update({ fields: { notes: 'Prefers SMS' } }, { fields: { notes: null } })],
