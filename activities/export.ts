@@ -157,6 +157,9 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
       const business = await findBusiness(db, input.businessId);
       if (!business) throw new SwitchboardError('NotFound', `businessId: no business ${input.businessId}`);
       const columns = input.columns ?? defaultColumns;
+      const twice = [...new Set(columns.filter((c, i) => columns.indexOf(c) !== i))];
+      // Two columns of one header would import back as one value and a custom field.
+      if (twice.length > 0) throw new SwitchboardError('InvalidInput', `columns: ${twice.join(', ')} given more than once`);
       const unknown = columns.filter((c) => !(exportColumnNames as readonly string[]).includes(c));
       if (unknown.length > 0) {
         const named = unknown.map((c) => withMeantName(c, exportColumnNames));

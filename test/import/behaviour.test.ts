@@ -776,6 +776,9 @@ describe('exportContactsCsv', () => {
       'columns: unknown columns phone (did you mean phones?), Email (did you mean email?), colour; the columns are ' +
         'id, firstName, middleName, lastName, businessName, email, tags, notes, contactAddress, billingAddress, status, createdAt, updatedAt, phones, customFields',
     );
+    expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['firstName', 'lastName', 'firstName', 'email', 'email'] })).toBe(
+      'columns: firstName, email given more than once',
+    );
     expect(await failure('exportContactsCsv', { businessId: business.id, output: '/nowhere/out.csv' })).toBe(
       'output: the folder /nowhere does not exist where the worker runs',
     );
