@@ -560,7 +560,7 @@ function rowsIn(problems: readonly { row: number }[]): number {
 function describeImport(result: ImportResult): string {
   const lines = [
     `import ${result.importId}: ${result.status}`,
-    `${formatCount(result.rows)} rows: ${describeCounts(result)}`,
+    `${plural(result.rows, 'row')}: ${describeCounts(result)}`,
   ];
   if (result.status === 'dry-run') {
     lines.push('mapping:', ...result.mapping.map((m) => `  ${m.header} -> ${m.field} (${m.reason})`));
