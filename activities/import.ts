@@ -188,7 +188,7 @@ async function encodingPastTheSample(file: string, survey: Utf8Survey): Promise<
 async function requireUnchangedFile(sql: postgres.Sql, importRow: ImportRow, options: ImportOptions, beat: () => void): Promise<void> {
   const file = options.originalFile;
   const now = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw invalid(`file: '${file}' is gone since import ${importRow.id} started; put it back to finish the import`);
+    if (error.code === 'ENOENT') throw invalid(`file: '${file}' is gone since import ${importRow.id} started: put it back and import it again to do the rest (the rows done are skipped), or undo this import`);
     throw error;
   });
   if (now.size === importRow.fileSize && (options.originalModifiedMs === undefined || now.mtimeMs === options.originalModifiedMs)) return;

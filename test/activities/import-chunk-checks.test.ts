@@ -80,7 +80,7 @@ describe('the file of an import under way', () => {
     const { file, importId, next } = await halfImported('deleted');
     await rm(file);
 
-    expect(((await failureOf(next)) as Error).message).toBe(`file: '${file}' is gone since import ${importId} started; put it back to finish the import`);
+    expect(((await failureOf(next)) as Error).message).toBe(`file: '${file}' is gone since import ${importId} started: put it back and import it again to do the rest (the rows done are skipped), or undo this import`);
   });
 });
 

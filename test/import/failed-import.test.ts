@@ -20,7 +20,7 @@ it('fails an import whose file is removed while it runs, marks it failed, and le
     (error: unknown) => error,
   );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
-  expect((failure as WorkflowFailedError).cause?.message).toBe(`file: '${file}' is gone since import ${importId} started; put it back to finish the import`);
+  expect((failure as WorkflowFailedError).cause?.message).toBe(`file: '${file}' is gone since import ${importId} started: put it back and import it again to do the rest (the rows done are skipped), or undo this import`);
   const [row] = await t.database.sql<{ status: string }[]>`select status from imports where id = ${importId}`;
   expect(row?.status).toBe('failed');
   expect((await listContacts(t.database.db, business.id)).length).toBeGreaterThan(0);
