@@ -80,7 +80,10 @@ export const importContactsCsvInput = z.strictObject({
   /** A saved mapping template of the business, by its id or its name. */
   templateId: nonBlank('templateId', 200).optional(),
   /** Saves the mapping this import used as a template of the business, under this name. */
-  saveTemplateAs: nonBlank('saveTemplateAs', 200).optional(),
+  // templateId takes a template's id or its name: a name that is an id would name another template, or none.
+  saveTemplateAs: nonBlank('saveTemplateAs', 200)
+    .refine((name) => !isUuid(name), { message: 'saveTemplateAs must not be a UUID, which templateId would take for a template id: give a name' })
+    .optional(),
   /** Where the error report goes; by default next to the file. */
   errorReport: nonBlank('errorReport', 4096).optional(),
 });

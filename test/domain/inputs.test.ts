@@ -34,6 +34,14 @@ describe('workflow input checks', () => {
     expect(checkInput('importContactsCsv', importContactsCsvInput, input)).toEqual({ ok: false, message: `importContactsCsv input is invalid: ${problems}` });
   });
 
+  it('refuses a template name that templateId would take for a template id', () => {
+    expect(checkInput('importContactsCsv', importContactsCsvInput, { businessId, file: '/data/c.csv', saveTemplateAs: businessId })).toEqual({
+      ok: false,
+      message: 'importContactsCsv input is invalid: saveTemplateAs must not be a UUID, which templateId would take for a template id: give a name',
+    });
+    expect(checkInput('importContactsCsv', importContactsCsvInput, { businessId, file: '/data/c.csv', saveTemplateAs: 'Xero export' })).toMatchObject({ ok: true });
+  });
+
   it('suggests a field given in the singular', () => {
     expect(checkInput('exportContactsCsv', exportContactsCsvInput, { businessId, output: '/data/out.csv', tag: ['VIP'] })).toEqual({
       ok: false,
