@@ -7,6 +7,8 @@ import type { PhoneType } from './rows';
  */
 const NUMBER_IN_CELL = /\+?\(?\d(?:[\d\s().-]*\d)?(?:\s*(?:ext\.?|extension|x)\s*\d{1,6}(?!\s*\d))?/gi;
 const LABEL_PUNCTUATION = /[\s:;,/|()[\].#-]+/g;
+// "0412 345 678 or 02 9876 5432": a word between two numbers that is a separator, not a label.
+const OR_BETWEEN = /(?:^| )or(?: |$)/g;
 
 // Labels people write beside a number in one cell ("M: 0412 345 678", "02 9876 5432 (w)"), with the kind each says.
 // "Phone" and its like say nothing of the kind: the column or the number is asked.
@@ -23,7 +25,7 @@ export type NumberWrittenInCell = { text: string; type?: PhoneType };
 
 /**
  * The numbers written in one cell, when what lies between them is only separators (`0412 345 678 / 02 9876 5432`,
- * with `;` or `,` too) or labels that say what each one is: before each number (`M: 0412 345 678 W: 02 9876 5432`,
+ * with `;`, `,` or `or` too) or labels that say what each one is: before each number (`M: 0412 345 678 W: 02 9876 5432`,
  * or QuickBooks' contact list's "Phone: … Mobile: …") or after each one (`0412 345 678 (mobile)`). Undefined for a
  * cell of one number and nothing else, and for a cell with any other words: what the numbers are is then not known.
  */
@@ -34,7 +36,11 @@ export function numbersWrittenInCell(value: string): NumberWrittenInCell[] | und
   // The text around the numbers: before the first, between each two, and after the last.
   const ends = runs.map((run) => run.index + run[0].length);
   const around = [value.slice(0, first.index), ...runs.slice(1).map((run, i) => value.slice(ends[i], run.index)), value.slice(ends.at(-1))];
-  const labels = around.map((text) => text.replace(LABEL_PUNCTUATION, ' ').trim().toLowerCase());
+  const last = around.length - 1;
+  const labels = around.map((text, i) => {
+    const label = text.replace(LABEL_PUNCTUATION, ' ').trim().toLowerCase();
+    return i === 0 || i === last ? label : label.replace(OR_BETWEEN, ' ').trim();
+  });
   if (labels.some((label) => label !== '' && !PHONE_TYPE_OF_CELL_LABEL.has(label))) return undefined;
   // Labels stand before the numbers when the first one has one, else after them.
   const before = labels[0] !== '';

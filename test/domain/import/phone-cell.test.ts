@@ -14,6 +14,12 @@ describe('numbersWrittenInCell', () => {
     ['W: 02 9876 5448 ext. 23, M: 0412 345 678', [{ text: '02 9876 5448 ext. 23', type: 'work' }, { text: '0412 345 678', type: 'mobile' }]],
     ['0412 345 678 (mobile) / 02 9876 5448 Ext 7 (office)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5448 Ext 7', type: 'work' }]],
     ['Other: 0412 345 678, W: 02 9876 5432', [{ text: '0412 345 678', type: 'other' }, { text: '02 9876 5432', type: 'work' }]],
+    ['0412 888 777 or 02 9876 5432', [{ text: '0412 888 777' }, { text: '02 9876 5432' }]],
+    ['M: 0412 345 678 OR W: 02 9876 5432', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5432', type: 'work' }]],
+    ['0412 345 678 (m) or 02 9876 5432 (h)', [{ text: '0412 345 678', type: 'mobile' }, { text: '02 9876 5432', type: 'home' }]],
+    // "or" stands between numbers, never before or after them.
+    ['or 0412 345 678', undefined],
+    ['0412 345 678 or', undefined],
     // An extension takes no digits of the number after it.
     ['M: 0412 345 678 x 02 9876 5432', undefined],
     // One number and nothing else: nothing to read apart.

@@ -423,6 +423,15 @@ describe('buildContact: phones', () => {
         { raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true },
       ],
     ],
+    [
+      'two numbers in one cell, with "or" between them',
+      ['First', 'Last', 'Phone'],
+      ['Jane', 'Citizen', '0412 888 777 or 02 9876 5432'],
+      [
+        { raw: '0412 888 777', e164: '+61412888777', type: 'mobile', primary: true },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false },
+      ],
+    ],
     ['one number with its label', ['First', 'Last', 'Phone'], ['Jane', 'Citizen', 'Mob: 0412 345 678'], [MOBILE]],
     [
       'a slash within one number',
@@ -503,6 +512,20 @@ describe('buildContact: usable phone or email', () => {
         { column: 'Email', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" },
         { column: 'Email', field: 'email', message: "the email 'jane@home.example' was left out: a contact has one email" },
       ],
+    ],
+    [
+      'two emails in one cell, separated by a slash',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', 'Citizen', 'jane@example.com / jane@work.example'],
+      { email: JANE_EMAIL },
+      [{ column: 'Email', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" }],
+    ],
+    [
+      'two emails in one cell, with "or" between them',
+      ['First Name', 'Last Name', 'Email'],
+      ['Jane', 'Citizen', 'jane@example.com or jane@work.example'],
+      { email: JANE_EMAIL },
+      [{ column: 'Email', field: 'email', message: "the email 'jane@work.example' was left out: a contact has one email" }],
     ],
     [
       'an address with its name, a comma in the name',
