@@ -51,3 +51,20 @@ export function numbersWrittenInCell(value: string): NumberWrittenInCell[] | und
     return { text: run[0], ...(type !== undefined && { type }) };
   });
 }
+
+const NUMBER_AT_START = new RegExp(`^(?:${NUMBER_IN_CELL.source})`, 'i');
+// What may stand between a number and the words after it: "0412 345 678, after 5pm", "… - mornings".
+const BEFORE_WORDS = /^[\s,;:-]+/;
+const STARTS_WITH_WORDS = /^[\p{L}([]/u;
+
+/**
+ * A cell that starts with one number and goes on in words, a remark on it (`0412 345 678 after 5pm`, `… (after
+ * hours)`): the number, with its extension (`02 9876 5448 ext 5, mornings`), and the words. Undefined for a cell
+ * that starts with words, or goes on in more digits and signs.
+ */
+export function numberBeforeWords(value: string): { text: string; words: string } | undefined {
+  const number = NUMBER_AT_START.exec(value)?.[0];
+  if (number === undefined) return undefined;
+  const words = value.slice(number.length).replace(BEFORE_WORDS, '').trim();
+  return STARTS_WITH_WORDS.test(words) ? { text: number.trim(), words } : undefined;
+}

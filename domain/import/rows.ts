@@ -2,7 +2,7 @@ import { normalizeEmail, type EmailResult } from '../email';
 import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
-import { numbersWrittenInCell } from './phone-cell';
+import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
 import { isPlaceholder, stripExportArtifacts } from '../text';
 import {
   type AddressKind,
@@ -300,12 +300,18 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
       usable.push({ raw: value, e164: result.e164, type, marked: isMarkedPrimary(cell.label), mobileNumber: result.type === 'MOBILE', cell });
     }
   };
+  let remarks: RowProblem[] | undefined;
   for (const cell of phoneCells) {
     for (const value of splitMultiValue(cell.value)) {
       const result = normalizePhone(value, defaultCountry);
+      // Only a cell that is not one number is read in other ways: most are.
       const several = result.ok ? undefined : numbersInCell(value, defaultCountry);
-      if (several === undefined) read(cell, value, result);
-      else for (const number of several) read(cell, number.value, number.result, number.type);
+      const remarked = result.ok || several !== undefined ? undefined : numberBeforeRemark(value, defaultCountry);
+      if (several !== undefined) for (const number of several) read(cell, number.value, number.result, number.type);
+      else if (remarked !== undefined) {
+        read(cell, remarked.value, remarked.result);
+        (remarks ??= []).push(problem(cell, `the words after the number in "${cell.header}" ('${remarked.words}') were left out`));
+      } else read(cell, value, result);
     }
   }
   const { phones, leftOut, markedPrimary } = collectPhones(usable);
@@ -323,6 +329,7 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
     const missing = readings.length > 1 || emailCell !== undefined ? 'other usable phone or email' : 'email';
     problems.push(problem(cell, `phone ${result.reason}${otherwise('the number', missing)}`));
   }
+  if (remarks !== undefined) problems.push(...remarks);
   for (const { reading, kept } of leftOut ?? []) {
     problems.push(problem(reading.cell, `phone '${reading.raw}' was left out: it is '${kept}' with another extension, and a contact holds a number once`));
   }
@@ -566,6 +573,17 @@ function numbersInCell(value: string, defaultCountry: string): { value: string; 
   const numbers = written.map(({ text, type }) => ({ value: text, result: normalizePhone(text, defaultCountry), ...(type !== undefined && { type }) }));
   const standsAlone = (text: string) => text.replace(/\D/g, '').length >= MIN_DIGITS_OF_A_NUMBER;
   return numbers.every((number) => number.result.ok || standsAlone(number.value)) && numbers.some((number) => number.result.ok) ? numbers : undefined;
+}
+
+/**
+ * The number a phone cell starts with, when words follow it that are a remark on it (`0412 345 678 after 5pm`): the
+ * number stands alone, and the words are left out. A cell whose number does not read stays one that fails whole.
+ */
+function numberBeforeRemark(value: string, defaultCountry: string): { value: string; result: PhoneResult & { ok: true }; words: string } | undefined {
+  const written = numberBeforeWords(value);
+  if (written === undefined) return undefined;
+  const result = normalizePhone(written.text, defaultCountry);
+  return result.ok ? { value: written.text, result, words: written.words } : undefined;
 }
 
 // Australia's shortest local numbers (13 xx xx) have six digits.

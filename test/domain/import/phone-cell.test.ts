@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numbersWrittenInCell, type NumberWrittenInCell } from '../../../domain/import/phone-cell';
+import { numberBeforeWords, numbersWrittenInCell, type NumberWrittenInCell } from '../../../domain/import/phone-cell';
 
 describe('numbersWrittenInCell', () => {
   it.each<[string, NumberWrittenInCell[] | undefined]>([
@@ -33,5 +33,22 @@ describe('numbersWrittenInCell', () => {
     ['no number here', undefined],
   ])('%j', (value, numbers) => {
     expect(numbersWrittenInCell(value)).toStrictEqual(numbers);
+  });
+});
+
+describe('numberBeforeWords', () => {
+  it.each<[string, ReturnType<typeof numberBeforeWords>]>([
+    ['0412 000 444 after 5pm', { text: '0412 000 444', words: 'after 5pm' }],
+    ['0412 000 444 (after hours)', { text: '0412 000 444', words: '(after hours)' }],
+    ['0412 000 444, mornings', { text: '0412 000 444', words: 'mornings' }],
+    ['02 9876 5448 x23 ask for Bob', { text: '02 9876 5448 x23', words: 'ask for Bob' }],
+    ['+61 412 000 444 - work', { text: '+61 412 000 444', words: 'work' }],
+    // Words first, or nothing but numbers and signs after the number.
+    ['ask Bob: 0412 000 444', undefined],
+    ['0412 000 444', undefined],
+    ['0412 000 444 / 9876 5433', undefined],
+    ['12/03/1985', undefined],
+  ])('%j', (value, expected) => {
+    expect(numberBeforeWords(value)).toStrictEqual(expected);
   });
 });
