@@ -37,6 +37,11 @@ export type ColumnMapping = {
   /** For a number Xero's API dumps write in parts ("PhoneNumber"): the columns of its country and area codes. */
   countryCodeColumn?: number;
   areaCodeColumn?: number;
+  /**
+   * What an export writes in this column of every contact that has no value (Outlook's `0/0/00` birthday, `Normal`
+   * priority): read as an empty cell, which makes no custom field.
+   */
+  noValue?: string;
 };
 
 export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
@@ -211,7 +216,29 @@ export function autoMapColumns(
   const proposals = headers.map((header, column) =>
     propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre, options.defaultCountry),
   );
-  return withoutErrorReportColumns(pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set())), headers, sample);
+  return withNoValues(withoutErrorReportColumns(pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set())), headers, sample));
+}
+
+// Outlook's contact export fills these columns of every contact that has none with a value of its own: kept as custom
+// fields, they would be on every contact. By header, normalised: in another column ("Status") the word is a value.
+const OUTLOOK_NO_VALUES: ReadonlyMap<string, string> = new Map([
+  ['birthday', '0/0/00'],
+  ['anniversary', '0/0/00'],
+  ['gender', 'Unspecified'],
+  ['priority', 'Normal'],
+  ['sensitivity', 'Normal'],
+  ['private', 'False'],
+]);
+
+/** The custom field columns whose header is one that Outlook fills so: what it writes there for none (`noValue`). */
+function withNoValues(mapping: ColumnMapping[]): ColumnMapping[] {
+  return mapping.map((m) => {
+    const noValue = customFieldName(m.field) === undefined ? undefined : OUTLOOK_NO_VALUES.get(normalizeHeader(m.header));
+    if (noValue === undefined) return m;
+    // An automatic mapping, applied again with the operator's, says so once.
+    const said = `, and '${noValue}', Outlook's value for none, read as empty`;
+    return { ...m, reason: m.reason.endsWith(said) ? m.reason : `${m.reason}${said}`, noValue };
+  });
 }
 
 /**
@@ -273,7 +300,7 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
     return { ...asCustom(m), reason: `${m.field} is set on "${holder}" by the mapping you gave: kept as custom field` };
   });
   const explicitColumns = new Set(chosen.keys());
-  return { ok: true, mapping: pairEmailLabels(pairPhoneParts(pairPhoneLabels(mapping, explicitColumns), explicitColumns)) };
+  return { ok: true, mapping: withNoValues(pairEmailLabels(pairPhoneParts(pairPhoneLabels(mapping, explicitColumns), explicitColumns))) };
 }
 
 function normalizeHeader(header: string): string {

@@ -149,7 +149,7 @@ export function buildContact(
   for (const m of mapping) {
     if (m.field === 'ignore') continue;
     const value = m.countryCodeColumn === undefined && m.areaCodeColumn === undefined ? cellAt(record, m.column) : numberFromParts(record, m);
-    const noValue = isPlaceholder(value) && !PERSON_NAME_FIELDS.has(m.field);
+    const noValue = (isPlaceholder(value) && !PERSON_NAME_FIELDS.has(m.field)) || value === m.noValue;
     cells.push({ header: m.header, field: m.field, value: noValue ? '' : value, label: cellAt(record, m.labelColumn), spareFor: m.spareFor });
   }
   const name = readName(cells);

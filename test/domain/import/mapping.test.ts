@@ -224,6 +224,11 @@ describe('autoMapColumns on real export formats', () => {
     ['xero-contacts.csv', 'POAddressLine3', { reason: 'no known field: kept as custom field' }],
     ['xero-contacts.csv', 'EmailAddress', { reason: 'alias of email ("EmailAddress")' }],
     [
+      'outlook-contacts.csv',
+      'Birthday',
+      { field: 'custom:Birthday', reason: "no known field: kept as custom field, and '0/0/00', Outlook's value for none, read as empty", noValue: '0/0/00' },
+    ],
+    [
       'quickbooks-customer-contacts.csv',
       'Name',
       {
@@ -665,6 +670,20 @@ describe('applyMapping', () => {
   ])('overrides with %s', (_, explicit, changed) => {
     const result = applyMapping(auto, explicit);
     expect(result.ok && fieldsOf(result.mapping)).toStrictEqual({ ...fieldsOf(auto), ...changed });
+  });
+
+  it("reads Outlook's value for none as empty in a column left or mapped as a custom field, and in no other", () => {
+    const outlook = autoMapColumns(['First Name', 'Last Name', 'Mobile Phone', 'Priority', 'Birthday'], []);
+    const noValues = (explicit: Record<string, string>) => {
+      const result = applyMapping(outlook, explicit);
+      return result.ok && result.mapping.filter((m) => m.noValue !== undefined).map((m) => [m.header, m.field, m.reason]);
+    };
+    const said = (value: string) => `, and '${value}', Outlook's value for none, read as empty`;
+    expect(noValues({ Birthday: 'custom:Date of birth' })).toStrictEqual([
+      ['Priority', 'custom:Priority', `no known field: kept as custom field${said('Normal')}`],
+      ['Birthday', 'custom:Date of birth', `set by the mapping you gave${said('0/0/00')}`],
+    ]);
+    expect(noValues({ Birthday: 'notes' })).toStrictEqual([['Priority', 'custom:Priority', `no known field: kept as custom field${said('Normal')}`]]);
   });
 
   describe('a second email column', () => {

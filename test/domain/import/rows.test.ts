@@ -753,6 +753,24 @@ describe('buildContact: cells', () => {
     expect(contactOf(outcome)).toMatchObject({ notes: '=SUM(A1)', customFields: { Balance: '=1+2' }, tags: ['@risk'] });
   });
 
+  it.each<[string, string, Record<string, string>]>([
+    ['Birthday', '0/0/00', {}],
+    ['Anniversary', '0/0/00', {}],
+    ['Gender', 'Unspecified', {}],
+    ['Priority', 'Normal', {}],
+    ['Sensitivity', 'Normal', {}],
+    ['Private', 'False', {}],
+    ['Birthday', '12/03/1985', { Birthday: '12/03/1985' }],
+    ['Gender', 'Female', { Gender: 'Female' }],
+    ['Priority', 'High', { Priority: 'High' }],
+    ['Private', 'True', { Private: 'True' }],
+    // Outlook's value for none only in the column it writes it in.
+    ['Status', 'Normal', { Status: 'Normal' }],
+    ['Referral Date', '0/0/00', { 'Referral Date': '0/0/00' }],
+  ])("reads Outlook's value for none as an empty cell: %s %j", (header, value, customFields) => {
+    expect(contactOf(build(['First Name', 'Last Name', 'Mobile Phone', header], ['Jane', 'Citizen', '0412 345 678', value])).customFields).toStrictEqual(customFields);
+  });
+
   it('keeps non-empty custom cells, under their header', () => {
     const outcome = build(['First', 'Last', 'Email', 'Allergies', 'Medicare No', 'Referrer'], ['Jane', 'Citizen', 'jane@example.com', 'Penicillin', '', 'Dr Who']);
     expect(contactOf(outcome).customFields).toStrictEqual({ Allergies: 'Penicillin', Referrer: 'Dr Who' });
@@ -1028,7 +1046,6 @@ describe('buildContact on real exports', () => {
             'E-mail 2 Address': 'o.smith@work.example',
             "Assistant's Phone": '07400 999999',
             'Job Title': 'GP',
-            Birthday: '0/0/00',
           },
           contactAddress: { line1: '22 Baker St', city: 'London', postalCode: 'NW1 6XE', country: 'United Kingdom' },
           billingAddress: { line1: '1 Clifton Down', city: 'Bristol', postalCode: 'BS8 3HT', country: 'United Kingdom' },
