@@ -49,8 +49,9 @@ export const recordHeaders = {
 /** The columns an import's error report adds after the file's own: each refused row's line, and why it was refused. */
 export const errorReportHeaders = { line: 'Line', error: 'Error' } as const;
 
-// Every other field holds one value per contact, so only one column may feed it.
-const multiValuedFields: ReadonlySet<MappingTarget> = new Set<MappingTarget>([...phoneFields, 'tags']);
+// Every other field holds one value per contact, so only one column may feed it. An address's line 2 holds every line
+// after its first (Xero's lines 2 to 4, as its sync reads them), joined.
+const multiValuedFields: ReadonlySet<MappingTarget> = new Set<MappingTarget>([...phoneFields, 'tags', 'contactAddress.line2', 'billingAddress.line2']);
 
 const CUSTOM_PREFIX = 'custom:';
 

@@ -636,13 +636,18 @@ function readCustomFields(cells: readonly Cell[], used: readonly (Cell | undefin
   return fields;
 }
 
+/** The address's parts; a part that several columns give (line 2 from Xero's lines 2 to 4) joined with ", ". */
 function readAddress(cells: readonly Cell[], kind: AddressKind): Address | undefined {
   // Most files have no address columns: their rows need not be searched for each part.
   if (!cells.some((cell) => cell.field.startsWith(`${kind}.`))) return undefined;
   const address: Address = {};
   for (const part of addressParts) {
-    const value = valueOf(cells, `${kind}.${part}`);
-    if (value !== undefined) address[part] = value;
+    const field = `${kind}.${part}`;
+    for (const cell of cells) {
+      if (cell.field !== field || cell.value === '') continue;
+      const before = address[part];
+      address[part] = before === undefined ? cell.value : `${before}, ${cell.value}`;
+    }
   }
   return Object.keys(address).length === 0 ? undefined : address;
 }

@@ -511,6 +511,22 @@ describe('exportContactsCsv', () => {
     expect(phone).toEqual({ e164: '+61298765441', raw: '+61298765441 ext. 23' });
   });
 
+  it("writes Xero's further address lines as the one line 2 they were read into, which comes back the same", async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file(
+      'xero-lines.csv',
+      'FirstName,LastName,EmailAddress,SAAddressLine1,SAAddressLine2,SAAddressLine3,SAAddressLine4,SACity\nAda,Lovelace,ada@example.com,12 Harbour Street,Level 3,Suite 4,,Sydney\n',
+    );
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 1, failed: 0 });
+    const addressesOf = (businessId: string) =>
+      t.database.sql`select a.line1, a.line2, a.city, c.custom_fields from contact_addresses a join contacts c on c.id = a.contact_id where c.business_id = ${businessId}`;
+    const stored = await addressesOf(business.id);
+    expect(stored).toEqual([{ line1: '12 Harbour Street', line2: 'Level 3, Suite 4', city: 'Sydney', custom_fields: {} }]);
+    const moved = await exportAndImportElsewhere(business.id, 'xero-lines');
+    expect(moved.imported).toMatchObject({ created: 1, failed: 0 });
+    expect(await addressesOf(moved.elsewhereId)).toEqual(stored);
+  });
+
   it('marks the primary of several numbers, so that a home number primary before a mobile stays primary', async () => {
     const business = await aBusiness(t.database.db);
     const home = await t.file('primary-home.csv', 'First Name,Last Name,Email,Home Phone\nAda,Lovelace,ada@example.com,(02) 9365 1234\n');

@@ -61,6 +61,10 @@ describe('isSingleValued', () => {
     ['email', true],
     ['notes', true],
     ['billingAddress.city', true],
+    ['billingAddress.line1', true],
+    // Every line of an address after its first: Xero's lines 2 to 4.
+    ['billingAddress.line2', false],
+    ['contactAddress.line2', false],
     ['phone', false],
     ['mobilePhone', false],
     ['fax', false],

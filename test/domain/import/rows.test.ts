@@ -790,6 +790,18 @@ describe('buildContact: cells', () => {
     });
   });
 
+  it.each<[string, string[], Partial<ImportedContact>]>([
+    ['lines 2 to 4 in line 2', ['1 Main St', 'Level 3', 'Suite 4', 'Rear'], { contactAddress: { line1: '1 Main St', line2: 'Level 3, Suite 4, Rear' } }],
+    ['the lines that have values', ['1 Main St', '', 'Suite 4', ''], { contactAddress: { line1: '1 Main St', line2: 'Suite 4' } }],
+    ['no line 2 when lines 2 to 4 are empty', ['1 Main St', '', '', '-'], { contactAddress: { line1: '1 Main St' } }],
+  ])("reads Xero's further address lines as line 2: %s", (_, lines, expected) => {
+    const headers = ['FirstName', 'LastName', 'EmailAddress', 'SAAddressLine1', 'SAAddressLine2', 'SAAddressLine3', 'SAAddressLine4'];
+    const contact = contactOf(build(headers, ['Jane', 'Citizen', 'jane@example.com', ...lines]));
+    expect(contact).toMatchObject(expected);
+    expect(contact.contactAddress).toStrictEqual(expected.contactAddress);
+    expect(contact.customFields).toStrictEqual({});
+  });
+
   it('fills only the address parts that have values', () => {
     const outcome = build(
       ['First', 'Last', 'Email', 'Street', 'Suburb', 'Postcode', 'Billing City'],
@@ -828,7 +840,6 @@ describe('buildContact on real exports', () => {
           customFields: {
             AccountNumber: 'CUST-0042',
             POAttentionTo: 'Accounts',
-            SAAddressLine3: 'Suite 4',
             BankAccountNumber: '062-000 12345678',
             TaxNumber: '12 345 678 901',
             AccountsReceivableTaxCodeName: 'GST on Income',
@@ -836,7 +847,7 @@ describe('buildContact on real exports', () => {
             DueDateSalesDay: '20',
             DueDateSalesTerm: 'OFFOLLOWINGMONTH',
           },
-          contactAddress: { line1: '12 Harbour Street', line2: 'Level 3', city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'Australia' },
+          contactAddress: { line1: '12 Harbour Street', line2: 'Level 3, Suite 4', city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'Australia' },
           billingAddress: { line1: 'PO Box 123', city: 'Sydney', region: 'NSW', postalCode: '2001', country: 'Australia' },
         },
         warnings: [],
