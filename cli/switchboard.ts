@@ -288,12 +288,14 @@ export function buildProgram(): Command {
           onMatch: opts.onMatch,
           ...(opts.map.length > 0 && { mapping }),
           ...(opts.dryRun && { dryRun: true }),
-          ...(opts.template && { templateId: opts.template }),
-          ...(opts.saveTemplate && { saveTemplateAs: opts.saveTemplate }),
-          ...(opts.country && { defaultCountry: opts.country }),
+          // Given empty, they are refused by name rather than left out.
+          ...(opts.template !== undefined && { templateId: opts.template }),
+          ...(opts.saveTemplate !== undefined && { saveTemplateAs: opts.saveTemplate }),
+          ...(opts.country !== undefined && { defaultCountry: opts.country }),
         };
         const bar = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
-        const result = (await runWorkflow('importContactsCsv', input, { onProgress: bar, cancelOnInterrupt: true })) as ImportResult;
+        const flags = { businessId: '--business', mapping: '--map', onMatch: '--on-match', templateId: '--template', saveTemplateAs: '--save-template', defaultCountry: '--country' };
+        const result = (await runWorkflow('importContactsCsv', input, { flags, onProgress: bar, cancelOnInterrupt: true })) as ImportResult;
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : describeImport(result));
         if (result.status === 'cancelled') {
           throw new CliError(
@@ -392,7 +394,7 @@ export function buildProgram(): Command {
         output,
         ...(opts.tag.length > 0 && { tags: opts.tag }),
         ...(opts.includeArchived && { includeArchived: true }),
-      })) as { output: string; rows: number };
+      }, { flags: { businessId: '--business', output: '--out' } })) as { output: string; rows: number };
       print(Boolean(opts.json), result, `${plural(result.rows, 'contact')} written to ${result.output}`);
     });
 
@@ -489,8 +491,11 @@ export async function connectAccount(options: {
 async function runWorkflow(
   type: string,
   input: unknown,
-  /** `joinRunning`: a workflow of that id already running is waited for instead of failing the start. */
-  options: { workflowId?: string; joinRunning?: boolean; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
+  /**
+   * `joinRunning`: a workflow of that id already running is waited for instead of failing the start. `flags`: the
+   * command's option for each input field, by which a failure names what the operator typed.
+   */
+  options: { workflowId?: string; joinRunning?: boolean; flags?: Readonly<Record<string, string>>; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
 ): Promise<unknown> {
   const { onProgress } = options;
   return withTemporal(async (client, taskQueue) => {
@@ -530,10 +535,20 @@ async function runWorkflow(
         onProgress?.done();
       }
     } catch (error) {
-      if (error instanceof WorkflowFailedError) throw new CliError(`${type} failed: ${error.cause?.message ?? error.message}`);
+      if (error instanceof WorkflowFailedError) {
+        const message = inFlags(error.cause?.message ?? error.message, options.flags);
+        // The input check's failure names the workflow already.
+        throw new CliError(message.startsWith(`${type} `) ? message : `${type} failed: ${message}`);
+      }
       throw error;
     }
   });
+}
+
+/** A failure's message with each input field it names where a problem begins as the command's option for it. */
+function inFlags(message: string, flags: Readonly<Record<string, string>> | undefined): string {
+  if (flags === undefined) return message;
+  return message.replace(/(^|: |; )([A-Za-z]+)(?=[ :.[])/g, (whole, before: string, field: string) => (flags[field] ? `${before}${flags[field]}` : whole));
 }
 
 /** A path the worker is to read or write, as the CLI's folder sees it; a file:// URL, which says where already, as given. */

@@ -182,7 +182,7 @@ describe('switchboard CLI', () => {
   });
 
   it.each([
-    [['workflow', 'deleteContact', '--input', '{"businessId":1}'], 'switchboard: deleteContact failed: deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId is required'],
+    [['workflow', 'deleteContact', '--input', '{"businessId":1}'], 'switchboard: deleteContact input is invalid: businessId must be a UUID, e.g. 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d; contactId is required'],
     [['workflow', 'deleteContact', '--input', '{not json'], /^switchboard: --input is not valid JSON: /],
     [['workflow', 'sendFax', '--input', '{}'], 'switchboard: unknown workflow type \'sendFax\'; the types are: deleteContact, receiveInboundMessage, importContactsCsv, undoImport, exportContactsCsv, syncConnection'],
     [['contacts', 'list', '--business', '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'], 'switchboard: no business 0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d'],
@@ -201,6 +201,24 @@ describe('switchboard CLI', () => {
     expect(lines).toHaveLength(1);
     if (typeof message === 'string') expect(lines[0]).toBe(message);
     else expect(lines[0]).toMatch(message);
+  });
+
+  it("names the option typed when a workflow refuses what was given, an empty one included", async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-flags.csv');
+    await writeFile(file, 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\n');
+    const refused = async (args: string[]) => {
+      const run = await cli(args);
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      return run.stderr.trim();
+    };
+    expect(await refused(['import', file, '--business', businessId, '--country', 'uk'])).toBe(
+      "switchboard: importContactsCsv failed: --country: 'UK' is no country phone numbers are known for (the United Kingdom is GB); give an ISO 3166 alpha-2 code such as AU, GB or US",
+    );
+    expect(await refused(['import', file, '--business', businessId, '--template', ''])).toBe('switchboard: importContactsCsv input is invalid: --template must not be empty');
+    expect(await refused(['export', '--business', businessId, '--out', '/nowhere/contacts.csv'])).toBe(
+      'switchboard: exportContactsCsv failed: --out: the folder /nowhere does not exist where the worker runs',
+    );
   });
 
   it('imports a file with a mapping given by flags and saved as a template, lists it, imports again by its name, then exports it', async () => {
