@@ -232,6 +232,12 @@ export function isPartOfFamilyName(given: string, name: string): boolean {
   return x.length > 0 && x.length < y.length && x.every((part) => y.includes(part));
 }
 
+/** "Jose" of "José", "Nunez" of "Núñez": the same letters with the accents left out, as a system without them writes it. */
+export function isUnaccentedOf(given: string | undefined, name: string | null): boolean {
+  if (given === undefined || name === null || given === name) return false;
+  return name.normalize('NFD').replace(/\p{M}/gu, '') === given;
+}
+
 /** "J." or "J" of "Jane": one letter, the name's first. */
 export function isInitialOf(given: string | undefined, name: string | null): boolean {
   const initial = /^\s*(\p{L})\.?\s*$/u.exec(given ?? '')?.[1];

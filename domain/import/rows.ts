@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { isInitialOf, isPartOfFamilyName, isShorterGivenName, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
+import { isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
@@ -213,11 +213,17 @@ export function mergeForUpdate(
     update.previous.fields[field] = existing[field];
   };
   // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
+  // So is a name written without its accents ("Jose" for "José").
   const fuller = options.keepFullerNames === true;
-  const shorterFirst = fuller && incoming.firstName !== existing.firstName && isShorterGivenName(incoming.firstName, existing.firstName);
+  const shorterFirst =
+    fuller && incoming.firstName !== existing.firstName &&
+    (isShorterGivenName(incoming.firstName, existing.firstName) || isUnaccentedOf(incoming.firstName, existing.firstName));
   if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
-  if (!isInitialOf(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
-  const shorterLast = fuller && incoming.lastName !== existing.lastName && isPartOfFamilyName(incoming.lastName, existing.lastName);
+  const plainerMiddle = fuller && isUnaccentedOf(incoming.middleName, existing.middleName);
+  if (!isInitialOf(incoming.middleName, existing.middleName) && !plainerMiddle) set('middleName', incoming.middleName);
+  const shorterLast =
+    fuller && incoming.lastName !== existing.lastName &&
+    (isPartOfFamilyName(incoming.lastName, existing.lastName) || isUnaccentedOf(incoming.lastName, existing.lastName));
   if (!shorterLast) set('lastName', incoming.lastName);
   set('businessName', incoming.businessName);
   set('notes', mergedNotes(existing.notes, incoming.notes));

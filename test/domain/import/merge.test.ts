@@ -200,6 +200,7 @@ describe('mergeForUpdate', () => {
     ['Christopher', 'Smith-Jones', 'Chris', 'Smith', 'keeps both names the contact has in full'],
     ['Chris', 'Smith', 'Christopher', 'Smith-Jones', 'takes the fuller names'],
     ['Robert', 'Smith', 'Bob', 'Smith', 'keeps the name a short form stands for'],
+    ['José', 'Núñez', 'Jose', 'Nunez', 'keeps the names with their accents'],
   ])('matched by its keys, %s %s and a row of %s %s: %s', (first, last, rowFirst, rowLast) => {
     const existing = { ...EXISTING, firstName: first, lastName: last };
     const incoming = { ...INCOMING, firstName: rowFirst, lastName: rowLast };
@@ -209,6 +210,15 @@ describe('mergeForUpdate', () => {
     // A linked record renames the contact as it says.
     const renamed = mergeForUpdate(existing, incoming).changes.fields;
     expect([renamed.firstName ?? first, renamed.lastName ?? last]).toEqual([rowFirst, rowLast]);
+  });
+
+  it('matched by its keys, takes the accents a row adds to a name', () => {
+    const existing = { ...EXISTING, firstName: 'Jose', middleName: 'Angel', lastName: 'Nunez' };
+    const incoming = { ...INCOMING, firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' };
+    expect(mergeForUpdate(existing, incoming, { keepFullerNames: true }).changes.fields).toEqual({ firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' });
+    const accented = { ...EXISTING, firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' };
+    const plain = mergeForUpdate(accented, { ...INCOMING, firstName: 'Jose', middleName: 'Angel', lastName: 'Nunez' }, { keepFullerNames: true });
+    expect(plain.changes.fields).toEqual({});
   });
 
   it('never writes an empty value', () => {
