@@ -84,13 +84,22 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
     const previous = record[part];
     if (previous === undefined) continue;
     const kept: Values = {};
+    const left: ChangedSince[] = [];
     for (const [key, value] of Object.entries(previous)) {
       // An address part a moved address has not was written as '': emptied.
       const wrote = written[part]?.[key] || null;
       if (currentValueOf(current, part, key) === wrote) kept[key] = value;
-      else changedSince.push({ part, key, written: wrote, previous: value });
+      else left.push({ part, key, written: wrote, previous: value });
     }
-    restore[part] = kept;
+    // An address is one value: changed since in any part, none of the old one's parts is put back into it.
+    const whole = part === 'contactAddress' || part === 'billingAddress';
+    if (whole && left.length > 0) {
+      for (const [key, value] of Object.entries(kept)) left.push({ part, key, written: written[part]?.[key] || null, previous: value });
+      restore[part] = {};
+    } else {
+      restore[part] = kept;
+    }
+    changedSince.push(...left);
   }
   if (record.primaryPhone !== undefined && written.primaryPhone !== undefined && current.primary_phone !== written.primaryPhone) {
     delete restore.primaryPhone;

@@ -700,13 +700,14 @@ function mergedNotes(existing: string | null, incoming: string | undefined): str
 function mergeAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): boolean {
   const street = nonBlank(incoming?.line1);
   const storedStreet = nonBlank(existing?.line1);
-  const moved = street !== undefined && storedStreet !== undefined && !sameValue(storedStreet.toLowerCase(), street.toLowerCase());
+  const moved = street !== undefined && storedStreet !== undefined && !isSameStreet(storedStreet, street);
   for (const part of addressParts) {
     const value = nonBlank(incoming?.[part]);
     const current = existing?.[part] ?? null;
     if (moved) {
-      if (sameValue(current, value ?? '') || (value === undefined && nonBlank(current) === undefined)) continue;
+      // Every part is written, the same ones too: the stored address is replaced by the row's as a whole.
       changes[part] = value ?? '';
+      if (sameValue(current, value ?? '') || (value === undefined && nonBlank(current) === undefined)) continue;
     } else {
       if (value === undefined || nonBlank(current) !== undefined) continue;
       changes[part] = value;
@@ -714,6 +715,27 @@ function mergeAddress(existing: StoredAddress | null, incoming: Address | undefi
     previous[part] = current;
   }
   return moved;
+}
+
+// The words streets are called by, as people shorten them: "12 Harbour St" is "12 Harbour Street".
+const STREET_WORDS: Readonly<Record<string, string>> = {
+  st: 'street', rd: 'road', ave: 'avenue', av: 'avenue', dr: 'drive', pde: 'parade', cres: 'crescent', cr: 'crescent',
+  ct: 'court', crt: 'court', pl: 'place', hwy: 'highway', ln: 'lane', blvd: 'boulevard', tce: 'terrace', cl: 'close',
+  cct: 'circuit', gr: 'grove', esp: 'esplanade', sq: 'square', pkwy: 'parkway', wy: 'way', hts: 'heights', mt: 'mount',
+  n: 'north', s: 'south', e: 'east', w: 'west', apt: 'unit', flat: 'unit', lvl: 'level', l: 'level',
+};
+
+const streetWords = (street: string) =>
+  street
+    .toLowerCase()
+    .split(/[\s.,]+/)
+    .filter((word) => word !== '')
+    .map((word) => STREET_WORDS[word] ?? word)
+    .join(' ');
+
+/** Whether two street lines are one street written two ways: letter case, punctuation and shortened words aside. */
+export function isSameStreet(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase() || streetWords(a) === streetWords(b);
 }
 
 function describeAddress(address: StoredAddress | null): string {

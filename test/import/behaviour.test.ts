@@ -624,24 +624,41 @@ describe('exportContactsCsv', () => {
 
   it('replaces the address of a contact who has moved whole, and its undo gives the old one back', async () => {
     const business = await aBusiness(t.database.db);
-    const header = 'First Name,Last Name,Email,Address,Address 2,City,Postcode';
-    const first = await t.file('moved-1.csv', `${header}\nDaniel,Wright,dan@example.com,1 Main St,Unit 4,Newtown,\n`);
+    const header = 'First Name,Last Name,Email,Address,Address 2,City,State,Postcode';
+    const first = await t.file('moved-1.csv', `${header}\nDaniel,Wright,dan@example.com,1 Main St,Unit 4,Newtown,NSW,\n`);
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: first })).toMatchObject({ created: 1 });
     const addressOf = async () =>
-      (await t.database.sql<{ line1: string | null; line2: string | null; city: string | null; postal_code: string | null }[]>`
-        select a.line1, a.line2, a.city, a.postal_code from contact_addresses a join contacts c on c.id = a.contact_id
+      (await t.database.sql<{ line1: string | null; line2: string | null; city: string | null; region: string | null; postal_code: string | null }[]>`
+        select a.line1, a.line2, a.city, a.region, a.postal_code from contact_addresses a join contacts c on c.id = a.contact_id
         where c.business_id = ${business.id} and a.kind = 'contact'`)[0];
     const before = await addressOf();
-    expect(before).toEqual({ line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', postal_code: null });
+    expect(before).toEqual({ line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', region: 'NSW', postal_code: null });
 
-    const moved = await t.file('moved-2.csv', `${header}\nDaniel,Wright,dan@example.com,9 Ocean Pde,,Manly,2095\n`);
+    // The same street written another way is no move: only the empty postcode is filled.
+    const same = await t.file('moved-0.csv', `${header}\nDaniel,Wright,dan@example.com,1 Main Street,,Newtown,NSW,2042\n`);
+    const filled = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: same });
+    expect(filled).toMatchObject({ updated: 1, warnings: [] });
+    expect(await addressOf()).toEqual({ ...before, postal_code: '2042' });
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: filled.importId });
+
+    // A part the new address shares with the old one (the state) is kept; one it lacks is emptied.
+    const moved = await t.file('moved-2.csv', `${header}\nDaniel,Wright,dan@example.com,9 Ocean Pde,,Manly,NSW,2095\n`);
     const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: moved });
     expect(result).toMatchObject({ updated: 1, created: 0 });
-    expect(result.warnings).toEqual([{ row: 2, field: 'contactAddress', message: "row 2: the address replaces the contact's, '1 Main St, Unit 4, Newtown'" }]);
-    expect(await addressOf()).toEqual({ line1: '9 Ocean Pde', line2: null, city: 'Manly', postal_code: '2095' });
+    expect(result.warnings).toEqual([{ row: 2, field: 'contactAddress', message: "row 2: the address replaces the contact's, '1 Main St, Unit 4, Newtown, NSW'" }]);
+    expect(await addressOf()).toEqual({ line1: '9 Ocean Pde', line2: null, city: 'Manly', region: 'NSW', postal_code: '2095' });
 
     expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: result.importId })).toMatchObject({ restored: 1, changedSince: 0 });
     expect(await addressOf()).toEqual(before);
+
+    // Moved again, then a person corrects the new postcode: the undo leaves the address whole, not the old street
+    // with the new postcode.
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: moved });
+    expect(again).toMatchObject({ updated: 1 });
+    await t.database.sql`update contact_addresses set postal_code = '2096' where line1 = '9 Ocean Pde'`;
+    const undone = await t.worker.execute<UndoImportResult>('undoImport', { importId: again.importId });
+    expect(undone.changedSince).toBeGreaterThan(0);
+    expect(await addressOf()).toEqual({ line1: '9 Ocean Pde', line2: null, city: 'Manly', region: 'NSW', postal_code: '2096' });
   });
 
   it('leaves a value a person changed after the import when the import is undone', async () => {

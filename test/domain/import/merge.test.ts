@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ContactUpdate, type ExistingContact, type ImportedContact, mergeForUpdate } from '../../../domain/import/rows';
+import { type ContactUpdate, type ExistingContact, type ImportedContact, isSameStreet, mergeForUpdate } from '../../../domain/import/rows';
 
 const EXISTING: ExistingContact = {
   firstName: 'Jane',
@@ -179,10 +179,16 @@ describe('mergeForUpdate', () => {
       { contactAddress: { line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', region: 'NSW', postalCode: null, country: null } },
       { contactAddress: { line1: '9 Ocean Pde', city: 'Manly', region: 'NSW', postalCode: '2095' } },
       update(
-        { contactAddress: { line1: '9 Ocean Pde', line2: '', city: 'Manly', postalCode: '2095' }, replacedAddresses: ['contactAddress'] },
+        { contactAddress: { line1: '9 Ocean Pde', line2: '', city: 'Manly', region: 'NSW', postalCode: '2095', country: '' }, replacedAddresses: ['contactAddress'] },
         { contactAddress: { line1: '1 Main St', line2: 'Unit 4', city: 'Newtown', postalCode: null } },
         [{ field: 'contactAddress', message: "the address replaces the contact's, '1 Main St, Unit 4, Newtown, NSW'" }],
       ),
+    ],
+    [
+      'only the empty parts of an address on the same street written another way',
+      { contactAddress: { line1: '12 Harbour St.', line2: null, city: 'Sydney', region: null, postalCode: null, country: null } },
+      { contactAddress: { line1: '12 harbour street', city: 'Sydney', region: 'NSW', postalCode: '2000' } },
+      update({ contactAddress: { region: 'NSW', postalCode: '2000' } }, { contactAddress: { region: null, postalCode: null } }),
     ],
     ['notes where there were none', {}, { notes: 'Prefers SMS' }, update({ fields: { notes: 'Prefers SMS' } }, { fields: { notes: null } })],
     [
@@ -219,6 +225,16 @@ describe('mergeForUpdate', () => {
     const accented = { ...EXISTING, firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' };
     const plain = mergeForUpdate(accented, { ...INCOMING, firstName: 'Jose', middleName: 'Angel', lastName: 'Nunez' }, { keepFullerNames: true });
     expect(plain.changes.fields).toEqual({});
+  });
+
+  it.each([
+    ['12 Harbour St', '12 Harbour Street', true],
+    ['3 Main Rd.', '3 main road', true],
+    ['Unit 4, 9 Ocean Pde', 'unit 4 9 ocean parade', true],
+    ['12 Harbour St', '14 Harbour St', false],
+    ['1 Main St', '9 Ocean Pde', false],
+  ])('takes %j and %j for the same street: %s', (a, b, same) => {
+    expect(isSameStreet(a, b)).toBe(same);
   });
 
   it('never writes an empty value', () => {
