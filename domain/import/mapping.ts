@@ -336,7 +336,8 @@ function propose(
   const headerKind = kindOfHeader(match);
   const looksLike = describeValues(values);
   const byValues = READ_BY_VALUES[looksLike];
-  if (byValues?.overrules.includes(headerKind)) {
+  // A name column of ids ("Customer": 298700001) is no column of phone numbers.
+  if (byValues?.overrules.includes(headerKind) && (looksLike !== 'phone numbers' || mostlyWrittenAsNumbers(values))) {
     return { ...base, fields: [byValues.field], strength: VALUES_STRENGTH, explain: () => `values look like ${looksLike}` };
   }
   if (match === undefined) {
@@ -575,10 +576,19 @@ function describeValues(values: readonly string[]): ValueLook {
 const OTHER_NUMBER_WORDS = new Set([
   'account', 'acct', 'abn', 'acn', 'tfn', 'tax', 'gst', 'vat', 'bsb', 'bank', 'iban', 'swift', 'card', 'medicare', 'dva',
   'ndis', 'nhs', 'ssn', 'insurance', 'policy', 'member', 'membership', 'licence', 'license', 'invoice', 'order', 'passport',
-  'serial', 'balance', 'amount', 'total',
+  'serial', 'balance', 'amount', 'total', 'mrn', 'urn', 'crn', 'claim', 'tracking', 'barcode', 'chart', 'record', 'file',
+  'provider', 'job', 'case', 'employee', 'customer', 'patient', 'client', 'student', 'staff', 'voucher', 'receipt',
 ]);
+// Written as people write a phone number: internationally, with a trunk 0 ("0412345678"), in parentheses, or in groups.
+// A column of digits alone without a 0 before them ("298700000") is far more often one of ids than of numbers.
+const WRITTEN_AS_A_NUMBER = /^\s*(?:\+|\(|0)|\d[\s.-]\d/;
 // Nearly all: a value or two of another kind ("ask reception") among the numbers.
 const NEARLY_ALL = 0.9;
+
+function mostlyWrittenAsNumbers(values: readonly string[]): boolean {
+  const filled = values.filter((value) => value !== '');
+  return filled.filter((value) => WRITTEN_AS_A_NUMBER.test(value)).length * 2 > filled.length;
+}
 
 /**
  * The reason to map a column of no known header as a phone, when nearly all its sampled values are valid phone
@@ -589,7 +599,8 @@ function validPhoneNumbers(header: string, values: readonly string[], defaultCou
   // A row is read with its placeholders ("-", "N/A") as empty cells.
   const filled = values.filter((value) => value !== '' && !isPlaceholder(value));
   const valid = filled.filter((value) => looksLikeOneNumber(value) && normalizePhone(value, defaultCountry).ok).length;
-  if (filled.length === 0 || valid < filled.length * NEARLY_ALL) return undefined;
+  // A number that passed through a spreadsheet may have lost its 0 ("412345678"), but not most of a column's.
+  if (filled.length === 0 || valid < filled.length * NEARLY_ALL || !mostlyWrittenAsNumbers(filled)) return undefined;
   return `values are phone numbers valid in ${defaultCountry.toUpperCase()} (${valid} of ${filled.length} sampled)`;
 }
 

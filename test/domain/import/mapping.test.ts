@@ -510,6 +510,12 @@ describe('autoMapColumns: phone columns of sheets made by hand', () => {
   const mapOne = (header: string, values: readonly string[], defaultCountry = 'AU') =>
     autoMapColumns(['First Name', 'Last Name', 'Mobile', header], values.map((value) => ['Jane', 'Citizen', '0412 000 001', value]), { defaultCountry })[3];
 
+  it('keeps a name column of ids, which read as numbers without their 0, a name column', () => {
+    const ids = ['298700001', '298700002', '298700003'];
+    const mapping = autoMapColumns(['Customer', 'Email'], ids.map((id, i) => [id, `c${i}@example.com`]), { defaultCountry: 'AU' });
+    expect(mapping[0]?.field).not.toBe('phone');
+  });
+
   it('maps a column of no known header whose values are nearly all valid numbers for the country as a second phone', () => {
     expect(mapOne('WhatsApp', mobiles)).toStrictEqual({ column: 3, header: 'WhatsApp', field: 'phone', reason: 'values are phone numbers valid in AU (9 of 9 sampled)' });
     expect(mapOne('Reach me on', [...mobiles, 'ask reception'])).toMatchObject({ field: 'phone', reason: 'values are phone numbers valid in AU (9 of 10 sampled)' });
@@ -524,6 +530,9 @@ describe('autoMapColumns: phone columns of sheets made by hand', () => {
     ['a number of a Medicare card', 'Medicare', ['2123 45670 1', '2123 45671 1'], 'AU'],
     ['an account, whatever its values', 'Account', ['0412 345 678', '0412 345 679'], 'AU'],
     ['a number of digits too few', 'Room', ['12', '14'], 'AU'],
+    // Valid AU numbers without their 0, but digits alone: a record number.
+    ['ids that read as numbers without their 0', 'Legacy', ['298700001', '298700002', '398700003'], 'AU'],
+    ['ids under a word of ids', 'Claim', ['0298 700 001', '0298 700 002'], 'AU'],
   ])('keeps as a custom field a column of %s', (_, header, values, defaultCountry) => {
     expect(mapOne(header, values, defaultCountry)?.field).toBe(`custom:${header}`);
   });
