@@ -231,8 +231,25 @@ const OUTLOOK_NO_VALUES: ReadonlyMap<string, string> = new Map([
   ['private', 'False'],
 ]);
 
-/** The custom field columns whose header is one that Outlook fills so: what it writes there for none (`noValue`). */
+// Headers only Outlook's export writes, by which a file is known for one: in a sheet of its own a business's "Priority"
+// of "Normal" is a value, and so it is in Switchboard's own export.
+const OUTLOOK_HEADERS: ReadonlySet<string> = new Set(
+  [
+    'Given Yomi', 'Surname Yomi', 'Company Yomi', 'Home Phone 2', 'Business Phone 2', 'Car Phone', 'Radio Phone', 'Telex',
+    'TTY/TDD Phone', 'ISDN', 'IMAddress', 'Company Main Phone', "Manager's Name", "Assistant's Name", "Assistant's Phone",
+    'Business Country/Region', 'Home Country/Region', 'Other Country/Region', 'Mileage', 'Billing Information', 'Sensitivity',
+    'E-mail Display Name', 'E-mail Type', 'Internet Free Busy', 'Directory Server',
+  ].map(normalizeHeader),
+);
+const OUTLOOK_HEADERS_TO_KNOW_IT = 3;
+
+/**
+ * In a file of Outlook's, the custom field columns whose header is one that Outlook fills so: what it writes there for
+ * none (`noValue`).
+ */
 function withNoValues(mapping: ColumnMapping[]): ColumnMapping[] {
+  const outlookHeaders = mapping.filter((m) => OUTLOOK_HEADERS.has(normalizeHeader(m.header))).length;
+  if (outlookHeaders < OUTLOOK_HEADERS_TO_KNOW_IT) return mapping;
   return mapping.map((m) => {
     const noValue = customFieldName(m.field) === undefined ? undefined : OUTLOOK_NO_VALUES.get(normalizeHeader(m.header));
     if (noValue === undefined) return m;

@@ -768,7 +768,9 @@ describe('buildContact: cells', () => {
     ['Status', 'Normal', { Status: 'Normal' }],
     ['Referral Date', '0/0/00', { 'Referral Date': '0/0/00' }],
   ])("reads Outlook's value for none as an empty cell: %s %j", (header, value, customFields) => {
-    expect(contactOf(build(['First Name', 'Last Name', 'Mobile Phone', header], ['Jane', 'Citizen', '0412 345 678', value])).customFields).toStrictEqual(customFields);
+    const outlook = ['First Name', 'Last Name', 'Mobile Phone', 'Car Phone', 'Telex', 'Radio Phone'];
+    const contact = contactOf(build([...outlook, header], ['Jane', 'Citizen', '0412 345 678', '', '', '', value]));
+    expect(contact.customFields).toStrictEqual(customFields);
   });
 
   it('keeps non-empty custom cells, under their header', () => {
