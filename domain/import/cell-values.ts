@@ -1,3 +1,5 @@
+import { isPlaceholder } from '../text';
+
 // Google Contacts puts several numbers or addresses of one kind in one cell.
 const GOOGLE_MULTI_VALUE = /\s+:::\s+/;
 
@@ -13,8 +15,25 @@ export function splitEmails(value: string): string[] {
   // Most cells hold one address and no space: the regular expression is only run on those that may hold more.
   const mayHoldSeveral = value.includes(';') || value.includes(',') || (value.includes(' ') && EMAIL_SEPARATORS.test(value));
   if (!mayHoldSeveral) return splitMultiValue(value);
-  const parts = value.split(EMAIL_SEPARATORS).map((part) => part.trim()).filter((part) => part !== '');
-  return parts.length > 1 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
+  const written = value.split(EMAIL_SEPARATORS).map((part) => part.trim()).filter((part) => part !== '');
+  // "ada@example.com / -": a placeholder beside an address says there is no other.
+  const parts = written.filter((part) => !isPlaceholder(part));
+  return (parts.length > 1 || parts.length < written.length) && parts.length > 0 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
+}
+
+// Between two values of one cell: as between emails, and a slash without spaces ("N/A" aside, which is one value).
+const VALUE_SEPARATORS = /\s*(?:[;,]|\s\/\s|\sor\s)\s*/i;
+const MAY_HOLD_SEVERAL = /[;,/]| or /i;
+
+/**
+ * The cell without the placeholders written beside its values ("N/A / 0412 345 678", "0412 345 678; -"), its values
+ * joined by " / ": as written when it has none.
+ */
+export function withoutPlaceholderParts(value: string): string {
+  if (!MAY_HOLD_SEVERAL.test(value)) return value;
+  const parts = value.split(VALUE_SEPARATORS);
+  const kept = parts.filter((part) => part.trim() !== '' && !isPlaceholder(part.trim()));
+  return kept.length === parts.length || kept.length === 0 ? value : kept.join(' / ');
 }
 
 /** The values of a cell that may hold several, as Google writes them: "0412 345 678 ::: 02 9876 5432". */

@@ -1,7 +1,7 @@
 import { normalizeEmail, type EmailResult } from '../email';
 import { isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
-import { splitEmails, splitMultiValue } from './cell-values';
+import { splitEmails, splitMultiValue, withoutPlaceholderParts } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
 import { isPlaceholder, stripExportArtifacts } from '../text';
 import {
@@ -308,7 +308,8 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
   };
   let remarks: RowProblem[] | undefined;
   for (const cell of phoneCells) {
-    for (const value of splitMultiValue(cell.value)) {
+    for (const written of splitMultiValue(cell.value)) {
+      const value = withoutPlaceholderParts(written);
       const result = normalizePhone(value, defaultCountry);
       // Only a cell that is not one number is read in other ways: most are.
       const several = result.ok ? undefined : numbersInCell(value, defaultCountry);
@@ -619,7 +620,7 @@ function readTags(cells: readonly Cell[]): string[] {
       if (first === ';' || first === ',' || last === ';' || last === ',') tag = tag.replace(TAG_EDGES, '');
       if (tag.startsWith('*')) tag = tag.replace(GOOGLE_STAR, '');
       const key = tag.toLowerCase();
-      if (!TAG_CONTENT.test(tag) || (part.trimStart().startsWith('*') && GOOGLE_SYSTEM_LABELS.has(key)) || seen.has(key)) continue;
+      if (!TAG_CONTENT.test(tag) || (part.trimStart().startsWith('*') && GOOGLE_SYSTEM_LABELS.has(key)) || seen.has(key) || isPlaceholder(tag)) continue;
       seen.add(key);
       tags.push(tag);
     }

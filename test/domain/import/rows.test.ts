@@ -1123,3 +1123,19 @@ describe('buildContact on real exports', () => {
     expect(buildFixture(fixture, 'AU')).toStrictEqual([{ ok: true, contact, warnings: [] }]);
   });
 });
+
+describe('buildContact: a placeholder beside a value in one cell', () => {
+  it.each<[string, string, string, Partial<ImportedContact>]>([
+    ['an email', 'Email', 'jane@example.com / -', { email: JANE_EMAIL }],
+    ['an email', 'Email', 'jane@example.com; N/A', { email: JANE_EMAIL }],
+    ['an email', 'Email', 'none or jane@example.com', { email: JANE_EMAIL }],
+    ['a number', 'Mobile', 'N/A / 0412 345 678', { phones: [{ ...MOBILE, raw: '0412 345 678' }] }],
+    ['a number', 'Mobile', '0412 345 678; -', { phones: [{ ...MOBILE, raw: '0412 345 678' }] }],
+    ['a tag', 'Tags', 'VIP; none', { tags: ['VIP'] }],
+    ['a tag', 'Tags', 'N/A, Gold', { tags: ['Gold'] }],
+  ])('leaves it out of %s: %j', (_, header, cell, expected) => {
+    const headers = ['First Name', 'Last Name', header, ...(header === 'Email' ? [] : ['Email'])];
+    const record = ['Jane', 'Citizen', cell, ...(header === 'Email' ? [] : ['jane@example.com'])];
+    expect(build(headers, record)).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL, ...expected }, warnings: [] });
+  });
+});
