@@ -265,7 +265,9 @@ function withNoValues(mapping: ColumnMapping[]): ColumnMapping[] {
  */
 function withoutErrorReportColumns(mapping: ColumnMapping[], headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
   const line = headers.length - 2;
-  if (line < 1 || headers[line] !== errorReportHeaders.line || headers[line + 1] !== errorReportHeaders.error) return mapping;
+  // A file with Line and Error columns of its own has its report's named "Line (2)" and "Error (2)" when read back.
+  const named = (header: string | undefined, name: string) => header === name || (header?.startsWith(`${name} (`) === true && /^ \(\d+\)$/.test(header.slice(name.length)));
+  if (line < 1 || !named(headers[line], errorReportHeaders.line) || !named(headers[line + 1], errorReportHeaders.error)) return mapping;
   if (!sample.every((record) => /^\d*$/.test((record[line] ?? '').trim()))) return mapping;
   const reasons = ["a row's line in the file its error report was written from: not imported", 'why the error report says the row was refused: not imported'];
   return mapping.map((m) => (m.column < line ? m : { column: m.column, header: m.header, field: 'ignore', reason: reasons[m.column - line] as string }));

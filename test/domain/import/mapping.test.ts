@@ -324,6 +324,12 @@ describe('autoMapColumns on an error report, corrected and imported again', () =
     expect(mapping[4]?.reason).toBe('why the error report says the row was refused: not imported');
   });
 
+  it('leaves them out of a file that had Line and Error columns of its own, read back renamed', () => {
+    const renamed = ['First Name', 'Last Name', 'Mobile', 'Line', 'Error', 'Line (2)', 'Error (2)'];
+    const sample = [['Bob', 'Stone', '0412 345 678', 'A', 'none', '5', 'row 5: …']];
+    expect(fieldsOf(autoMapColumns(renamed, sample))).toMatchObject({ Line: 'custom:Line', Error: 'custom:Error', 'Line (2)': 'ignore', 'Error (2)': 'ignore' });
+  });
+
   it.each([
     ['a Line column of words', ['First Name', 'Last Name', 'Mobile', 'Line', 'Error'], ['Bob', 'Stone', '0412 345 678', 'Product A', 'none']],
     ['columns named so elsewhere than last', ['First Name', 'Line', 'Error', 'Last Name', 'Mobile'], ['Bob', '5', 'x', 'Stone', '0412 345 678']],
