@@ -25,6 +25,12 @@ export function splitEmails(value: string): string[] {
 const VALUE_SEPARATORS = /\s*(?:[;,]|\s\/\s|\sor\s)\s*/i;
 const MAY_HOLD_SEVERAL = /[;,/]| or /i;
 
+/** A cell's values as written between separators ("0412 345 678 after 5pm / 02 9876 5432"), or the cell alone. */
+export function valuesWrittenApart(value: string): string[] {
+  if (!MAY_HOLD_SEVERAL.test(value)) return [value];
+  return value.split(VALUE_SEPARATORS).filter((part) => part.trim() !== '');
+}
+
 /**
  * The cell without the placeholders written beside its values ("N/A / 0412 345 678", "0412 345 678; -"), its values
  * joined by " / ": as written when it has none.

@@ -66,5 +66,8 @@ export function numberBeforeWords(value: string): { text: string; words: string 
   const number = NUMBER_AT_START.exec(value)?.[0];
   if (number === undefined) return undefined;
   const words = value.slice(number.length).replace(BEFORE_WORDS, '').trim();
-  return STARTS_WITH_WORDS.test(words) ? { text: number.trim(), words } : undefined;
+  // Words that hold another number are no remark: "0412 345 678 after 5pm / 0412 345 679" is two numbers.
+  return STARTS_WITH_WORDS.test(words) && !ANOTHER_NUMBER.test(words) ? { text: number.trim(), words } : undefined;
 }
+
+const ANOTHER_NUMBER = /(?:\d[\s().-]*){6}/;

@@ -1,7 +1,7 @@
 import { normalizeEmail, type EmailResult } from '../email';
 import { isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
-import { splitEmails, splitMultiValue, withoutPlaceholderParts } from './cell-values';
+import { splitEmails, splitMultiValue, valuesWrittenApart, withoutPlaceholderParts } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
 import { isPlaceholder, stripExportArtifacts } from '../text';
 import {
@@ -313,11 +313,13 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
       const result = normalizePhone(value, defaultCountry);
       // Only a cell that is not one number is read in other ways: most are.
       const several = result.ok ? undefined : numbersInCell(value, defaultCountry);
-      const remarked = result.ok || several !== undefined ? undefined : numberBeforeRemark(value, defaultCountry);
+      const remarked = result.ok || several !== undefined ? undefined : numbersBeforeRemarks(value, defaultCountry);
       if (several !== undefined) for (const number of several) read(cell, number.value, number.result, number.type);
       else if (remarked !== undefined) {
-        read(cell, remarked.value, remarked.result);
-        (remarks ??= []).push(problem(cell, `the words after the number in "${cell.header}" ('${remarked.words}') were left out`));
+        for (const number of remarked) {
+          read(cell, number.value, number.result);
+          if (number.words !== undefined) (remarks ??= []).push(problem(cell, `the words after the number in "${cell.header}" ('${number.words}') were left out`));
+        }
       } else read(cell, value, result);
     }
   }
@@ -580,6 +582,29 @@ function numbersInCell(value: string, defaultCountry: string): { value: string; 
   const numbers = written.map(({ text, type }) => ({ value: text, result: normalizePhone(text, defaultCountry), ...(type !== undefined && { type }) }));
   const standsAlone = (text: string) => text.replace(/\D/g, '').length >= MIN_DIGITS_OF_A_NUMBER;
   return numbers.every((number) => number.result.ok || standsAlone(number.value)) && numbers.some((number) => number.result.ok) ? numbers : undefined;
+}
+
+/**
+ * The numbers of a cell whose values, written apart, are each a number, perhaps with a remark after it ("0412 345 678
+ * after 5pm / 02 9876 5432"); undefined when any is not.
+ */
+function numbersBeforeRemarks(value: string, defaultCountry: string): { value: string; result: PhoneResult; words?: string }[] | undefined {
+  const whole = numberBeforeRemark(value, defaultCountry);
+  if (whole !== undefined) return [whole];
+  const parts = valuesWrittenApart(value);
+  if (parts.length < 2) return undefined;
+  const numbers: { value: string; result: PhoneResult; words?: string }[] = [];
+  for (const part of parts) {
+    const result = normalizePhone(part, defaultCountry);
+    if (result.ok) {
+      numbers.push({ value: part, result });
+      continue;
+    }
+    const remarked = numberBeforeRemark(part, defaultCountry);
+    if (remarked === undefined) return undefined;
+    numbers.push(remarked);
+  }
+  return numbers;
 }
 
 /**

@@ -511,6 +511,20 @@ describe('buildContact: usable phone or email', () => {
       [{ column: 'Work Phone', field: 'workPhone', message: `the words after the number in "Work Phone" ('mornings only') were left out` }],
     ],
     [
+      'a remark after the first of two numbers',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', '0412 345 678 after 5pm / 0412 345 679'],
+      { phones: [MOBILE, { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: false }] },
+      [{ column: 'Mobile', field: 'mobilePhone', message: `the words after the number in "Mobile" ('after 5pm') were left out` }],
+    ],
+    [
+      'a remark after the second of two numbers',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', '0412 345 678 or 0412 345 679 (after hours)'],
+      { phones: [MOBILE, { raw: '0412 345 679', e164: '+61412345679', type: 'mobile', primary: false }] },
+      [{ column: 'Mobile', field: 'mobilePhone', message: `the words after the number in "Mobile" ('(after hours)') were left out` }],
+    ],
+    [
       'words after a number that is no valid one',
       ['First', 'Last', 'Mobile', 'Email'],
       ['Jane', 'Citizen', '12345 after 5pm', 'jane@example.com'],
