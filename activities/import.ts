@@ -446,7 +446,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     ] as const);
     const undoing = locked.find((i) => i.status === 'undoing');
     if (undoing !== undefined) {
-      throw new SwitchboardError('Conflict', `rows of this file are held by import ${undoing.id}, which is being undone; retrying the chunk until the undo is done`, true);
+      throw new SwitchboardError('Conflict', `rows of this file are held by import ${undoing.id}, which is being undone; retrying the chunk until the undo is done (an undo stopped part way is finished by undoing it again: switchboard imports undo ${undoing.id})`, true);
     }
     const stillTheirs = new Set(held.map((r) => r.line));
     if (lines.some((line) => !stillTheirs.has(line))) {

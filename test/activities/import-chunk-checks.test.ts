@@ -138,7 +138,7 @@ describe('an import undone while another import of the same file runs', () => {
     expect(await undo.undoImportBatch({ importId: first.importId, batchSize: CHUNK_ROWS })).toMatchObject({ done: false, deleted: CHUNK_ROWS });
     const waiting = await failureOf(() => second.chunk());
     expect(waiting).toMatchObject({ type: 'Conflict', retryable: true });
-    expect((waiting as Error).message).toBe(`rows of this file are held by import ${first.importId}, which is being undone; retrying the chunk until the undo is done`);
+    expect((waiting as Error).message).toBe(`rows of this file are held by import ${first.importId}, which is being undone; retrying the chunk until the undo is done (an undo stopped part way is finished by undoing it again: switchboard imports undo ${first.importId})`);
     let undone;
     do undone = await undo.undoImportBatch({ importId: first.importId, batchSize: CHUNK_ROWS });
     while (!undone.done);
