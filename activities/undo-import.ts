@@ -5,7 +5,7 @@ export interface UndoBatchResult {
   done: boolean;
   deleted: number;
   restored: number;
-  /** Created contacts left in place because they have open conversations or invoices by now. */
+  /** Created contacts left in place because they have open conversations or invoices by now, or were changed since. */
   kept: number;
   /** Values the import wrote that were changed since (by a later import, a sync, a person): left as they are. */
   changedSince: number;
@@ -264,6 +264,8 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           ? []
           : await tx`
               delete from contacts c where c.id = any(${created}::uuid[])
+                -- Changed since the import ended (by a later import, a sync, a person): what changed it is kept.
+                and c.updated_at <= (select coalesce(i.finished_at, now()) from imports i where i.id = ${importId})
                 and not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
                 and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
               returning c.id`;

@@ -364,14 +364,14 @@ export function buildProgram(): Command {
     });
   imports
     .command('undo')
-    .description('undo an import: delete the contacts it created (unless they have open conversations or invoices) and restore what it updated')
+    .description('undo an import: delete the contacts it created (unless they have open conversations or invoices, or were changed since) and restore what it updated')
     .argument('<importId>', 'import id (from the import\'s result or `switchboard imports list`)')
     .option('--json', 'print the result as JSON')
     .action(async (importId: string, opts: { json?: boolean }) => {
       const id = requireUuid('<importId>', importId, 'an import id');
       // One undo of an import at a time: a second one started meanwhile waits for the first's result.
       const result = (await runWorkflow('undoImport', { importId: id }, { workflowId: `undoImport-${id}`, joinRunning: true })) as UndoImportResult;
-      const kept = result.kept > 0 ? `; ${formatCount(result.kept)} kept: they have open conversations or invoices now` : '';
+      const kept = result.kept > 0 ? `; ${formatCount(result.kept)} kept: they have open conversations or invoices now, or were changed since` : '';
       const changed = result.changedSince > 0 ? `; ${plural(result.changedSince, 'value')} changed since the import left as they are` : '';
       const text = result.alreadyUndone
         ? `import ${result.importId} was undone before: nothing to do`

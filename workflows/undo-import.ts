@@ -20,7 +20,7 @@ const BATCHES_PER_RUN = 500;
 
 /**
  * Takes an import back: deletes the contacts it created and restores the fields it updated. Contacts it created that
- * have open conversations or invoices by now are kept and counted.
+ * have open conversations or invoices by now, or were changed since it ended, are kept and counted.
  */
 export async function undoImport(rawInput: unknown, carried?: UndoImportResult): Promise<UndoImportResult> {
   const { importId } = validateInput('undoImport', undoImportInput, rawInput);

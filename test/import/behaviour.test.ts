@@ -661,6 +661,17 @@ describe('exportContactsCsv', () => {
     expect(await addressOf()).toEqual({ line1: '9 Ocean Pde', line2: null, city: 'Manly', region: 'NSW', postal_code: '2096' });
   });
 
+  it('keeps a contact the undone import created that a later import changed', async () => {
+    const business = await aBusiness(t.database.db);
+    const created = await t.file('kept-1.csv', 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\nBea,Arthur,bea@example.com\n');
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: created });
+    const later = await t.file('kept-2.csv', 'First Name,Last Name,Email,Company\nAda,Lovelace,ada@example.com,Analytical Engines\n');
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: later })).toMatchObject({ updated: 1 });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: first.importId })).toMatchObject({ deleted: 1, kept: 1 });
+    const left = await listContacts(t.database.db, business.id);
+    expect(left.map((c) => [c.firstName, c.businessName])).toEqual([['Ada', 'Analytical Engines']]);
+  });
+
   it('leaves a value a person changed after the import when the import is undone', async () => {
     const business = await aBusiness(t.database.db);
     const jane = await aContact(t.database.db, business, {
