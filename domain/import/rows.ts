@@ -388,7 +388,7 @@ const CELLS_SHOWN = 3;
  * cell that is not quoted, which has moved the rest of the row along. Empty cells there (a sheet's padding) are not.
  */
 function cellsBeyondHeader(record: readonly string[], columns: number): RowProblem | undefined {
-  const values = record.slice(columns).map((cell) => stripExportArtifacts(cell)).filter((value) => value !== '');
+  const values = record.slice(columns).map((cell) => stripExportArtifacts(cell)).filter((value) => value !== '' && !isPlaceholder(value));
   if (values.length === 0) return undefined;
   const shown = values.slice(0, CELLS_SHOWN).map((value) => `'${value}'`).join(', ') + (values.length > CELLS_SHOWN ? ', …' : '');
   const cells = values.length === 1 ? '1 cell' : `${values.length} cells`;

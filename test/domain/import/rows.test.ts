@@ -705,8 +705,8 @@ describe('buildContact: cells', () => {
     expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
   });
 
-  it('passes over empty cells beyond the header in silence', () => {
-    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', '', ' ', '\u200B']);
+  it('passes over empty cells and placeholders beyond the header in silence', () => {
+    const outcome = build(['First', 'Last', 'Email'], ['Jane', 'Citizen', 'jane@example.com', '', ' ', '\u200B', '-', 'N/A']);
     expect(outcome).toStrictEqual({ ok: true, contact: { ...JANE, email: JANE_EMAIL }, warnings: [] });
   });
 
