@@ -561,7 +561,7 @@ function plural(n: number, noun: string): string {
 }
 
 function describeImportSummary(i: ImportSummary): string {
-  const before = i.importedBefore === null ? '' : `; the rest skipped, imported before by ${i.importedBefore}`;
+  const before = i.importedBefore === null ? '' : `; the rest skipped, held by import ${i.importedBefore}`;
   return [i.id, i.startedAt.toISOString(), i.status, i.status === 'undone' ? '' : `${describeCounts(i)}${before}`, i.file].join('\t');
 }
 

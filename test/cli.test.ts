@@ -87,7 +87,7 @@ describe('switchboard CLI', () => {
     expect(second.skipped).toBe(1);
     const lines = (await cli(['imports', 'list', '--business', businessId])).stdout.trimEnd().split('\n');
     expect(lines.map((line) => line.split('\t').slice(0, 1).concat(line.split('\t').slice(3, 4)))).toEqual([
-      [second.importId, `0 created, 0 updated, 0 skipped, 0 failed; the rest skipped, imported before by ${first.importId}`],
+      [second.importId, `0 created, 0 updated, 0 skipped, 0 failed; the rest skipped, held by import ${first.importId}`],
       [first.importId, '1 created, 0 updated, 0 skipped, 0 failed'],
     ]);
     // Two imports of the file at once: the one that started first may be the one that found every line taken.
