@@ -298,15 +298,21 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
 
   const readings: { cell: Cell; value: string; result: PhoneResult }[] = [];
   const usable: PhoneReading[] = [];
+  let remarks: RowProblem[] | undefined;
   const read = (cell: Cell, value: string, result: PhoneResult, labelled?: PhoneType) => {
     readings.push({ cell, value, result });
     // A label written beside the number in the cell is more particular than its column.
     if (result.ok) {
-      const type = labelled ?? phoneType(cell, result.type);
+      let type = labelled ?? phoneType(cell, result.type);
+      // A landline in a mobile's column or under a mobile's label takes no text message: typed mobile, it would be sent
+      // the business's SMS, and be its primary before a real mobile.
+      if (type === 'mobile' && NOT_MOBILE.has(result.type ?? '')) {
+        type = 'other';
+        (remarks ??= []).push(problem(cell, `phone '${value}' in "${cell.header}" is a landline, not a mobile: kept as another number`));
+      }
       usable.push({ raw: value, e164: result.e164, type, marked: isMarkedPrimary(cell.label), mobileNumber: result.type === 'MOBILE', cell });
     }
   };
-  let remarks: RowProblem[] | undefined;
   for (const cell of phoneCells) {
     for (const written of splitMultiValue(cell.value)) {
       const value = withoutPlaceholderParts(written);
@@ -526,6 +532,9 @@ function problem(cell: Cell, message: string): RowProblem {
 }
 
 /** The column's kind of phone, else a Google label, else what libphonenumber knows of the number. */
+// libphonenumber's types of numbers that are surely not mobiles ("FIXED_LINE_OR_MOBILE", as US numbers are, may be).
+const NOT_MOBILE: ReadonlySet<string> = new Set(['FIXED_LINE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST']);
+
 function phoneType(cell: Cell, numberType: string | undefined): PhoneType {
   const ofField = isPhoneField(cell.field) ? PHONE_TYPE_OF_FIELD[cell.field] : undefined;
   const ofLabel = PHONE_TYPE_OF_LABEL[cell.label.replace(GOOGLE_STAR, '').toLowerCase()];

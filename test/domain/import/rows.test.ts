@@ -511,6 +511,20 @@ describe('buildContact: usable phone or email', () => {
       [{ column: 'Work Phone', field: 'workPhone', message: `the words after the number in "Work Phone" ('mornings only') were left out` }],
     ],
     [
+      'a landline in a Mobile column, which takes no text message',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', '02 9876 5432'],
+      { phones: [{ raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: true }] },
+      [{ column: 'Mobile', field: 'mobilePhone', message: `phone '02 9876 5432' in "Mobile" is a landline, not a mobile: kept as another number` }],
+    ],
+    [
+      'a mobile and a landline in one Mobile cell',
+      ['First', 'Last', 'Mobile'],
+      ['Jane', 'Citizen', '0412 345 678 / 02 9876 5432'],
+      { phones: [MOBILE, { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false }] },
+      [{ column: 'Mobile', field: 'mobilePhone', message: `phone '02 9876 5432' in "Mobile" is a landline, not a mobile: kept as another number` }],
+    ],
+    [
       'a remark after the first of two numbers',
       ['First', 'Last', 'Mobile'],
       ['Jane', 'Citizen', '0412 345 678 after 5pm / 0412 345 679'],
