@@ -83,21 +83,21 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
   for (const part of ['fields', 'customFields', 'contactAddress', 'billingAddress'] as const) {
     const previous = record[part];
     if (previous === undefined) continue;
-    const kept: Values = {};
+    const restorable: Values = {};
     const left: ChangedSince[] = [];
     for (const [key, value] of Object.entries(previous)) {
       // An address part a moved address has not was written as '': emptied.
       const wrote = written[part]?.[key] || null;
-      if (currentValueOf(current, part, key) === wrote) kept[key] = value;
+      if (currentValueOf(current, part, key) === wrote) restorable[key] = value;
       else left.push({ part, key, written: wrote, previous: value });
     }
     // An address is one value: changed since in any part, none of the old one's parts is put back into it.
     const whole = part === 'contactAddress' || part === 'billingAddress';
     if (whole && left.length > 0) {
-      for (const [key, value] of Object.entries(kept)) left.push({ part, key, written: written[part]?.[key] || null, previous: value });
+      for (const [key, value] of Object.entries(restorable)) left.push({ part, key, written: written[part]?.[key] || null, previous: value });
       restore[part] = {};
     } else {
-      restore[part] = kept;
+      restore[part] = restorable;
     }
     changedSince.push(...left);
   }
