@@ -3,26 +3,10 @@ import { isPlaceholder } from '../text';
 // Google Contacts puts several numbers or addresses of one kind in one cell.
 const GOOGLE_MULTI_VALUE = /\s+:::\s+/;
 
-// What people write between two addresses in one cell: a semicolon, a comma, a slash or "or" between spaces. None of
-// them can be within an address, but a comma can be within the name written before one ("Citizen, Jane <jane@…>").
-const EMAIL_SEPARATORS = /[;,]|\s(?:\/|or)\s/i;
-
-/**
- * An email cell's addresses: Google's " ::: " between them, or a semicolon, comma, " / " or " or " where each part is
- * an address.
- */
-export function splitEmails(value: string): string[] {
-  // Most cells hold one address and no space: the regular expression is only run on those that may hold more.
-  const mayHoldSeveral = value.includes(';') || value.includes(',') || (value.includes(' ') && EMAIL_SEPARATORS.test(value));
-  if (!mayHoldSeveral) return splitMultiValue(value);
-  const written = value.split(EMAIL_SEPARATORS).map((part) => part.trim()).filter((part) => part !== '');
-  // "ada@example.com / -": a placeholder beside an address says there is no other.
-  const parts = written.filter((part) => !isPlaceholder(part));
-  return (parts.length > 1 || parts.length < written.length) && parts.length > 0 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
-}
-
-// Between two values of one cell: as between emails, and a slash without spaces ("N/A" aside, which is one value).
+// What people write between two values of one cell: a semicolon, a comma, a slash or "or" between spaces. None of
+// them can be within an address or a number; a slash without spaces can ("N/A" is one value).
 const VALUE_SEPARATORS = /\s*(?:[;,]|\s\/\s|\sor\s)\s*/i;
+// Most cells hold one value: the split's regular expression is only run on those that may hold more.
 const MAY_HOLD_SEVERAL = /[;,/]| or /i;
 
 /** A cell's values as written between separators ("0412 345 678 after 5pm / 02 9876 5432"), or the cell alone. */
@@ -32,13 +16,24 @@ export function valuesWrittenApart(value: string): string[] {
 }
 
 /**
+ * An email cell's addresses: Google's " ::: " between them, or a semicolon, comma, " / " or " or " where each part is
+ * an address, a placeholder beside one ("ada@example.com / -") saying there is no other.
+ */
+export function splitEmails(value: string): string[] {
+  const written = valuesWrittenApart(value).map((part) => part.trim());
+  if (written.length < 2) return splitMultiValue(value);
+  const parts = written.filter((part) => !isPlaceholder(part));
+  return parts.length > 0 && parts.every((part) => part.includes('@')) ? parts : splitMultiValue(value);
+}
+
+/**
  * The cell without the placeholders written beside its values ("N/A / 0412 345 678", "0412 345 678; -"), its values
  * joined by " / ": as written when it has none.
  */
 export function withoutPlaceholderParts(value: string): string {
-  if (!MAY_HOLD_SEVERAL.test(value)) return value;
-  const parts = value.split(VALUE_SEPARATORS);
-  const kept = parts.filter((part) => part.trim() !== '' && !isPlaceholder(part.trim()));
+  const parts = valuesWrittenApart(value);
+  if (parts.length < 2) return value;
+  const kept = parts.filter((part) => !isPlaceholder(part.trim()));
   return kept.length === parts.length || kept.length === 0 ? value : kept.join(' / ');
 }
 
