@@ -108,18 +108,20 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
   return { restore, changedSince };
 }
 
-async function currentValues(tx: postgres.TransactionSql, contactId: string): Promise<CurrentValues | undefined> {
-  const [row] = await tx<CurrentValues[]>`
-    select
+/** The values the batch's updated contacts hold now, by id, locked; contacts deleted since are not among them. */
+async function currentValuesOf(tx: postgres.TransactionSql, contactIds: readonly string[]): Promise<Map<string, CurrentValues>> {
+  const rows = await tx<(CurrentValues & { id: string })[]>`
+    select c.id,
       jsonb_build_object('first_name', c.first_name, 'middle_name', c.middle_name, 'last_name', c.last_name,
         'business_name', c.business_name, 'email', c.email, 'email_normalized', c.email_normalized, 'notes', c.notes) as fields,
       c.custom_fields,
       (select to_jsonb(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'contact') as contact_address,
       (select to_jsonb(a) from contact_addresses a where a.contact_id = c.id and a.kind = 'billing') as billing_address,
       (select p.e164 from contact_phones p where p.contact_id = c.id and p.is_primary limit 1) as primary_phone
-    from contacts c where c.id = ${contactId}
+    from contacts c where c.id = any(${contactIds}::uuid[])
+    order by c.id
     for update`;
-  return row;
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 async function restore(tx: postgres.TransactionSql, contactId: string, record: UndoRecord): Promise<void> {
@@ -188,26 +190,28 @@ async function rebaseLaterImports(
       and l.previous is not null
       and l.import_id in (select i.id from imports i where i.business_id = ${undone.businessId} and i.id <> ${undone.id} and i.created_at > ${undone.createdAt})
     for update`;
+  const rebased: [string, number, UndoRecord][] = [];
   for (const row of later) {
-    let rebased = false;
+    let changed = false;
     for (const change of changedOf.get(row.contact_id) ?? []) {
       if (change.part === 'primaryPhone') {
         if (row.previous.primaryPhone === undefined || row.previous.primaryPhone !== change.written) continue;
         row.previous.primaryPhone = change.previous;
-        rebased = true;
+        changed = true;
         continue;
       }
       const values = row.previous[change.part];
       if (values === undefined || !(change.key in values) || values[change.key] !== change.written) continue;
       values[change.key] = change.previous;
-      rebased = true;
+      changed = true;
     }
-    if (rebased) {
-      await tx`
-        update import_ledger set previous = ${JSON.stringify(row.previous)}::jsonb
-        where business_id = ${undone.businessId} and file_hash = ${row.file_hash} and line = ${row.line}`;
-    }
+    if (changed) rebased.push([row.file_hash, row.line, row.previous]);
   }
+  if (rebased.length === 0) return;
+  await tx`
+    update import_ledger l set previous = x->2
+    from jsonb_array_elements(${JSON.stringify(rebased)}::jsonb) as x
+    where l.business_id = ${undone.businessId} and l.file_hash = x->>0 and l.line = (x->>1)::int`;
 }
 
 /** The status of a workflow's latest run (`RUNNING`, `TERMINATED`, …), or undefined when the server has no such workflow. */
@@ -272,9 +276,14 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
         let restored = 0;
         let changedSince = 0;
         const changedOf = new Map<string, ChangedSince[]>();
-        for (const row of rows) {
-          if (row.outcome !== 'updated' || !row.contact_id || !row.previous) continue;
-          const current = await currentValues(tx, row.contact_id);
+        const updated = rows.filter((r) => r.outcome === 'updated' && r.contact_id && r.previous);
+        const currentOf = await currentValuesOf(tx, [...new Set(updated.map((r) => r.contact_id as string))]);
+        // A contact several lines of the batch updated is read again after each restore: the next compares with that.
+        const restoredBefore = new Set<string>();
+        for (const row of updated) {
+          if (!row.contact_id || !row.previous) continue;
+          const current = restoredBefore.has(row.contact_id) ? (await currentValuesOf(tx, [row.contact_id])).get(row.contact_id) : currentOf.get(row.contact_id);
+          restoredBefore.add(row.contact_id);
           // Deleted since: nothing of it to put back.
           if (current === undefined) continue;
           const { restore: values, changedSince: left } = stillAsWritten(row.previous, current);

@@ -155,3 +155,39 @@ describe('an import undone while another import of the same file runs', () => {
     expect(contacts?.count).toBe(ROWS);
   });
 });
+
+describe('an undo of an import that updated one contact in two chunks', () => {
+  it('takes both updates back, the later first, whatever a batch of the undo holds', async () => {
+    const business = await createBusiness(database.db, { name: 'undo-two-chunks', defaultCountry: 'AU', identityPolicy: 'unique' });
+    const activities = createImportActivities({ db: database.db, sql: database.sql, workDir: dir });
+    const importFile = async (name: string, lines: string[]) => {
+      const file = path.join(dir, `${name}.csv`);
+      await writeFile(file, ['First Name,Last Name,Email,Company', ...lines].join('\n'));
+      const { importId } = await activities.prepareImport({ businessId: business.id, file, workflowId: `${name}-import`, onMatch: 'update', dryRun: false });
+      let position: FilePosition | undefined;
+      for (let done = false; !done; ) {
+        const chunk = (await new MockActivityEnvironment().run(activities.importChunk, { importId, position, maxRecords: CHUNK_ROWS, dryRun: false })) as ChunkResult;
+        ({ next: position, done } = chunk);
+      }
+      await activities.finishImport({ importId, status: 'completed', dryRun: false });
+      return importId;
+    };
+    await importFile('two-chunks-0', ['Jane,Citizen,jane@example.com,']);
+    const others = Array.from({ length: CHUNK_ROWS }, (_, i) => `Other${i},Person${i},other${i}@example.com,`);
+    // Jane's first row is in the first chunk, her second in the next: two updates, each recorded with what it replaced.
+    const importId = await importFile('two-chunks-1', ['Jane,Citizen,jane@example.com,Acme', ...others, 'Jane,Citizen,jane@example.com,Acme Two']);
+    const companyOfJane = async () =>
+      (await database.sql<{ business_name: string | null }[]>`select business_name from contacts where business_id = ${business.id} and first_name = 'Jane'`)[0];
+    expect(await companyOfJane()).toEqual({ business_name: 'Acme Two' });
+
+    const undo = createUndoImportActivities({ sql: database.sql, workflowStatusOf: async () => 'COMPLETED' });
+    let undone;
+    let changedSince = 0;
+    do {
+      undone = await undo.undoImportBatch({ importId, batchSize: 1000 });
+      changedSince += undone.changedSince;
+    } while (!undone.done);
+    expect(await companyOfJane()).toEqual({ business_name: null });
+    expect(changedSince).toBe(0);
+  });
+});
