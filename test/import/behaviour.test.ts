@@ -64,6 +64,15 @@ describe('a messy real-world file', () => {
   });
 });
 
+/** A stored contact, Jane Smith, with an email and a mobile: the contact the tests of updates and undos change. */
+const janeSmith = (business: Awaited<ReturnType<typeof aBusiness>>) =>
+  aContact(t.database.db, business, {
+    firstName: 'Jane',
+    lastName: 'Smith',
+    email: { address: 'jane@example.com', normalized: 'jane@example.com' },
+    phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
+  });
+
 const people = [
   'First Name,Last Name,Email,Mobile,Notes,Member Since',
   'Ada,Lovelace,ada@example.com,0412 345 678,New note,2019',
@@ -395,12 +404,7 @@ describe('a contact known only by a phone it messaged from', () => {
 describe('two rows that reach one stored contact by different keys', () => {
   it('both change it, and an undo gives it back as it was', async () => {
     const business = await aBusiness(t.database.db);
-    const jane = await aContact(t.database.db, business, {
-      firstName: 'Jane',
-      lastName: 'Smith',
-      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
-      phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
-    });
+    const jane = await janeSmith(business);
     await t.database.sql`update contacts set notes = 'first note' where id = ${jane}`;
     const before = (await listContacts(t.database.db, business.id)).find((c) => c.id === jane);
     const file = await t.file(
@@ -589,12 +593,7 @@ describe('exportContactsCsv', () => {
 
   it('undoes imports of one contact in either order without taking back what a later one changed', async () => {
     const business = await aBusiness(t.database.db);
-    const jane = await aContact(t.database.db, business, {
-      firstName: 'Jane',
-      lastName: 'Smith',
-      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
-      phones: [{ raw: '0412 345 678', e164: '+61412345678', type: 'mobile', primary: true }],
-    });
+    const jane = await janeSmith(business);
     const stateOf = async () => {
       const [row] = await t.database.sql<{ firstName: string; businessName: string | null; notes: string | null; cities: string[] }[]>`
         select first_name as "firstName", business_name as "businessName", notes,
@@ -674,11 +673,7 @@ describe('exportContactsCsv', () => {
 
   it('leaves a value a person changed after the import when the import is undone', async () => {
     const business = await aBusiness(t.database.db);
-    const jane = await aContact(t.database.db, business, {
-      firstName: 'Jane',
-      lastName: 'Smith',
-      email: { address: 'jane@example.com', normalized: 'jane@example.com' },
-    });
+    const jane = await janeSmith(business);
     const file = await t.file('undo-edited.csv', `Switchboard ID,First Name,Last Name,Email,Company\n${jane},Janet,Smith,jane@example.com,Acme\n`);
     const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
     await t.database.sql`update contacts set first_name = 'Jo' where id = ${jane}`;
