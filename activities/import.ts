@@ -673,6 +673,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const survey = isUtf8Encoding(inspection.encoding) ? new Utf8Survey() : undefined;
       const fileHash = await sha256(file, undefined, survey);
       if (survey?.firstInvalid !== undefined) inspection = await inspect(await encodingPastTheSample(file, survey));
+      if (inspection.sample.length === 0) {
+        // Most often a report exported with a filter that matched nobody: said now, not as an import of 0 rows.
+        throw invalid(
+          `file: '${input.file}' has its header (line ${inspection.headerLine}: ${shownCells(inspection.headers)}) and no rows below it: there is nothing to import`,
+        );
+      }
 
       let explicit: Record<string, string> = {};
       if (input.templateId) {

@@ -295,6 +295,18 @@ describe('mappings', () => {
     expect(await listContacts(t.database.db, business.id)).toEqual([]);
   });
 
+  it('refuses a file with its header and no rows below it, dry run or not, naming the header', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('header-only.csv', 'First Name,Last Name,Email,Mobile,Notes\r\n\r\n\r\n');
+    for (const dryRun of [false, true]) {
+      expect(await failure('importContactsCsv', { businessId: business.id, file, dryRun })).toBe(
+        `file: '${file}' has its header (line 1: "First Name", "Last Name", "Email", "Mobile", …) and no rows below it: there is nothing to import`,
+      );
+    }
+    const [{ imports }] = await t.database.sql<{ imports: number }[]>`select count(*)::int as imports from imports where business_id = ${business.id}`;
+    expect(imports).toBe(0);
+  });
+
   it('says so when the file is a workbook, not its CSV', async () => {
     const business = await aBusiness(t.database.db);
     const workbook = await t.file('contacts.xlsx', Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(2048, 7)]));
