@@ -17,7 +17,7 @@ export interface ProgressBar {
  */
 export async function currentProgress(handle: WorkflowHandle): Promise<ImportProgress> {
   const progress = await handle.query<ImportProgress>('progress');
-  if (progress.status !== 'running') return progress;
+  if (progress.status !== 'running' && progress.status !== 'cancelling') return progress;
   const { raw } = await handle.describe();
   const payload = raw.pendingActivities?.find((activity) => activity.activityType?.name === 'importChunk')?.heartbeatDetails?.payloads?.[0];
   return withChunkUnderWay(progress, payload ? defaultPayloadConverter.fromPayload<ChunkProgress>(payload) : undefined);

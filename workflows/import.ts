@@ -17,7 +17,8 @@ import { validateInput } from './validate';
 
 export interface ImportProgress {
   importId?: string;
-  status: 'preparing' | 'running' | 'finishing' | 'completed' | 'cancelled';
+  /** `cancelling`: asked to cancel, the chunk under way is being finished. */
+  status: 'preparing' | 'running' | 'cancelling' | 'finishing' | 'completed' | 'cancelled';
   rowsDone: number;
   /** Exact once the whole file is read; until then estimated from the bytes read so far. */
   rowsTotal: number;
@@ -78,7 +79,11 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
   progress.importId = prepared.importId;
   progress.bytesTotal = prepared.sizeBytes;
 
-  const report = (status: ImportProgress['status'], done: boolean) => {
+  let cancelRequested = false;
+  let reportedDone = false;
+  const report = (asked: ImportProgress['status'], done: boolean) => {
+    const status = asked === 'running' && cancelRequested ? 'cancelling' : asked;
+    reportedDone = done;
     const bytesDone = done ? prepared.sizeBytes : (state.position?.offset ?? 0);
     const rows = rowsProgress(state.counts, { done: bytesDone, total: prepared.sizeBytes }, done, prepared.rowsEstimate ?? 0);
     Object.assign(progress, state.counts, rows, { status, bytesDone });
@@ -88,6 +93,11 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
     );
   };
   report('running', false);
+  // The chunk under way cannot be stopped; until it ends, the progress says the cancel was heard.
+  CancellationScope.current().cancelRequested.catch(() => {
+    cancelRequested = true;
+    if (progress.status === 'running') report('running', reportedDone);
+  });
 
   let cancelled = false;
   let done = false;

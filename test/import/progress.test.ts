@@ -19,6 +19,19 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
   expect(details).toMatch(/^\*\*running\*\* [\d,]+ of ~[\d,]+ rows: [\d,]+ created, [\d,]+ updated, [\d,]+ skipped, [\d,]+ failed$/);
 
   await handle.cancel();
+  // Until the chunk under way ends, the progress and the details the UI shows say the cancel was heard.
+  let cancelling: ImportProgress | undefined;
+  const detailsSeen = new Set<string>();
+  for (let i = 0; i < 500 && !(cancelling && detailsSeen.has('cancelling')); i++) {
+    const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    detailsSeen.add(/^\*\*(\w+)\*\*/.exec(currentDetails)?.[1] ?? currentDetails);
+    const now = await handle.query<ImportProgress>('progress');
+    if (now.status === 'cancelling') cancelling ??= now;
+    else if (now.status !== 'running') break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(cancelling).toMatchObject({ status: 'cancelling', rowsTotalIsEstimate: true });
+  expect(detailsSeen).toContain('cancelling');
   const result = (await handle.result()) as ImportResult;
   expect(result.status).toBe('cancelled');
   expect(result.rows).toBeGreaterThan(0);
