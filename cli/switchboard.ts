@@ -527,7 +527,13 @@ async function runWorkflow(
           })()
         : Promise.resolve();
       try {
-        return await handle.result();
+        const result = await handle.result();
+        finished = true;
+        await polling;
+        // The last poll may be from before the last chunk: the bar ends on what the workflow ended with.
+        const last = onProgress && (await currentProgress(handle).catch(() => undefined));
+        if (last) onProgress.update(last);
+        return result;
       } finally {
         finished = true;
         process.removeListener('SIGINT', cancel).removeListener('SIGINT', leave);

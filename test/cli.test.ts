@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,24 @@ describe('switchboard CLI', () => {
     const imported = await cli(['import', pathToFileURL(file).href, '--business', businessId]);
     expect(imported).toMatchObject({ code: 0, stderr: '' });
     expect(imported.stdout).toContain('\n1 row: 1 created, 0 updated, 0 skipped, 0 failed\n');
+  });
+
+  it('draws the progress bar on a terminal, its last frame the whole file as the import ended', async () => {
+    const businessId = await createBusinessId();
+    const file = path.join(t.dir, 'cli-bar.csv');
+    await writeFile(file, 'First Name,Last Name,Email\nAda,Lovelace,ada@example.com\nGrace,Hopper,grace@example.com\nNo,Email,\n');
+    // `script` gives the CLI a terminal, where it draws the bar; without one (as in the other tests) it draws none.
+    const command = [process.execPath, bin, 'import', file, '--business', businessId].map((word) => `'${word}'`).join(' ');
+    const run = await new Promise<CliRun>((resolve) =>
+      execFile('script', ['-qefc', command, '/dev/null'], { env: cliEnv(), timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.code).toBe(0);
+    // A terminal's line ends are CR LF; the bar redraws itself after a lone CR.
+    const frames = run.stdout.replaceAll('\r\n', '\n').split('\r').map((frame) => frame.replace(/\x1b\[K/g, ''));
+    const barEnd = frames.findIndex((frame) => frame.includes('\n'));
+    expect(frames[barEnd]).toMatch(/^\[#{30}\] 100% 3\/3 rows \(2 created, 0 updated, 0 skipped, 1 failed\)\n/);
   });
 
   it('says of an import of a file imported before which import holds the rows it skipped', async () => {
