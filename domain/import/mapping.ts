@@ -98,7 +98,7 @@ const ALIASES: readonly AliasRow[] = [
   { fields: ['fax'], headers: ['fax', 'fax number', 'business fax', 'home fax', 'other fax', 'facsimile', 'fax geschäftlich', 'fax privat', 'télécopie bureau', 'télécopie domicile'] },
   { fields: ['tags'], headers: ['tags', 'tag', 'labels', 'group membership', 'groups', 'group', 'categories', 'category', 'kategorien', 'catégories', 'categorías'] },
   { fields: ['notes'], headers: ['notes', 'note', 'comments', 'comment', 'memo', 'notizen', 'notas'] },
-  // Xero's address lines 3 and 4 have no part of their own: they are read into line 2, after it.
+  // Xero's address lines 3 and 4 and Outlook's third street lines have no part of their own: they are read into line 2, after it.
   // The street address is where the contact is (Xero's SA…, QuickBooks' shipping address, Outlook's home address);
   // the billing address is where invoices go (Xero's PO…, QuickBooks' billing address, Outlook's business address).
   {
@@ -107,7 +107,7 @@ const ALIASES: readonly AliasRow[] = [
   },
   {
     fields: ['contactAddress.line2'],
-    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'shipping address line 2', 'sa address line 2', 'sa address line 3', 'sa address line 4', 'address # - extended address', 'street address 2', 'default address address2', 'straße privat 2', 'rue (domicile) 2', 'calle del domicilio 2'],
+    headers: ['address line 2', 'address 2', 'street 2', 'home street 2', 'home street 3', 'shipping address line 2', 'sa address line 2', 'sa address line 3', 'sa address line 4', 'address # - extended address', 'street address 2', 'default address address2', 'straße privat 2', 'rue (domicile) 2', 'calle del domicilio 2'],
   },
   { fields: ['contactAddress.city'], headers: ['city', 'town', 'suburb', 'city/town', 'home city', 'shipping city', 'sa city', 'address # - city', 'default address city', 'ort', 'stadt', 'ort privat', 'ville', 'ville (domicile)', 'ciudad', 'ciudad de residencia'] },
   {
@@ -126,7 +126,7 @@ const ALIASES: readonly AliasRow[] = [
     fields: ['billingAddress.line1'],
     headers: ['billing address', 'billing street', 'billing address line 1', 'postal address', 'mailing address', 'business street', 'po address line 1', 'straße geschäftlich', 'rue (bureau)', 'calle del trabajo'],
   },
-  { fields: ['billingAddress.line2'], headers: ['billing address line 2', 'business street 2', 'po address line 2', 'po address line 3', 'po address line 4', 'straße geschäftlich 2', 'rue (bureau) 2', 'calle del trabajo 2'] },
+  { fields: ['billingAddress.line2'], headers: ['billing address line 2', 'business street 2', 'business street 3', 'po address line 2', 'po address line 3', 'po address line 4', 'straße geschäftlich 2', 'rue (bureau) 2', 'calle del trabajo 2'] },
   { fields: ['billingAddress.city'], headers: ['billing city', 'mailing city', 'business city', 'po city', 'ort geschäftlich', 'ville (bureau)', 'ciudad de trabajo'] },
   { fields: ['billingAddress.region'], headers: ['billing state', 'billing region', 'mailing state', 'business state', 'po region', 'region geschäftlich', 'bundesland/kanton geschäftlich', 'dép/région (bureau)', 'provincia o estado de trabajo'] },
   {
@@ -134,8 +134,8 @@ const ALIASES: readonly AliasRow[] = [
     headers: ['billing zip', 'billing postal code', 'billing postcode', 'mailing zip', 'business postal code', 'po postal code', 'postleitzahl geschäftlich', 'code postal (bureau)', 'código postal del trabajo'],
   },
   { fields: ['billingAddress.country'], headers: ['billing country', 'mailing country', 'business country', 'business country/region', 'po country', 'land/region geschäftlich', 'pays/région (bureau)', 'país o región del trabajo'] },
-  // A tax number one letter away from "Fax Number", and third address lines.
-  { fields: [], headers: ['tax number', 'home street #', 'business street #'] },
+  // A tax number one letter away from "Fax Number".
+  { fields: [], headers: ['tax number'] },
 ];
 
 // Words that qualify a header without changing its field: "Client Email", "Primary Phone", "Patient First Name".

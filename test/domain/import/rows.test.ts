@@ -832,6 +832,14 @@ describe('buildContact: cells', () => {
     expect(contact.customFields).toStrictEqual({});
   });
 
+  it("reads Outlook's second and third street lines as line 2, home and business alike", () => {
+    const headers = ['First Name', 'Last Name', 'E-mail Address', 'Home Street', 'Home Street 2', 'Home Street 3', 'Business Street', 'Business Street 2', 'Business Street 3'];
+    const contact = contactOf(build(headers, ['Jane', 'Citizen', 'jane@example.com', '1 Main St', 'Unit 2', 'Rear entrance', '9 Quay Rd', '', 'Suite 4']));
+    expect(contact.contactAddress).toStrictEqual({ line1: '1 Main St', line2: 'Unit 2, Rear entrance' });
+    expect(contact.billingAddress).toStrictEqual({ line1: '9 Quay Rd', line2: 'Suite 4' });
+    expect(contact.customFields).toStrictEqual({});
+  });
+
   it('fills only the address parts that have values', () => {
     const outcome = build(
       ['First', 'Last', 'Email', 'Street', 'Suburb', 'Postcode', 'Billing City'],
