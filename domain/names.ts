@@ -72,9 +72,11 @@ function withOptionalParts(firstName: string, middleNames: readonly string[], la
     : { firstName, middleName: middleNames.join(' '), lastName };
 }
 
+// The legal forms of companies, which no person's name holds.
+const LEGAL_FORMS = new Set(['pty', 'ltd', 'limited', 'llc', 'inc', 'incorporated', 'corp', 'corporation', 'gmbh', 'plc', 'llp', 'pte']);
 // Words that name a business rather than a person: legal forms and the kinds of organisation a clinic deals with.
 const ORGANISATION_WORDS = new Set([
-  'pty', 'ltd', 'limited', 'llc', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'gmbh', 'plc', 'llp', 'pte',
+  ...LEGAL_FORMS, 'co', 'company',
   'trust', 'holdings', 'group', 'partners', 'associates', 'foundation', 'association', 'society', 'council', 'department',
   'clinic', 'centre', 'center', 'practice', 'services', 'solutions', 'supplies', 'pharmacy', 'hospital', 'laboratory',
   'laboratories', 'pathology', 'radiology', 'medical', 'dental', 'physio', 'physiotherapy', 'university', 'school',
@@ -86,9 +88,19 @@ const ORGANISATION_WORDS = new Set([
  */
 export function looksLikeOrganisation(name: string): boolean {
   if (/[\d&+@]|\bp\/l\b/i.test(name)) return true;
-  const words = name.toLowerCase().split(/[\s,.()/]+/).filter((word) => word !== '');
+  const words = wordsOfName(name);
   return words[0] === 'the' || words.some((word) => ORGANISATION_WORDS.has(word));
 }
+
+/**
+ * Whether a name is a company's by its legal form ("Pty Ltd", "Inc", "GmbH", "P/L"): the test for a column meant for
+ * people's names, where "Jo & Sam Lee" or "Harbour Dental" may still be a person's entry.
+ */
+export function hasLegalForm(name: string): boolean {
+  return /\bp\/l\b/i.test(name) || wordsOfName(name).some((word) => LEGAL_FORMS.has(word));
+}
+
+const wordsOfName = (name: string) => name.toLowerCase().split(/[\s,.()/]+/).filter((word) => word !== '');
 
 // Given names and their usual short forms, beyond those that begin the name they stand for ("Dan", "Alex"). A short
 // form of names of both sexes ("Chris", "Pat") is in the group of each, which keeps the full names apart.

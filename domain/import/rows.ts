@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
+import { hasLegalForm, isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue, valuesWrittenApart, withoutPlaceholderParts } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
@@ -429,8 +429,9 @@ function readName(cells: readonly Cell[]): Name {
     return { ok: true, firstName: first.value, ...(middleName !== undefined && { middleName }), lastName: last.value };
   }
   if (full?.value) {
-    // A display name (a customer's, Xero's contact name) may be an organisation's, which names no person.
-    if (isContactNameHeader(full.header) && looksLikeOrganisation(full.value)) {
+    // A display name (a customer's, Xero's contact name) may be an organisation's, which names no person; a column of
+    // people's names may hold a company's too, known then by its legal form.
+    if (isContactNameHeader(full.header) ? looksLikeOrganisation(full.value) : hasLegalForm(full.value)) {
       return { ok: false, problem: problem(full, `first and last name are missing (only the business name '${full.value}' is given)`) };
     }
     const { name, remark } = withoutRemarks(full);

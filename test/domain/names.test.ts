@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, mayBeSamePerson, type NameParts, splitFullName } from '../../domain/names';
+import { hasLegalForm, hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, mayBeSamePerson, type NameParts, splitFullName } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -94,6 +94,23 @@ describe('looksLikeOrganisation', () => {
     ['info@acme.example', true],
   ])('%j → %s', (name, expected) => {
     expect(looksLikeOrganisation(name)).toBe(expected);
+  });
+});
+
+describe('hasLegalForm', () => {
+  it.each<[string, boolean]>([
+    ['Acme Supplies Pty Ltd', true],
+    ['Acme Pty. Ltd.', true],
+    ['Acme P/L', true],
+    ['Widgets, Inc.', true],
+    ['Müller GmbH', true],
+    ['Harbour Holdings LLC', true],
+    ['Jane Citizen', false],
+    ['Jo & Sam Lee', false],
+    ['Harbour Dental', false],
+    ['Linc Ltdson', false],
+  ])('%j → %s', (name, expected) => {
+    expect(hasLegalForm(name)).toBe(expected);
   });
 });
 

@@ -42,8 +42,20 @@ describe('buildContact: a name column beside first and last name columns', () =>
     [['Customer', 'Email'], ['Harbour Physio Pty Ltd', 'admin@harbour.example'], { column: 'Customer', field: 'fullName', message: "first and last name are missing (only the business name 'Harbour Physio Pty Ltd' is given)" }],
     [['*ContactName', 'EmailAddress'], ['Acme Supplies Pty Ltd', 'a@acme.example'], { column: '*ContactName', field: 'fullName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
     [['Display Name', 'Email'], ['The Smith Family Trust', 'a@smith.example'], { column: 'Display Name', field: 'fullName', message: "first and last name are missing (only the business name 'The Smith Family Trust' is given)" }],
+    [['Name', 'Email'], ['Acme Supplies Pty Ltd', 'a@acme.example'], { column: 'Name', field: 'fullName', message: "first and last name are missing (only the business name 'Acme Supplies Pty Ltd' is given)" }],
+    [['Full Name', 'Email'], ['Widgets Inc.', 'a@widgets.example'], { column: 'Full Name', field: 'fullName', message: "first and last name are missing (only the business name 'Widgets Inc.' is given)" }],
+    [['Name', 'Email'], ['Harbour Physio P/L', 'a@harbour.example'], { column: 'Name', field: 'fullName', message: "first and last name are missing (only the business name 'Harbour Physio P/L' is given)" }],
   ])('is not split into a person when alone and naming an organisation: %j', (headers, record, expected) => {
     expect(build(headers, record)).toStrictEqual({ ok: false, problems: [expected] });
+  });
+
+  // A column of people's names holding what only may be an organisation's: a person's entry, kept as one.
+  it.each<[string, Partial<ImportedContact>]>([
+    ['Jo & Sam Lee', { firstName: 'Jo', lastName: 'Lee' }],
+    ['Harbour Dental', { firstName: 'Harbour', lastName: 'Dental' }],
+  ])('splits %j in a plain name column into a person', (name, expected) => {
+    const built = build(['Name', 'Email'], [name, 'jo@example.com']);
+    expect(built.ok && built.contact).toMatchObject(expected);
   });
 
   it.each<[string[], string[], RowProblem]>([
