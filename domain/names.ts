@@ -23,10 +23,32 @@ const SUFFIXES = new Set([...GENERATIONS, 'phd', 'md', 'esq']);
 
 const bare = (word: string) => word.toLowerCase().replace(/[.,]$/, '');
 
+// Two people in one entry, a couple or a household ("Jo & Sam Lee", "Mr and Mrs Lee"): their given names or titles.
+const CONNECTORS = new Set(['&', 'and', '+']);
+
+/** The words of a name, those joined by "&" or "and" as one: "Jo & Sam" is what both are called by. */
+function nameWords(text: string): string[] {
+  const words = text === '' ? [] : text.split(' ');
+  const joined: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const connector = words[i + 1];
+    if (connector !== undefined && CONNECTORS.has(connector.toLowerCase()) && i + 2 < words.length) {
+      joined.push(words.slice(i, i + 3).join(' '));
+      i += 2;
+    } else {
+      joined.push(words[i] as string);
+    }
+  }
+  return joined;
+}
+
+/** Whether a word of a name is a title, or titles joined ("Mr & Mrs"). */
+const isTitle = (word: string) => word.split(' ').every((part) => HONORIFICS.has(bare(part)) || CONNECTORS.has(part.toLowerCase()));
+
 /** The words of a name without the titles before them and the suffixes after them, keeping at least `names`. */
 function withoutTitlesAndSuffixes(words: readonly string[], names: number): { names: string[]; suffixes: string[] } {
   let start = 0;
-  while (words.length - start > names && HONORIFICS.has(bare(words[start] as string))) start++;
+  while (words.length - start > names && isTitle(words[start] as string)) start++;
   let end = words.length;
   while (end - start > names && SUFFIXES.has(bare(words[end - 1] as string))) end--;
   return { names: words.slice(start, end), suffixes: words.slice(end) };
@@ -35,7 +57,8 @@ function withoutTitlesAndSuffixes(words: readonly string[], names: number): { na
 /**
  * The given, middle and family names in one name: "Jane Mary Smith", "Smith, Jane Mary", "Jane van der Berg". A
  * title before them is left out and a suffix kept with the family name, as long as two names remain besides: alone
- * with one name ("Dr Smith") they may be all there is to call the person by.
+ * with one name ("Dr Smith") they may be all there is to call the person by. Given names or titles joined by "&" or
+ * "and" ("Jo & Sam Lee", "Mr and Mrs Lee") are one first name, the household's.
  */
 export function splitFullName(name: string): NameParts {
   const collapsed = name.trim().replace(/\s+/g, ' ');
@@ -47,7 +70,7 @@ export function splitFullName(name: string): NameParts {
   const givenNames = collapsed.slice(commaIndex + 1).replaceAll(',', ' ').trim().replace(/\s+/g, ' ');
   if (familyName === '' || givenNames === '') return splitGivenFirst(familyName || givenNames);
   // The family name stands apart: one given name besides is enough.
-  const { names, suffixes } = withoutTitlesAndSuffixes(givenNames.split(' '), 1);
+  const { names, suffixes } = withoutTitlesAndSuffixes(nameWords(givenNames), 1);
   const [firstName = '', ...middleNames] = names;
   return withOptionalParts(firstName, middleNames, [familyName, ...suffixes].join(' '));
 }
@@ -57,7 +80,7 @@ export function hasRealName(first?: string | null, last?: string | null): boolea
 }
 
 function splitGivenFirst(collapsed: string): NameParts {
-  const { names, suffixes } = withoutTitlesAndSuffixes(collapsed === '' ? [] : collapsed.split(' '), 2);
+  const { names, suffixes } = withoutTitlesAndSuffixes(nameWords(collapsed), 2);
   const [firstName = '', ...rest] = names;
   if (rest.length === 0) return { firstName };
   // A particle standing last is itself the family name, not the start of one.

@@ -54,6 +54,16 @@ describe('splitFullName', () => {
     ['Smith, Jane, Jr.', { firstName: 'Jane', lastName: 'Smith Jr.' }],
     ['Smith, Dr', { firstName: 'Dr', lastName: 'Smith' }],
     ['Drew Smith', { firstName: 'Drew', lastName: 'Smith' }],
+    // Two people of one household: their given names, or titles, joined are the first name.
+    ['Jo & Sam Lee', { firstName: 'Jo & Sam', lastName: 'Lee' }],
+    ['John and Mary Anne Smith', { firstName: 'John and Mary', middleName: 'Anne', lastName: 'Smith' }],
+    ['Mr & Mrs Lee', { firstName: 'Mr & Mrs', lastName: 'Lee' }],
+    ['Mr and Mrs John Lee', { firstName: 'John', lastName: 'Lee' }],
+    ['Dr Jo + Sam van der Berg', { firstName: 'Jo + Sam', lastName: 'van der Berg' }],
+    ['Lee, Jo & Sam', { firstName: 'Jo & Sam', lastName: 'Lee' }],
+    ['Smith & Sons', { firstName: 'Smith & Sons' }],
+    ['Jo &', { firstName: 'Jo', lastName: '&' }],
+    ['Andy Anderson', { firstName: 'Andy', lastName: 'Anderson' }],
   ])('%j', (name, expected) => {
     expect(splitFullName(name)).toStrictEqual(expected);
   });

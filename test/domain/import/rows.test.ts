@@ -51,7 +51,7 @@ describe('buildContact: a name column beside first and last name columns', () =>
 
   // A column of people's names holding what only may be an organisation's: a person's entry, kept as one.
   it.each<[string, Partial<ImportedContact>]>([
-    ['Jo & Sam Lee', { firstName: 'Jo', lastName: 'Lee' }],
+    ['Jo & Sam Lee', { firstName: 'Jo & Sam', lastName: 'Lee' }],
     ['Harbour Dental', { firstName: 'Harbour', lastName: 'Dental' }],
   ])('splits %j in a plain name column into a person', (name, expected) => {
     const built = build(['Name', 'Email'], [name, 'jo@example.com']);
