@@ -42,6 +42,15 @@ function nameWords(text: string): string[] {
   return joined;
 }
 
+/** A first-name cell without the titles before the name ("Dr Jane" is Jane); a title alone ("Dr") is kept. */
+export function withoutTitles(givenNames: string): string {
+  if (!givenNames.includes(' ')) return givenNames;
+  const words = nameWords(givenNames.trim().replace(/\s+/g, ' '));
+  let start = 0;
+  while (words.length - start > 1 && isTitle(words[start] as string)) start++;
+  return start === 0 ? givenNames : words.slice(start).join(' ');
+}
+
 /** Whether a word of a name is a title, or titles joined ("Mr & Mrs"). */
 const isTitle = (word: string) => word.split(' ').every((part) => HONORIFICS.has(bare(part)) || CONNECTORS.has(part.toLowerCase()));
 

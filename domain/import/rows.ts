@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { hasLegalForm, isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName } from '../names';
+import { hasLegalForm, isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName, withoutTitles } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue, valuesWrittenApart, withoutPlaceholderParts } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
@@ -426,7 +426,7 @@ function readName(cells: readonly Cell[]): Name {
   const full = cells.find((cell) => cell.field === 'fullName');
   const middleName = valueOf(cells, 'middleName');
   if (first?.value && last?.value) {
-    return { ok: true, firstName: first.value, ...(middleName !== undefined && { middleName }), lastName: last.value };
+    return { ok: true, firstName: withoutTitles(first.value), ...(middleName !== undefined && { middleName }), lastName: last.value };
   }
   if (full?.value) {
     // A display name (a customer's, Xero's contact name) may be an organisation's, which names no person; a column of
@@ -449,7 +449,8 @@ function readName(cells: readonly Cell[]): Name {
     const named = { ok: true as const, ...(middle !== undefined && { middleName: middle }), from: spare };
     if (!first?.value && !last?.value) return { ...named, firstName: split.firstName, lastName: split.lastName };
     // One of the two given, the name cell holding both (Xero's "Emma Wilson" beside FirstName "Emma"): the other part.
-    if (first?.value && sameWords(first.value, split.firstName)) return { ...named, firstName: first.value, lastName: split.lastName };
+    const given = first?.value ? withoutTitles(first.value) : undefined;
+    if (given && sameWords(given, split.firstName)) return { ...named, firstName: given, lastName: split.lastName };
     if (last?.value && sameWords(last.value, split.lastName)) return { ...named, firstName: split.firstName, lastName: last.value };
   }
   return { ok: false, problem: missingName(cells, first, last) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasLegalForm, hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, mayBeSamePerson, type NameParts, splitFullName } from '../../domain/names';
+import { hasLegalForm, hasRealName, looksLikeOrganisation, mayBeSameFamilyName, mayBeSameGivenName, mayBeSamePerson, type NameParts, splitFullName, withoutTitles } from '../../domain/names';
 
 describe('splitFullName', () => {
   it.each<[string, NameParts]>([
@@ -66,6 +66,23 @@ describe('splitFullName', () => {
     ['Andy Anderson', { firstName: 'Andy', lastName: 'Anderson' }],
   ])('%j', (name, expected) => {
     expect(splitFullName(name)).toStrictEqual(expected);
+  });
+});
+
+describe('withoutTitles', () => {
+  it.each<[string, string]>([
+    ['Jane', 'Jane'],
+    ['Dr Jane', 'Jane'],
+    ['Dr. Jane Mary', 'Jane Mary'],
+    ['Prof  Dr Jane', 'Jane'],
+    ['Mr & Mrs Jo', 'Jo'],
+    ['Dr', 'Dr'],
+    ['Mr & Mrs', 'Mr & Mrs'],
+    ['Drew', 'Drew'],
+    ['Jo & Sam', 'Jo & Sam'],
+    ['Mary Ann', 'Mary Ann'],
+  ])('%j → %j', (given, expected) => {
+    expect(withoutTitles(given)).toBe(expected);
   });
 });
 

@@ -49,6 +49,15 @@ describe('buildContact: a name column beside first and last name columns', () =>
     expect(build(headers, record)).toStrictEqual({ ok: false, problems: [expected] });
   });
 
+  it.each<[string[], string[], Partial<ImportedContact>]>([
+    [['First Name', 'Last Name', 'Email'], ['Dr Jane', 'Citizen', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
+    [['First Name', 'Last Name', 'Email'], ['Dr', 'Citizen', 'jane@example.com'], { firstName: 'Dr', lastName: 'Citizen' }],
+    [['*ContactName', 'FirstName', 'EmailAddress'], ['Jane Citizen', 'Mrs Jane', 'jane@example.com'], { firstName: 'Jane', lastName: 'Citizen' }],
+  ])('leaves a title out of a first name cell with a name besides: %j', (headers, record, expected) => {
+    const built = build(headers, record);
+    expect(built.ok && built.contact).toMatchObject(expected);
+  });
+
   // A column of people's names holding what only may be an organisation's: a person's entry, kept as one.
   it.each<[string, Partial<ImportedContact>]>([
     ['Jo & Sam Lee', { firstName: 'Jo & Sam', lastName: 'Lee' }],
