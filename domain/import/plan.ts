@@ -1,6 +1,6 @@
 import { bestMatch, identityKeyOfString, identityKeys, identityKeyString, type IdentityKey } from '../identity';
 import { mayBeSamePerson } from '../names';
-import { mergeForUpdate, type ContactUpdate, type ExistingContact, type ImportedContact, type ImportedPhone, type RowProblem } from './rows';
+import { mergeForUpdate, type ContactField, type ContactUpdate, type ExistingContact, type ImportedContact, type ImportedPhone, type RowProblem } from './rows';
 
 export type OnMatch = 'update' | 'skip' | 'create';
 
@@ -371,6 +371,9 @@ export function planChunk(
 
   // The stored contacts the plan updates, with their state after the rows planned so far and the changes that made it.
   const updating = new Map<string, { state: ExistingContact; pending: ContactUpdate | undefined }>();
+  // Which row of the file gave each contact each value it replaces a stored one with, so that a later row replacing it
+  // again says so: the later row's value is the one kept.
+  const givenBy = new Map<string, Map<string, { line: number; value: string }>>();
   const groups = pins && pins.size > 0 ? groupByPin(rows, pins, rowKeyNames) : clusterRows(rowKeyNames).flatMap((members) => splitByName(members, rows, rowKeyNames));
   for (const members of groups) {
     const cluster = members.map((i) => rows[i] as ValidRow);
@@ -425,7 +428,10 @@ export function planChunk(
       state = asExisting(own.contact);
       contactId = ref;
       rest = others;
+      givenBy.set(ref, valuesGiven(own.contact, first.line));
     }
+    let given = givenBy.get(contactId);
+    if (given === undefined) givenBy.set(contactId, (given = new Map()));
     for (const row of rest) {
       const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pin === undefined }), ownerOf, contactId);
       const changed = !isEmpty(update);
@@ -433,7 +439,12 @@ export function planChunk(
         line: row.line,
         outcome: changed ? 'updated' : 'skipped',
         contact: contactId,
-        warnings: [...row.warnings, ...update.warnings, ...(changed ? [] : [{ message: 'no new information for the contact', note: true as const }])],
+        warnings: [
+          ...row.warnings,
+          ...update.warnings,
+          ...replacedValuesOfRows(update, row.line, given),
+          ...(changed ? [] : [{ message: 'no new information for the contact', note: true as const }]),
+        ],
       });
       if (!changed) continue;
       state = applied(state, update);
@@ -461,6 +472,42 @@ export function planChunk(
   }
   plan.rows.sort((a, b) => a.line - b.line);
   return plan;
+}
+
+// The values one row of a person replaces another's by, last row first: a name or a custom field, never a list.
+const REPLACED_FIELDS: Partial<Record<ContactField, string>> = { firstName: 'first name', middleName: 'middle name', lastName: 'last name', businessName: 'business name' };
+
+/** The names and custom fields a row gives a contact it creates, by the line that gave them. */
+function valuesGiven(contact: ImportedContact, line: number): Map<string, { line: number; value: string }> {
+  const given = new Map<string, { line: number; value: string }>();
+  for (const field of Object.keys(REPLACED_FIELDS) as ContactField[]) {
+    const value = contact[field as 'firstName'];
+    if (value) given.set(field, { line, value });
+  }
+  for (const [name, value] of Object.entries(contact.customFields)) if (value) given.set(`custom:${name}`, { line, value });
+  return given;
+}
+
+/**
+ * Warnings for the values an update replaces that an earlier row of the file gave the contact ("row 2 gave 'Robert',
+ * row 9 'Bobby'"): both rows say they are the contact, and only the later one's value is kept. Records the update's
+ * values as given by `line`.
+ */
+function replacedValuesOfRows(update: ContactUpdate, line: number, given: Map<string, { line: number; value: string }>): RowProblem[] {
+  const warnings: RowProblem[] = [];
+  const replace = (field: string, value: string, described: string) => {
+    const earlier = given.get(field);
+    if (earlier !== undefined && earlier.line !== line && earlier.value !== value) {
+      warnings.push({ field, message: `${described} replaces '${earlier.value}', which row ${earlier.line} of the file gave the contact` });
+    }
+    given.set(field, { line, value });
+  };
+  for (const [field, value] of Object.entries(update.changes.fields) as [ContactField, string][]) {
+    const what = REPLACED_FIELDS[field];
+    if (what !== undefined) replace(field, value, `the ${what} '${value}'`);
+  }
+  for (const [name, value] of Object.entries(update.changes.customFields)) replace(`custom:${name}`, value, `'${value}' in custom field '${name}'`);
+  return warnings;
 }
 
 /** The rows named that may be the contact they name, pinned to it, beside `pins`; and why each of the others is not. */

@@ -303,7 +303,7 @@ describe('mappings', () => {
         `file: '${file}' has its header (line 1: "First Name", "Last Name", "Email", "Mobile", …) and no rows below it: there is nothing to import`,
       );
     }
-    const [{ imports }] = await t.database.sql<{ imports: number }[]>`select count(*)::int as imports from imports where business_id = ${business.id}`;
+    const [{ imports } = { imports: -1 }] = await t.database.sql<{ imports: number }[]>`select count(*)::int as imports from imports where business_id = ${business.id}`;
     expect(imports).toBe(0);
   });
 

@@ -208,6 +208,45 @@ describe('planning a chunk', () => {
     expect(update?.update.previous).not.toHaveProperty('primaryPhone');
   });
 
+  it.each([
+    {
+      name: 'a stored contact',
+      stored: [stored('c1', 'Ada', 'ada@x.com', [])],
+      contact: 'c1',
+    },
+    { name: 'a contact the chunk creates', stored: [], contact: 'new:2' },
+  ])('says which row gave the value a later row of the same person replaces, on the later row: $name', ({ stored: existing, contact }) => {
+    const plan = planChunk(
+      [
+        row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co', customFields: { Ref: 'A1', Plan: 'Gold' } }),
+        row(3, { ...person('Ada', 'ada@x.com'), businessName: 'First Co', customFields: { Plan: 'Gold' } }),
+        row(4, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co', customFields: { Ref: 'B2' } }),
+      ],
+      existing,
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(plan.rows.map((r) => [r.line, r.contact, r.warnings.filter((w) => !w.note)])).toEqual([
+      [2, contact, []],
+      [3, contact, []],
+      [
+        4,
+        contact,
+        [
+          { field: 'businessName', message: "the business name 'Second Co' replaces 'First Co', which row 2 of the file gave the contact" },
+          { field: 'custom:Ref', message: "'B2' in custom field 'Ref' replaces 'A1', which row 2 of the file gave the contact" },
+        ],
+      ],
+    ]);
+  });
+
+  it('says nothing of a value a row replaces that the contact had before the file', () => {
+    const plan = planChunk([row(2, { ...person('Ada', 'ada@x.com'), businessName: 'New Co' })], [{ ...stored('c1', 'Ada', 'ada@x.com', []), businessName: 'Old Co' }], {
+      onMatch: 'update',
+      uniqueIdentity: true,
+    });
+    expect(plan.rows[0]?.warnings).toEqual([]);
+  });
+
   it('keeps the value from before the first change for undo when two rows change one field', () => {
     const plan = planChunk(
       [row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co' }), row(3, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co' })],
