@@ -834,12 +834,12 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     },
 
     async finishImport(input: { importId: string; status: 'completed' | 'cancelled' | 'failed'; dryRun: boolean; errorReport?: string }): Promise<{ errorReport?: string }> {
-      const { row: importRow, options } = await loadImport(input.importId);
+      const { row: importRow, options, mapping } = await loadImport(input.importId);
       let errorReport: string | undefined;
       if (!input.dryRun) {
         const [counted] = await sql<{ failed: number }[]>`
           select count(*)::int as failed from import_ledger where import_id = ${importRow.id} and outcome = 'failed'`;
-        if ((counted?.failed ?? 0) > 0) errorReport = await writeErrorReport(importRow.id, options, input.errorReport);
+        if ((counted?.failed ?? 0) > 0) errorReport = await writeErrorReport(importRow.id, options, mapping, input.errorReport);
       }
       // A dry run leaves nothing behind but the template it may have saved.
       await (input.dryRun
@@ -851,13 +851,15 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   };
 
   /** The failed rows as they were in the file, each with its problems in a last column, in line order. */
-  async function writeErrorReport(importId: string, options: ImportOptions, requested?: string): Promise<string> {
+  async function writeErrorReport(importId: string, options: ImportOptions, mapping: readonly ColumnMapping[], requested?: string): Promise<string> {
     const parsed = path.parse(options.originalFile);
     // Named for the import: the same file imported again, or into another business, keeps each run's report.
     const besideFile = path.join(parsed.dir, `${parsed.name}.${importId.slice(0, 8)}.errors.csv`);
     const target = requested ? path.resolve(resolveCsvPath(requested, 'errorReport')) : besideFile;
     const fallback = path.join(workDir, 'imports', `${importId}.errors.csv`);
-    const columns = [...options.headers, errorReportHeaders.line, errorReportHeaders.error];
+    // A corrected report imported again is reported on with the lines and errors of this import, not those before too.
+    const reported = options.headers.flatMap((_, i) => (mapping.find((m) => m.column === i)?.reportColumn ? [] : [i]));
+    const columns = [...reported.map((i) => options.headers[i] as string), errorReportHeaders.line, errorReportHeaders.error];
     let file = target;
     let writer;
     try {
@@ -873,7 +875,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     try {
       for await (const rows of cursor) {
         for (const row of rows) {
-          const cells = options.headers.map((_, i) => row.cells[i] ?? '');
+          const cells = reported.map((i) => row.cells[i] ?? '');
           await writer.write([...cells, String(row.line), row.problems.map((p) => p.message).join('; ')]);
         }
         heartbeat();

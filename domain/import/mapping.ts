@@ -42,6 +42,8 @@ export type ColumnMapping = {
    * priority): read as an empty cell, which makes no custom field.
    */
   noValue?: string;
+  /** Line or Error of an error report being imported again: left out of this import's own report, which has its own. */
+  reportColumn?: true;
 };
 
 export type MappingOutcome = { ok: true; mapping: ColumnMapping[] } | { ok: false; errors: string[] };
@@ -270,7 +272,7 @@ function withoutErrorReportColumns(mapping: ColumnMapping[], headers: readonly s
   if (line < 1 || !named(headers[line], errorReportHeaders.line) || !named(headers[line + 1], errorReportHeaders.error)) return mapping;
   if (!sample.every((record) => /^\d*$/.test((record[line] ?? '').trim()))) return mapping;
   const reasons = ["a row's line in the file its error report was written from: not imported", 'why the error report says the row was refused: not imported'];
-  return mapping.map((m) => (m.column < line ? m : { column: m.column, header: m.header, field: 'ignore', reason: reasons[m.column - line] as string }));
+  return mapping.map((m) => (m.column < line ? m : { column: m.column, header: m.header, field: 'ignore', reason: reasons[m.column - line] as string, reportColumn: true }));
 }
 
 /** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */

@@ -43,6 +43,15 @@ describe('importContactsCsv', () => {
     expect(await readFile(elsewhere.errorReport as string, 'utf8')).toBe(report);
     expect(await readFile(result.errorReport as string, 'utf8')).toBe(report);
 
+    // The report imported as it is fails the same row again: the new report has that row's line in the report, once.
+    const unchanged = await t.file('plain-unchanged.csv', report);
+    const refusedAgain = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: unchanged });
+    expect(refusedAgain).toMatchObject({ rows: 1, failed: 1 });
+    const secondReport = await readFile(refusedAgain.errorReport as string, 'utf8');
+    const [header, bobAgain] = secondReport.replace(/^\uFEFF/, '').split(/\r?\n/);
+    expect(header).toBe('first_name,Surname,Email address,Mobile,Tags,Line,Error');
+    expect(bobAgain).toMatch(/^Bob,Stone,,12345,,2,\S/);
+
     // The report, its rows corrected, imports as the file would have: its line and error are no custom fields.
     const corrected = await t.file('plain-corrected.csv', report.replace('Bob,Stone,,12345,', 'Bob,Stone,,0412 999 888,'));
     expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: corrected })).toMatchObject({ created: 1, failed: 0 });
