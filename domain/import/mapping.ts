@@ -370,7 +370,8 @@ function propose(
   if (field === undefined) return keep(base, 'known column with no contact field: kept as custom field');
   const byHeader = fromHeader(base, match);
   const expected = EXPECTED_VALUES[headerKind];
-  if (looksLike === 'text' && expected !== undefined) {
+  // Numbers too short to be any ("12345") are a phone column's mistakes, each refused with its row, not another column.
+  if (looksLike === 'text' && expected !== undefined && !(headerKind === 'phone' && mostlyDigits(values))) {
     return keep(base, `${byHeader.explain(field)}, but the values do not look like ${expected}: kept as custom field`);
   }
   return byHeader;
@@ -605,6 +606,11 @@ const OTHER_NUMBER_WORDS = new Set([
 const WRITTEN_AS_A_NUMBER = /^\s*(?:\+|\(|0)|\d[\s.-]\d/;
 // Nearly all: a value or two of another kind ("ask reception") among the numbers.
 const NEARLY_ALL = 0.9;
+
+function mostlyDigits(values: readonly string[]): boolean {
+  const filled = values.filter((value) => value !== '');
+  return filled.filter((value) => PHONE_CHARACTERS.test(value) && !DATE.test(value) && /\d/.test(value)).length * 2 > filled.length;
+}
 
 function mostlyWrittenAsNumbers(values: readonly string[]): boolean {
   const filled = values.filter((value) => value !== '');

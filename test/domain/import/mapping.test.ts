@@ -493,6 +493,8 @@ describe('autoMapColumns checks headers against the values', () => {
         reason: 'alias of phone ("Phone"), but the values do not look like phone numbers: kept as custom field',
       },
     ]);
+    // Numbers too short to be any are the phone column's mistakes, refused row by row as such.
+    expect(autoMapColumns(['Mobile'], [['12345'], ['0412'], ['']])).toStrictEqual([{ column: 0, header: 'Mobile', field: 'mobilePhone', reason: 'alias of mobilePhone ("Mobile")' }]);
   });
 });
 
