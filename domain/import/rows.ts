@@ -250,9 +250,16 @@ export function mergeForUpdate(
     update.previous.customFields[name] = existing.customFields[name] ?? null;
   }
   for (const kind of ['contactAddress', 'billingAddress'] as const) {
-    if (!mergeAddress(existing[kind], incoming[kind], update.changes[kind], update.previous[kind])) continue;
-    (update.changes.replacedAddresses ??= []).push(kind);
+    const merged = mergeAddress(existing[kind], incoming[kind], update.changes[kind], update.previous[kind]);
+    if (merged === undefined) continue;
     const which = kind === 'contactAddress' ? 'address' : 'billing address';
+    if (merged === 'differs') {
+      // Without a street, a town or postcode alone cannot say where the person now lives.
+      const given = describeAddress(incoming[kind] ?? null);
+      update.warnings.push({ field: kind, message: `the ${which} '${given}' has no street and differs from the contact's, '${describeAddress(existing[kind])}', which it keeps` });
+      continue;
+    }
+    (update.changes.replacedAddresses ??= []).push(kind);
     update.warnings.push({ field: kind, message: `the ${which} replaces the contact's, '${describeAddress(existing[kind])}'` });
   }
   return update;
@@ -730,14 +737,23 @@ function mergedNotes(existing: string | null, incoming: string | undefined): str
 }
 
 /**
- * The row's address into the stored one: its parts fill the stored address's empty ones, unless it is another street
- * (the person has moved), which replaces the stored address whole, so that no part of the old one (its postcode, say)
- * is left with the new. Returns whether it replaced it.
+ * The row's address into the stored one: its parts fill the stored address's empty ones, unless it is another street,
+ * or the same street in another town or postcode (the person has moved), which replaces the stored address whole, so
+ * that no part of the old one (its postcode, say) is left with the new. Returns whether it replaced it, or, for a row
+ * without a street whose town or postcode differ from the stored address's, that they differ: the stored one is kept.
  */
-function mergeAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): boolean {
+function mergeAddress(existing: StoredAddress | null, incoming: Address | undefined, changes: Address, previous: StoredAddress): 'replaced' | 'differs' | undefined {
   const street = nonBlank(incoming?.line1);
   const storedStreet = nonBlank(existing?.line1);
-  const moved = street !== undefined && storedStreet !== undefined && !isSameStreet(storedStreet, street);
+  const differs = (part: 'city' | 'postalCode') => {
+    const value = nonBlank(incoming?.[part]);
+    const current = nonBlank(existing?.[part]);
+    return value !== undefined && current !== undefined && value.trim().toLowerCase() !== current.trim().toLowerCase();
+  };
+  const elsewhere = differs('city') || differs('postalCode');
+  const moved = street !== undefined && storedStreet !== undefined && (elsewhere || !isSameStreet(storedStreet, street));
+  // No part of an address of another place fills the stored one's (a postcode of another town).
+  if (elsewhere && !moved) return 'differs';
   for (const part of addressParts) {
     const value = nonBlank(incoming?.[part]);
     const current = existing?.[part] ?? null;
@@ -751,7 +767,7 @@ function mergeAddress(existing: StoredAddress | null, incoming: Address | undefi
     }
     previous[part] = current;
   }
-  return moved;
+  return moved ? 'replaced' : undefined;
 }
 
 // The words streets are called by, as people shorten them: "12 Harbour St" is "12 Harbour Street".

@@ -171,8 +171,27 @@ describe('mergeForUpdate', () => {
     [
       'the empty parts of an address the row gives no street of',
       { contactAddress: { line1: '12 Harbour St', line2: null, city: 'Sydney', region: null, postalCode: null, country: null } },
+      { contactAddress: { city: 'sydney', postalCode: '2000' } },
+      update({ contactAddress: { postalCode: '2000' } }, { contactAddress: { postalCode: null } }),
+    ],
+    [
+      'no part of an address without a street in another town, with a warning',
+      { contactAddress: { line1: '12 Harbour St', line2: null, city: 'Sydney', region: null, postalCode: null, country: null } },
       { contactAddress: { city: 'Manly', postalCode: '2095' } },
-      update({ contactAddress: { postalCode: '2095' } }, { contactAddress: { postalCode: null } }),
+      {
+        ...NO_UPDATE,
+        warnings: [{ field: 'contactAddress', message: "the address 'Manly, 2095' has no street and differs from the contact's, '12 Harbour St, Sydney', which it keeps" }],
+      },
+    ],
+    [
+      'an address on the same street in another town whole (the person has moved)',
+      { contactAddress: { line1: '1 Harbour St', line2: null, city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'Australia' } },
+      { contactAddress: { line1: '1 Harbour St', city: 'Parramatta', region: 'NSW', postalCode: '2150' } },
+      update(
+        { contactAddress: { line1: '1 Harbour St', line2: '', city: 'Parramatta', region: 'NSW', postalCode: '2150', country: '' }, replacedAddresses: ['contactAddress'] },
+        { contactAddress: { city: 'Sydney', postalCode: '2000', country: 'Australia' } },
+        [{ field: 'contactAddress', message: "the address replaces the contact's, '1 Harbour St, Sydney, NSW, 2000, Australia'" }],
+      ),
     ],
     [
       'an address on another street whole, with no part of the old one left (the person has moved)',
