@@ -282,6 +282,16 @@ export function isUnaccentedOf(given: string | undefined, name: string | null): 
   return name.normalize('NFD').replace(/\p{M}/gu, '') === given;
 }
 
+/**
+ * "JANE" or "jane" of "Jane": the same name in capitals or small letters only, as a system that shouts or one typed in
+ * haste writes it, where the name had both.
+ */
+export function isPlainerCaseOf(given: string | undefined, name: string | null): boolean {
+  if (given === undefined || name === null || given === name || given.toLowerCase() !== name.toLowerCase()) return false;
+  const oneCase = (text: string) => text === text.toUpperCase() || text === text.toLowerCase();
+  return oneCase(given) && !oneCase(name);
+}
+
 /** "J." or "J" of "Jane": one letter, the name's first. */
 export function isInitialOf(given: string | undefined, name: string | null): boolean {
   const initial = /^\s*(\p{L})\.?\s*$/u.exec(given ?? '')?.[1];

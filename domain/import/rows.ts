@@ -1,5 +1,5 @@
 import { normalizeEmail, type EmailResult } from '../email';
-import { hasLegalForm, isInitialOf, isPartOfFamilyName, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName, withoutTitles } from '../names';
+import { hasLegalForm, isInitialOf, isPartOfFamilyName, isPlainerCaseOf, isShorterGivenName, isUnaccentedOf, looksLikeOrganisation, mayBeSamePerson, splitFullName, withoutTitles } from '../names';
 import { extensionOf, joinPhoneParts, normalizePhone, type PhoneResult } from '../phone';
 import { splitEmails, splitMultiValue, valuesWrittenApart, withoutPlaceholderParts } from './cell-values';
 import { numberBeforeWords, numbersWrittenInCell } from './phone-cell';
@@ -214,18 +214,19 @@ export function mergeForUpdate(
   };
   // "J." is a name the contact has in full already: an initial adds nothing, and would take the name's place.
   // So is a name written without its accents ("Jose" for "José").
+  // So is one in capitals only or small letters only ("JANE" for "Jane").
   const fuller = options.keepFullerNames === true;
+  const plainer = (given: string | undefined, name: string | null) => fuller && (isUnaccentedOf(given, name) || isPlainerCaseOf(given, name));
   const shorterFirst =
     fuller && incoming.firstName !== existing.firstName &&
-    (isShorterGivenName(incoming.firstName, existing.firstName) || isUnaccentedOf(incoming.firstName, existing.firstName));
+    (isShorterGivenName(incoming.firstName, existing.firstName) || plainer(incoming.firstName, existing.firstName));
   if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
-  const plainerMiddle = fuller && isUnaccentedOf(incoming.middleName, existing.middleName);
-  if (!isInitialOf(incoming.middleName, existing.middleName) && !plainerMiddle) set('middleName', incoming.middleName);
+  if (!isInitialOf(incoming.middleName, existing.middleName) && !plainer(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
   const shorterLast =
     fuller && incoming.lastName !== existing.lastName &&
-    (isPartOfFamilyName(incoming.lastName, existing.lastName) || isUnaccentedOf(incoming.lastName, existing.lastName));
+    (isPartOfFamilyName(incoming.lastName, existing.lastName) || plainer(incoming.lastName, existing.lastName));
   if (!shorterLast) set('lastName', incoming.lastName);
-  set('businessName', incoming.businessName);
+  if (!plainer(incoming.businessName, existing.businessName)) set('businessName', incoming.businessName);
   set('notes', mergedNotes(existing.notes, incoming.notes));
   mergeEmail(existing, incoming, set, update.warnings);
 

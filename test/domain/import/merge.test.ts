@@ -237,6 +237,18 @@ describe('mergeForUpdate', () => {
     expect([renamed.firstName ?? first, renamed.lastName ?? last]).toEqual([rowFirst, rowLast]);
   });
 
+  it.each<[string, Partial<ExistingContact>, Partial<ImportedContact>, ContactUpdate['changes']['fields']]>([
+    ['keeps names in capitals and small letters over capitals only', { firstName: 'Anna', lastName: 'McAdams', businessName: 'Harbour Physio' }, { firstName: 'ANNA', lastName: 'MCADAMS', businessName: 'HARBOUR PHYSIO' }, {}],
+    ['keeps names in capitals and small letters over small letters only', { firstName: 'Carl', middleName: 'Jon', lastName: 'Clark' }, { firstName: 'carl', middleName: 'jon', lastName: 'clark' }, {}],
+    ['takes names in capitals and small letters over capitals only', { firstName: 'ANNA', lastName: 'ADAMS' }, { firstName: 'Anna', lastName: 'Adams' }, { firstName: 'Anna', lastName: 'Adams' }],
+    ['takes names written in both another way', { firstName: 'Anna', lastName: 'Mcadams' }, { firstName: 'Anna', lastName: 'McAdams' }, { lastName: 'McAdams' }],
+  ])('matched by its keys, %s', (_, existing, incoming, expected) => {
+    expect(mergeForUpdate({ ...EXISTING, ...existing }, { ...INCOMING, ...incoming }, { keepFullerNames: true }).changes.fields).toEqual(expected);
+    // A linked record renames the contact as it says.
+    const renamed = mergeForUpdate({ ...EXISTING, ...existing }, { ...INCOMING, ...incoming }).changes.fields;
+    expect(renamed.lastName ?? existing.lastName).toBe(incoming.lastName);
+  });
+
   it('matched by its keys, takes the accents a row adds to a name', () => {
     const existing = { ...EXISTING, firstName: 'Jose', middleName: 'Angel', lastName: 'Nunez' };
     const incoming = { ...INCOMING, firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' };
