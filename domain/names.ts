@@ -204,6 +204,28 @@ const SHORT_FORMS: readonly (readonly string[])[] = [
   ['jessica', 'jess', 'jessie'],
   ['natalie', 'nat', 'nattie'],
   ['eleanor', 'ellie', 'nell', 'nora'],
+  // One name spelt two ways ("Phillip", "Philip"): a letter apart or sounding alike, which no start or short form joins.
+  ['ann', 'anne', 'annie'],
+  ['philip', 'phillip', 'phil', 'pip'],
+  ['jeffrey', 'jeffery', 'geoffrey', 'geoff', 'jeff'],
+  ['matthew', 'mathew'],
+  ['elizabeth', 'elisabeth'],
+  ['alan', 'allan', 'allen', 'al'],
+  ['brian', 'bryan'],
+  ['stuart', 'stewart', 'stu'],
+  ['sean', 'shaun', 'shawn'],
+  ['claire', 'clare'],
+  ['rachel', 'rachael'],
+  ['michelle', 'michele'],
+  ['teresa', 'theresa', 'tess', 'terri'],
+  ['hayley', 'haley', 'hailey'],
+  ['caitlin', 'kaitlyn', 'katelyn'],
+  ['nicole', 'nichole', 'nikki'],
+  ['megan', 'meghan', 'meg'],
+  ['carl', 'karl'],
+  ['eric', 'erik'],
+  ['mark', 'marc'],
+  ['zoe', 'zoey'],
 ];
 const shortFormGroups = new Map<string, number[]>();
 SHORT_FORMS.forEach((names, group) => {
