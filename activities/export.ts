@@ -130,7 +130,7 @@ function withExtension(phone: { e164: string; raw: string }): string {
  * back. `firstValues`: the field's values in the rows the import samples, '' where a row has none.
  */
 function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>, firstValues: readonly string[], defaultCountry: string): string {
-  // The import tells headers apart ignoring letter case, and would number a second "Street" "Street (2)".
+  // The import maps headers ignoring letter case: a custom field "email" beside the "Email" column would be read as one.
   if (otherHeaders.has(name.trim().toLowerCase())) return `custom:${name}`;
   const [read] = autoMapColumns([name], firstValues.map((value) => [value]), { defaultCountry });
   return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;

@@ -364,12 +364,13 @@ export function isUtf8Encoding(encoding: string): boolean {
  * apostrophe before a header as before any cell (`'@handle`): the name is the header without it.
  */
 export function headerNames(cells: readonly string[]): string[] {
+  // Told apart as written: "Allergies" and "allergies" are two custom fields an export writes as two columns.
   const taken = new Set<string>();
   return cells.map((cell, position) => {
     const name = stripExportArtifacts(cell) || unnamedColumn(position);
     let unique = name;
-    for (let repeat = 2; taken.has(unique.toLowerCase()); repeat++) unique = `${name} (${repeat})`;
-    taken.add(unique.toLowerCase());
+    for (let repeat = 2; taken.has(unique); repeat++) unique = `${name} (${repeat})`;
+    taken.add(unique);
     return unique;
   });
 }

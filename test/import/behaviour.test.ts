@@ -516,6 +516,28 @@ describe('exportContactsCsv', () => {
     expect(strip(await listContacts(t.database.db, elsewhere.id))).toEqual(strip(contacts));
   });
 
+  it('writes custom fields named alike but for letter case as two columns, which come back as they were, again and again', async () => {
+    const business = await aBusiness(t.database.db);
+    const first = await t.file('case-first.csv', 'First Name,Last Name,Email,Allergies\nJosé,Núñez,jose@example.com,Latex\n');
+    const second = await t.file('case-second.csv', 'First Name,Last Name,Email,allergies\nAnne,Lee,anne@example.com,Peanuts\n');
+    for (const file of [first, second]) await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    const customFields = async (businessId: string) =>
+      (await t.database.sql<{ custom_fields: Record<string, string> }[]>`select custom_fields from contacts where business_id = ${businessId} order by first_name`).map(
+        (c) => c.custom_fields,
+      );
+    const stored = await customFields(business.id);
+    expect(stored).toEqual([{ allergies: 'Peanuts' }, { Allergies: 'Latex' }]);
+    for (const round of [1, 2]) {
+      const output = path.join(t.dir, `case-export-${round}.csv`);
+      await t.worker.execute('exportContactsCsv', { businessId: business.id, output });
+      expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output })).toMatchObject({ rows: 2, updated: 0, skipped: 2, failed: 0 });
+      expect(await customFields(business.id)).toEqual(stored);
+    }
+    const moved = await exportAndImportElsewhere(business.id, 'case');
+    expect(moved.imported).toMatchObject({ created: 2, failed: 0 });
+    expect(await customFields(moved.elsewhereId)).toEqual(stored);
+  });
+
   it("writes a number's extension beside it, so that it comes back", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');

@@ -201,10 +201,10 @@ describe('records', () => {
 });
 
 describe('header', () => {
-  it('names blank columns and numbers repeated names', async () => {
+  it('names blank columns and numbers repeated names, names written in other letter case apart', async () => {
     const inspection = await inspectCsv(fixture('header-names.csv'));
 
-    expect(inspection.headers).toEqual(['Name', 'Column 2', 'Email', 'email (2)', 'Phone', 'Column 2 (2)', 'Name (2)']);
+    expect(inspection.headers).toEqual(['Name', 'Column 2', 'Email', 'email', 'Phone', 'Column 2 (2)', 'Name (2)']);
     expect(inspection.sample).toEqual([['a', 'b', 'c', 'd', 'e', 'f', 'g']]);
   });
 
