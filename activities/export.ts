@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
 import { extensionOf } from '../domain/phone';
-import { customFieldName, recordHeaders } from '../domain/import/fields';
+import { customFieldName, exportFixedColumns } from '../domain/import/fields';
 import { autoMapColumns } from '../domain/import/mapping';
 import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
 
@@ -15,21 +15,7 @@ import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
  * What an export can hold, each with its headers. The headers are ones the import maps without help, so that an
  * exported file imports back into the same contacts.
  */
-const fixedColumns = {
-  id: [recordHeaders.id],
-  firstName: ['First Name'],
-  middleName: ['Middle Name'],
-  lastName: ['Last Name'],
-  businessName: ['Company'],
-  email: ['Email'],
-  tags: ['Tags'],
-  notes: ['Notes'],
-  contactAddress: ['Street', 'Address Line 2', 'City', 'State', 'Postcode', 'Country'],
-  billingAddress: ['Billing Street', 'Billing Address Line 2', 'Billing City', 'Billing State', 'Billing Postal Code', 'Billing Country'],
-  status: [recordHeaders.status],
-  createdAt: [recordHeaders.createdAt],
-  updatedAt: [recordHeaders.updatedAt],
-} as const;
+const fixedColumns = exportFixedColumns;
 type FixedColumn = keyof typeof fixedColumns;
 export const exportColumnNames = [...Object.keys(fixedColumns), 'phones', 'customFields'] as const;
 // The id first, as record ids lead other tools' exports: a file edited and imported back updates the contacts it

@@ -46,6 +46,26 @@ export const recordHeaders = {
   updatedAt: 'Switchboard Updated At',
 } as const;
 
+/**
+ * The columns an export writes for each of a contact's fields, by the export's column name. An import of a file with
+ * the export's id column reads these headers as the fields they were written from, whatever their values look like.
+ */
+export const exportFixedColumns = {
+  id: [recordHeaders.id],
+  firstName: ['First Name'],
+  middleName: ['Middle Name'],
+  lastName: ['Last Name'],
+  businessName: ['Company'],
+  email: ['Email'],
+  tags: ['Tags'],
+  notes: ['Notes'],
+  contactAddress: ['Street', 'Address Line 2', 'City', 'State', 'Postcode', 'Country'],
+  billingAddress: ['Billing Street', 'Billing Address Line 2', 'Billing City', 'Billing State', 'Billing Postal Code', 'Billing Country'],
+  status: [recordHeaders.status],
+  createdAt: [recordHeaders.createdAt],
+  updatedAt: [recordHeaders.updatedAt],
+} as const;
+
 /** The columns an import's error report adds after the file's own: each refused row's line, and why it was refused. */
 export const errorReportHeaders = { line: 'Line', error: 'Error' } as const;
 

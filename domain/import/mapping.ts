@@ -6,6 +6,7 @@ import {
   customFieldName,
   describeMappingTargets,
   errorReportHeaders,
+  exportFixedColumns,
   type ImportField,
   isPhoneField,
   isSingleValued,
@@ -216,8 +217,17 @@ export function autoMapColumns(
 ): ColumnMapping[] {
   const reads = headers.map(readHeader);
   const contactsAre = whoseColumns(reads);
+  const ownExport = headers.includes(recordHeaders.id);
   const proposals = headers.map((header, column) =>
-    propose(column, header, sample.map((record) => stripExportArtifacts(record[column] ?? '')), reads[column] as HeaderRead, contactsAre, options.defaultCountry),
+    propose(
+      column,
+      header,
+      sample.map((record) => stripExportArtifacts(record[column] ?? '')),
+      reads[column] as HeaderRead,
+      contactsAre,
+      options.defaultCountry,
+      ownExport && EXPORT_HEADERS.has(header),
+    ),
   );
   return withNoValues(withoutErrorReportColumns(pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set())), headers, sample));
 }
@@ -331,6 +341,9 @@ function normalizeHeader(header: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
+// The columns Switchboard's export writes a contact's fields in: in a file of its export, read by their headers alone.
+const EXPORT_HEADERS: ReadonlySet<string> = new Set(Object.values(exportFixedColumns).flat());
+
 const RECORD_HEADER_KEYS: ReadonlySet<string> = new Set([recordHeaders.status, recordHeaders.createdAt, recordHeaders.updatedAt].map(normalizeHeader));
 
 function propose(
@@ -340,6 +353,8 @@ function propose(
   read: HeaderRead,
   contactsAre: ReadonlySet<string>,
   defaultCountry: string | undefined,
+  /** A column of Switchboard's own export: its values are the field's, however they look ("billing@acme.example" a company). */
+  writtenByExport = false,
 ): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
@@ -358,7 +373,7 @@ function propose(
   const looksLike = describeValues(values);
   const byValues = READ_BY_VALUES[looksLike];
   // A name column of ids ("Customer": 298700001) is no column of phone numbers.
-  if (byValues?.overrules.includes(headerKind) && (looksLike !== 'phone numbers' || mostlyWrittenAsNumbers(values))) {
+  if (!writtenByExport && byValues?.overrules.includes(headerKind) && (looksLike !== 'phone numbers' || mostlyWrittenAsNumbers(values))) {
     return { ...base, fields: [byValues.field], strength: VALUES_STRENGTH, explain: () => `values look like ${looksLike}` };
   }
   if (match === undefined) {
@@ -371,7 +386,7 @@ function propose(
   const byHeader = fromHeader(base, match);
   const expected = EXPECTED_VALUES[headerKind];
   // Numbers too short to be any ("12345") are a phone column's mistakes, each refused with its row, not another column.
-  if (looksLike === 'text' && expected !== undefined && !(headerKind === 'phone' && mostlyDigits(values))) {
+  if (!writtenByExport && looksLike === 'text' && expected !== undefined && !(headerKind === 'phone' && mostlyDigits(values))) {
     return keep(base, `${byHeader.explain(field)}, but the values do not look like ${expected}: kept as custom field`);
   }
   return byHeader;

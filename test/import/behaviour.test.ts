@@ -538,6 +538,23 @@ describe('exportContactsCsv', () => {
     expect(await customFields(moved.elsewhereId)).toEqual(stored);
   });
 
+  it('writes a company that is an email address, which comes back as the company, even in an export of such companies only', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file(
+      'company-emails.csv',
+      'First Name,Last Name,Company,Email,Mobile,Tags\nRex,Ng,rex.billing@rexco.example,,0433 000 001,acct\nSue,Ho,sue.billing@sueco.example,sue@example.com,0433 000 002,acct\n' +
+        'Ann,Lee,Lee Physio,ann@example.com,,\nBo,Li,Li Dental,bo@example.com,,\n',
+    );
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 4, failed: 0 });
+    const contacts = await listContacts(t.database.db, business.id);
+    const output = path.join(t.dir, 'company-emails-export.csv');
+    expect(await t.worker.execute('exportContactsCsv', { businessId: business.id, output, tags: ['acct'] })).toMatchObject({ rows: 2 });
+    const again = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output });
+    expect(again).toMatchObject({ rows: 2, updated: 0, skipped: 2, failed: 0 });
+    expect(again.mapping.find((m) => m.header === 'Company')?.field).toBe('businessName');
+    expect(await listContacts(t.database.db, business.id)).toEqual(contacts);
+  });
+
   it("writes a number's extension beside it, so that it comes back", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');

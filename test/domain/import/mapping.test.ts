@@ -498,6 +498,20 @@ describe('autoMapColumns checks headers against the values', () => {
   });
 });
 
+describe("autoMapColumns: Switchboard's own export", () => {
+  const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Company', 'Email', 'Tags'];
+  const sample = [
+    ['0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d', 'Rex', 'Ng', 'rex.billing@rexco.example', '', 'acct'],
+    ['1b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d', 'Sue', 'Ho', 'sue.billing@sueco.example', 'sue@example.com', 'acct'],
+  ];
+  it('reads its columns by their headers, whatever their values look like', () => {
+    expect(autoMapColumns(headers, sample).map((m) => m.field)).toEqual(['switchboardId', 'firstName', 'lastName', 'businessName', 'email', 'tags']);
+  });
+  it('checks the values of the same columns in a file that is no export of it', () => {
+    expect(autoMapColumns(headers.slice(1), sample.map((record) => record.slice(1)))[2]?.field).toBe('custom:Company');
+  });
+});
+
 describe('autoMapColumns: phone columns of sheets made by hand', () => {
   it.each([
     ['Contact No.', 'phone'],
