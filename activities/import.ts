@@ -22,7 +22,7 @@ import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type 
 import { errorReportHeaders } from '../domain/import/fields';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
-import type { ContactUpdate, RowProblem } from '../domain/import/rows';
+import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, existingContactIds, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
@@ -482,6 +482,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     keysOfUsers: ReadonlySet<string>,
     heldKeys: ReturnType<typeof heldKeysOfChunk>,
     dryRun: boolean,
+    mapping: readonly ColumnMapping[],
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
     const ledger = await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
@@ -500,7 +501,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // reads them again and builds them.
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when they were read are no longer its (was it undone?); retrying the chunk', true);
     }
-    const failed = batch.failed.filter((r) => !earlier.has(r.line));
+    let failed = batch.failed.filter((r) => !earlier.has(r.line));
     const sent = batch.valid;
     // By index into the batch's valid rows, with each one's keys.
     let rows = sent.lines.flatMap((line, i) => (earlier.has(line) ? [] : [i]));
@@ -524,8 +525,24 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const held = await heldKeys.held(keys, keysLeftInFile);
     // A row naming a contact of the business by its id is looked up whatever its keys, and so are the rows that share
     // a key with it. An export of another business names none of its contacts: its rows are new people as any others.
-    const idsInRows = options.onMatch === 'create' ? [] : [...new Set(rows.map((i) => sent.storedIds[i] as string).filter((id) => id !== ''))];
+    // A row refused only for what the contact it names has (its last name, a phone or email) may update that contact.
+    const namedFailed = options.onMatch === 'create' ? [] : failed.filter((r) => r.storedId !== undefined);
+    const idsInRows =
+      options.onMatch === 'create' ? [] : [...new Set([...rows.map((i) => sent.storedIds[i] as string), ...namedFailed.map((r) => r.storedId as string)].filter((id) => id !== ''))];
     const existing = idsInRows.length === 0 ? new Set<string>() : await existingContactIds(sql, importRow.businessId, idsInRows);
+    const namingStored: ValidRow[] = [];
+    for (const row of namedFailed) {
+      if (!existing.has(row.storedId as string)) {
+        row.problems.push({ field: 'switchboardId', message: `its Switchboard ID ${row.storedId} is no contact of this business, which it could have updated` });
+        continue;
+      }
+      const outcome = buildContact(row.cells, mapping, { defaultCountry: options.defaultCountry, named: true });
+      if (outcome.ok) namingStored.push({ line: row.line, contact: outcome.contact, warnings: outcome.warnings });
+    }
+    if (namingStored.length > 0) {
+      const rebuilt = new Set(namingStored.map((row) => row.line));
+      failed = failed.filter((r) => !rebuilt.has(r.line));
+    }
     const named = existing.size === 0 ? [] : keyNames.filter((_, k) => existing.has(sent.storedIds[rows[k] as number] as string));
     const heldOrNamed = named.length === 0 ? held : new Set([...held, ...named.flat()]);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
@@ -537,7 +554,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       if (person.length === 1) alone.push(rows[person[0] as number] as number);
       else for (const k of person) together.push(validRowAt(sent, rows[k] as number));
     }
-    const mayMatch = split.mayMatch.map((k) => validRowAt(sent, rows[k] as number));
+    const mayMatch = [...split.mayMatch.map((k) => validRowAt(sent, rows[k] as number)), ...namingStored];
     await givingWay();
     // The rows of a person new to the store who is in the batch more than once are merged by the plan; a person of
     // one row is written as the thread built it.
@@ -784,7 +801,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           if (next.done) return undefined;
           const batch = next.value;
           const prepared =
-            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun);
+            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun, mapping);
           return { batch, prepared };
         })();
         // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which

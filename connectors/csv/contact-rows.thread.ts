@@ -81,7 +81,9 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
       if (outcome.ok) {
         addValidRow(valid, { line: record.line, contact: outcome.contact, warnings: outcome.warnings });
         if (outcome.warnings.length > 0) batch.warned.push({ line: record.line, problems: outcome.warnings });
-      } else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
+      } else {
+        batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems, ...(outcome.storedId !== undefined && { storedId: outcome.storedId }) } satisfies FailedRow);
+      }
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
     batch.endOfFile = !(await hasMore());

@@ -16,6 +16,8 @@ export interface FailedRow {
   line: number;
   cells: string[];
   problems: RowProblem[];
+  /** The stored contact the row names by its id, which it may update all the same (`buildContact`'s `named`). */
+  storedId?: string;
 }
 
 /**

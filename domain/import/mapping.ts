@@ -288,6 +288,8 @@ function withoutErrorReportColumns(mapping: ColumnMapping[], headers: readonly s
 /** What a mapping lacks to give contacts (a name; an email or a phone), or undefined when it lacks nothing. */
 export function missingFromMapping(mapping: readonly ColumnMapping[]): string | undefined {
   const fields = new Set<MappingTarget>(mapping.map((m) => m.field));
+  // Rows naming stored contacts by id (an export of some columns, edited) update them with what they have.
+  if (fields.has('switchboardId')) return undefined;
   if (!(fields.has('fullName') || (fields.has('firstName') && fields.has('lastName')))) {
     return "no column holds the contact's name (firstName and lastName, or fullName)";
   }

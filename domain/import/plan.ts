@@ -311,7 +311,7 @@ export function splitByPossibleMatch(
  * already in the store is updated, skipped or created anew as `onMatch` says.
  */
 export function planChunk(
-  rows: readonly ValidRow[],
+  given: readonly ValidRow[],
   stored: readonly StoredContact[],
   options: {
     onMatch: OnMatch;
@@ -331,7 +331,13 @@ export function planChunk(
 ): ChunkPlan {
   const plan: ChunkPlan = { creates: [], updates: [], rows: [], refused: [] };
   const storedById = new Map(stored.map((c) => [c.id, c]));
-  const { pins, mistaken } = options.named ? confirmNamed(rows, storedById, options.named, options.pins) : { pins: options.pins, mistaken: undefined };
+  const { pins, mistaken } = options.named ? confirmNamed(given, storedById, options.named, options.pins) : { pins: options.pins, mistaken: undefined };
+  // A row that lacks what a contact needs may only update the contact it names; not that contact, it is refused.
+  const rows = given.filter((row) => {
+    if (row.contact.incomplete === undefined || pins?.has(row.line)) return true;
+    plan.refused.push({ line: row.line, problems: [...row.contact.incomplete] });
+    return false;
+  });
   const owners = new Map<string, string>();
   for (const contact of stored) for (const key of keysOfStored(contact)) owners.set(identityKeyString(key), contact.id);
   const ownerOf = (key: IdentityKey) => (options.uniqueIdentity ? owners.get(identityKeyString(key)) : undefined);

@@ -35,6 +35,11 @@ export type ImportedContact = {
   storedId?: string;
   /** The number the file marks as the primary (Google's star): an update makes it the contact's primary. */
   markedPrimary?: string;
+  /**
+   * Why the row would be refused as a contact of its own (no last name, no phone or email), built all the same
+   * because it names a stored contact by its id (`buildContact`'s `named`): it may only update that contact.
+   */
+  incomplete?: RowProblem[];
 };
 
 export type RowProblem = {
@@ -44,7 +49,10 @@ export type RowProblem = {
   /** Why a row was skipped, not a value of it left out: kept in the ledger, not reported as a warning. */
   note?: true;
 };
-export type RowOutcome = { ok: true; contact: ImportedContact; warnings: RowProblem[] } | { ok: false; problems: RowProblem[] };
+export type RowOutcome =
+  | { ok: true; contact: ImportedContact; warnings: RowProblem[] }
+  /** `storedId`: the contact the row names by its id, which it may still update (built again with `named`). */
+  | { ok: false; problems: RowProblem[]; storedId?: string };
 
 /** A contact as the contacts store holds it (db/schema.ts), for the "update" match mode. */
 export type StoredAddress = { [P in AddressPart]?: string | null };
@@ -143,7 +151,11 @@ const PERSON_NAME_FIELDS: ReadonlySet<ColumnMapping['field']> = new Set(['firstN
 export function buildContact(
   record: readonly string[],
   mapping: readonly ColumnMapping[],
-  options: { defaultCountry: string },
+  /**
+   * `named`: the row names a stored contact by its id (a partial export edited and imported back, a contact made from
+   * a message with no last name): built without the name or the phone or email it lacks, which the contact has.
+   */
+  options: { defaultCountry: string; named?: boolean },
 ): RowOutcome {
   const cells: Cell[] = [];
   for (const m of mapping) {
@@ -157,34 +169,37 @@ export function buildContact(
   const reachable = points.phones.length > 0 || points.email !== undefined;
   // The mapping has a column for each of the header's: most rows have no more cells than that.
   const beyond = record.length > mapping.length ? cellsBeyondHeader(record, mapping.length) : undefined;
-  if (!name.ok || !reachable) {
-    return { ok: false, problems: [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems), ...(beyond ? [beyond] : [])] };
+  const incomplete = name.ok && reachable ? undefined : [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)];
+  const id = readStoredId(cells);
+  if (incomplete !== undefined && !(options.named && id?.ok)) {
+    return { ok: false, problems: [...incomplete, ...(beyond ? [beyond] : [])], ...(id?.ok && { storedId: id.value }) };
   }
-  const businessCell = name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
+  const names: { firstName: string; middleName?: string; lastName: string } = name.ok ? name : partialName(cells);
+  const businessCell = name.ok && name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
   // Xero's contact name is the person's own name for an individual: no business of theirs. A company column naming
   // the person is a sole trader's business.
-  const ownName = businessCell !== undefined && isContactNameHeader(businessCell.header) && isOwnName(businessCell.value, name);
+  const ownName = businessCell !== undefined && isContactNameHeader(businessCell.header) && name.ok && isOwnName(businessCell.value, name);
   const businessName = ownName ? undefined : businessCell?.value;
   const notes = valueOf(cells, 'notes');
   const contactAddress = readAddress(cells, 'contactAddress');
   const billingAddress = readAddress(cells, 'billingAddress');
   const contact: ImportedContact = {
-    firstName: name.firstName,
-    ...(name.middleName !== undefined && { middleName: name.middleName }),
-    lastName: name.lastName,
+    firstName: names.firstName,
+    ...(names.middleName !== undefined && { middleName: names.middleName }),
+    lastName: names.lastName,
     ...(businessName !== undefined && { businessName }),
     ...(points.email !== undefined && { email: points.email }),
     phones: points.phones,
     tags: readTags(cells),
     ...(notes !== undefined && { notes }),
-    customFields: readCustomFields(cells, [points.emailFrom, name.from], points.demoted),
+    customFields: readCustomFields(cells, [points.emailFrom, name.ok ? name.from : undefined], points.demoted),
     ...(contactAddress !== undefined && { contactAddress }),
     ...(billingAddress !== undefined && { billingAddress }),
   };
-  const id = readStoredId(cells);
   if (id?.ok) contact.storedId = id.value;
+  if (incomplete !== undefined) contact.incomplete = incomplete;
   if (points.markedPrimary !== undefined) contact.markedPrimary = points.markedPrimary;
-  const warnings = [...(name.remark ? [name.remark] : []), ...points.problems, ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])];
+  const warnings = [...(name.ok && name.remark ? [name.remark] : []), ...(reachable ? points.problems : []), ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])];
   return { ok: true, contact, warnings };
 }
 
@@ -641,6 +656,13 @@ function numberBeforeRemark(value: string, defaultCountry: string): { value: str
 const MIN_DIGITS_OF_A_NUMBER = 6;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The parts of a name a row has when it lacks the rest (a first name alone, "Cher"): '' for none. */
+function partialName(cells: readonly Cell[]): { firstName: string; lastName: string } {
+  const full = splitFullName(valueOf(cells, 'fullName') ?? '');
+  const first = valueOf(cells, 'firstName');
+  return { firstName: first === undefined ? full.firstName : withoutTitles(first), lastName: valueOf(cells, 'lastName') ?? full.lastName ?? '' };
+}
 
 function readStoredId(cells: readonly Cell[]): { ok: true; value: string } | { ok: false; problem: RowProblem } | undefined {
   const cell = cells.find((c) => c.field === 'switchboardId' && c.value !== '');

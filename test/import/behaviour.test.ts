@@ -555,6 +555,44 @@ describe('exportContactsCsv', () => {
     expect(await listContacts(t.database.db, business.id)).toEqual(contacts);
   });
 
+  it('imports back a contact without a last name, and an export of some columns edited, by the ids their rows carry', async () => {
+    const business = await aBusiness(t.database.db);
+    // Made from a text message signed "Cher": no last name, which no row of a file could give a new contact.
+    await aContact(t.database.db, business, { firstName: 'Cher', lastName: '', email: undefined, phones: [{ raw: '0412 555 002', e164: '+61412555002', type: 'mobile', primary: true }] });
+    await aContact(t.database.db, business, { firstName: 'Dana', lastName: 'Ray', email: undefined, phones: [{ raw: '0412 555 003', e164: '+61412555003', type: 'mobile', primary: true }] });
+    const contacts = await listContacts(t.database.db, business.id);
+
+    const full = path.join(t.dir, 'nameless-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output: full });
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: full })).toMatchObject({ rows: 2, updated: 0, skipped: 2, failed: 0 });
+    expect(await listContacts(t.database.db, business.id)).toEqual(contacts);
+
+    // Some columns exported, to tag contacts in a sheet: no email or phone column in it.
+    const partial = path.join(t.dir, 'partial-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output: partial, columns: ['id', 'firstName', 'lastName', 'tags'] });
+    const exported = await readFile(partial, 'utf8');
+    const tagged = await t.file('partial-tagged.csv', exported.replace(/,Dana,Ray,$/m, ',Dana,Ray,Gold').replace(/,Cher,,$/m, ',Cher,,VIP'));
+    const edited = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: tagged });
+    expect(edited).toMatchObject({ rows: 2, created: 0, updated: 2, failed: 0 });
+    expect((await listContacts(t.database.db, business.id)).map((c) => [c.firstName, c.lastName, c.tags, c.phones.length])).toEqual([
+      ['Cher', '', ['VIP'], 1],
+      ['Dana', 'Ray', ['Gold'], 1],
+    ]);
+
+    // Into another business, whose contacts the ids are not, each row is refused for what it lacks.
+    const elsewhere = await aBusiness(t.database.db);
+    const copied = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file: tagged });
+    expect(copied).toMatchObject({ rows: 2, created: 0, failed: 2 });
+    const noneHere = (row: number) => new RegExp(`^row ${row}: its Switchboard ID [0-9a-f-]{36} is no contact of this business, which it could have updated$`);
+    expect(copied.errors.map((e) => e.message)).toEqual([
+      'row 2: last name is missing ("Last Name" is empty)',
+      'row 2: a contact needs a phone or an email, and there is neither (no column is mapped to email or a phone field)',
+      expect.stringMatching(noneHere(2)),
+      'row 3: a contact needs a phone or an email, and there is neither (no column is mapped to email or a phone field)',
+      expect.stringMatching(noneHere(3)),
+    ]);
+  });
+
   it("writes a number's extension beside it, so that it comes back", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');

@@ -247,6 +247,21 @@ describe('planning a chunk', () => {
     expect(plan.rows[0]?.warnings).toEqual([]);
   });
 
+  it('updates the contact an incomplete row names when it may be that contact, and refuses it otherwise', () => {
+    const lacking = [{ message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' }];
+    const cher: ImportedContact = { firstName: 'Cher', lastName: '', phones: [], tags: ['VIP'], customFields: {}, storedId: 'c1', incomplete: lacking };
+    const stranger: ImportedContact = { ...cher, firstName: 'Bob', storedId: 'c2' };
+    const plan = planChunk([row(2, cher), row(3, stranger)], [{ ...stored('c1', 'Cher', null, []), lastName: '' }, stored('c2', 'Ada', 'ada@x.com', [])], {
+      onMatch: 'update',
+      uniqueIdentity: true,
+      named: new Map([[2, 'c1'], [3, 'c2']]),
+    });
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'updated', 'c1']]);
+    expect(plan.updates.map((u) => [u.contactId, u.update.changes.addTags, u.update.changes.fields])).toEqual([['c1', ['VIP'], {}]]);
+    expect(plan.creates).toEqual([]);
+    expect(plan.refused).toEqual([{ line: 3, problems: [expect.objectContaining({ field: 'switchboardId' }), ...lacking] }]);
+  });
+
   it('keeps the value from before the first change for undo when two rows change one field', () => {
     const plan = planChunk(
       [row(2, { ...person('Ada', 'ada@x.com'), businessName: 'First Co' }), row(3, { ...person('Ada', 'ada@x.com'), businessName: 'Second Co' })],

@@ -76,6 +76,47 @@ describe('buildContact: a name column beside first and last name columns', () =>
   });
 });
 
+describe('buildContact: a row naming a stored contact by its id', () => {
+  const id = '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d';
+  const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Email', 'Tags'];
+
+  it('is refused as a contact of its own when it lacks a last name or a phone or email, saying which contact it names', () => {
+    expect(buildContact([id, 'Cher', '', '', 'VIP'], autoMapColumns(headers, []), { defaultCountry: 'AU' })).toStrictEqual({
+      ok: false,
+      problems: [
+        { column: 'Last Name', field: 'lastName', message: 'last name is missing ("Last Name" is empty)' },
+        { message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' },
+      ],
+      storedId: id,
+    });
+  });
+
+  it('is built with what it has when it may update that contact, and says what it lacks', () => {
+    const built = buildContact([id, 'Cher', '', '', 'VIP'], autoMapColumns(headers, []), { defaultCountry: 'AU', named: true });
+    expect(built).toStrictEqual({
+      ok: true,
+      contact: {
+        firstName: 'Cher',
+        lastName: '',
+        phones: [],
+        tags: ['VIP'],
+        customFields: {},
+        storedId: id,
+        incomplete: [
+          { column: 'Last Name', field: 'lastName', message: 'last name is missing ("Last Name" is empty)' },
+          { message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' },
+        ],
+      },
+      warnings: [],
+    });
+  });
+
+  it('is refused all the same when its id is no contact id', () => {
+    const built = buildContact(['12', 'Cher', '', '', 'VIP'], autoMapColumns(headers, []), { defaultCountry: 'AU', named: true });
+    expect(built.ok).toBe(false);
+  });
+});
+
 describe("buildContact: a number in Xero's parts", () => {
   const headers = ['FirstName', 'LastName', 'PhoneCountryCode', 'PhoneAreaCode', 'PhoneNumber', 'MobileCountryCode', 'MobileAreaCode', 'MobileNumber'];
 
