@@ -213,12 +213,18 @@ function combine(a: ContactUpdate, b: ContactUpdate): ContactUpdate {
  * Under the `unique` policy a number or email held by another contact cannot be added to this one: the change is
  * dropped with a warning instead of failing the row.
  */
-function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => string | undefined, contactId: string): ContactUpdate {
+function withoutTakenKeys(
+  update: ContactUpdate,
+  ownerOf: (key: IdentityKey) => string | undefined,
+  contactId: string,
+  nameOf: ReadonlyMap<string, string>,
+): ContactUpdate {
   const warnings: RowProblem[] = [];
+  const whose = (owner: string) => (nameOf.get(owner) ? `another contact's, ${nameOf.get(owner)}'s,` : "another contact's");
   const addPhones = update.changes.addPhones.filter((phone) => {
     const owner = ownerOf({ kind: 'phone', value: phone.e164 });
     if (owner === undefined || owner === contactId) return true;
-    warnings.push({ field: 'phone', message: `phone ${phone.e164} belongs to another contact and was not added` });
+    warnings.push({ field: 'phone', message: `phone ${phone.e164} is ${whose(owner)} and was not added` });
     return false;
   });
   const fields = { ...update.changes.fields };
@@ -226,7 +232,7 @@ function withoutTakenKeys(update: ContactUpdate, ownerOf: (key: IdentityKey) => 
   if (fields.emailNormalized !== undefined) {
     const owner = ownerOf({ kind: 'email', value: fields.emailNormalized });
     if (owner !== undefined && owner !== contactId) {
-      warnings.push({ field: 'email', message: `email ${fields.emailNormalized} belongs to another contact and was not added` });
+      warnings.push({ field: 'email', message: `email ${fields.emailNormalized} is ${whose(owner)} and was not added` });
       delete fields.email;
       delete fields.emailNormalized;
       delete previous.email;
@@ -439,7 +445,7 @@ export function planChunk(
     let given = givenBy.get(contactId);
     if (given === undefined) givenBy.set(contactId, (given = new Map()));
     for (const row of rest) {
-      const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pin === undefined }), ownerOf, contactId);
+      const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pin === undefined }), ownerOf, contactId, nameOf);
       const changed = !isEmpty(update);
       plan.rows.push({
         line: row.line,
@@ -449,6 +455,8 @@ export function planChunk(
           ...row.warnings,
           ...update.warnings,
           ...replacedValuesOfRows(update, row.line, given),
+          // Archived contacts are left out of the business's lists: an update of one would be hard to find.
+          ...(changed && target?.status === 'archived' ? [{ message: `the contact it updates, ${fullName(target)}, is archived, and stays archived` }] : []),
           ...(changed ? [] : [{ message: 'no new information for the contact', note: true as const }]),
         ],
       });

@@ -137,7 +137,7 @@ describe('planning a chunk', () => {
       uniqueIdentity: true,
     });
     expect(plan.rows).toEqual([
-      { line: 2, outcome: 'skipped', contact: 'c1', warnings: [{ field: 'phone', message: 'phone +61412000009 belongs to another contact and was not added' }, { message: 'no new information for the contact', note: true }] },
+      { line: 2, outcome: 'skipped', contact: 'c1', warnings: [{ field: 'phone', message: "phone +61412000009 is another contact's, Bob Test's, and was not added" }, { message: 'no new information for the contact', note: true }] },
     ]);
   });
 
@@ -260,6 +260,17 @@ describe('planning a chunk', () => {
     expect(plan.updates.map((u) => [u.contactId, u.update.changes.addTags, u.update.changes.fields])).toEqual([['c1', ['VIP'], {}]]);
     expect(plan.creates).toEqual([]);
     expect(plan.refused).toEqual([{ line: 3, problems: [expect.objectContaining({ field: 'switchboardId' }), ...lacking] }]);
+  });
+
+  it('says a contact it updates is archived, and that it stays so', () => {
+    const plan = planChunk([row(2, person('Ada', 'ada@x.com', '+61412000001')), row(3, person('Ada', 'ada@x.com'))], [stored('c1', 'Ada', 'ada@x.com', [], 'archived')], {
+      onMatch: 'update',
+      uniqueIdentity: true,
+    });
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.warnings.filter((w) => !w.note)])).toEqual([
+      [2, 'updated', [{ message: 'the contact it updates, Ada Test, is archived, and stays archived' }]],
+      [3, 'skipped', []],
+    ]);
   });
 
   it('keeps the value from before the first change for undo when two rows change one field', () => {
