@@ -542,7 +542,9 @@ async function runWorkflow(
       }
     } catch (error) {
       if (error instanceof WorkflowFailedError) {
-        const message = inFlags(error.cause?.message ?? error.message, options.flags);
+        // A failure about a field the operator gave no option for ("mapping: no column holds…") keeps the field's name.
+        const given = options.flags && Object.fromEntries(Object.entries(options.flags).filter(([field]) => field in (input as object)));
+        const message = inFlags(error.cause?.message ?? error.message, given);
         // The input check's failure names the workflow already.
         throw new CliError(message.startsWith(`${type} `) ? message : `${type} failed: ${message}`);
       }
@@ -598,8 +600,12 @@ function describeImport(result: ImportResult): string {
     lines.push(`warnings: ${plural(result.warned, 'row')} with values left out:`, ...shownWarnings.map((w) => `  ${w.message}`));
   }
   const failedShown = rowsIn(shownErrors.filter((e) => !('importedBefore' in e)));
-  if (result.status !== 'dry-run' && (failedShown < result.failed || rowsIn(shownWarnings) < (result.warned ?? 0))) {
+  const unshown = Math.max(0, result.failed - failedShown) + Math.max(0, (result.warned ?? 0) - rowsIn(shownWarnings));
+  if (result.status !== 'dry-run' && unshown > 0) {
     lines.push(`every problem, row by row: switchboard imports problems ${result.importId}`);
+  } else if (unshown > 0) {
+    // A dry run leaves no import whose problems could be listed.
+    lines.push(`… and ${plural(unshown, 'more row')} with problems: --json lists the first ${result.errors.length + (result.warnings ?? []).length}, and the import itself all of them`);
   }
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
   return `${lines.join('\n')}\n`;

@@ -128,6 +128,10 @@ describe('switchboard CLI', () => {
     const file = path.join(t.dir, 'cli-problems.csv');
     const failing = Array.from({ length: 25 }, (_, i) => `Nobody,Number${i},,`);
     await writeFile(file, ['First Name,Last Name,Email,Mobile', 'Ada,Lovelace,ada@example.com; ada.l@example.com,', ...failing, 'Grace,Hopper,"grace@example.com, g.hopper@example.com",0412 345 678'].join('\n'));
+    // A dry run, which leaves no import to list the problems of, says how many rows it did not show.
+    const dry = await cli(['import', file, '--business', businessId, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('\n… and 5 more rows with problems: --json lists the first 27, and the import itself all of them\n');
     const imported = await cli(['import', file, '--business', businessId]);
     expect(imported.code).toBe(0);
     const importId = /^import (\S+):/.exec(imported.stdout)?.[1] as string;
@@ -237,6 +241,11 @@ describe('switchboard CLI', () => {
     expect(await refused(['export', '--business', businessId, '--out', '/nowhere/contacts.csv'])).toBe(
       'switchboard: exportContactsCsv failed: --out: the folder /nowhere does not exist where the worker runs',
     );
+    // A field no option was typed for keeps its name: no --map was given.
+    const unreachable = path.join(t.dir, 'cli-no-keys.csv');
+    await writeFile(unreachable, 'First Name,Last Name,Notes\nAda,Lovelace,hi\n');
+    expect(await refused(['import', unreachable, '--business', businessId])).toMatch(/^switchboard: importContactsCsv failed: mapping: no column holds an email or a phone number/);
+    expect(await refused(['import', unreachable, '--business', businessId, '--map', 'Notes=notes'])).toMatch(/^switchboard: importContactsCsv failed: --map: no column holds an email or a phone number/);
   });
 
   it('imports a file with a mapping given by flags and saved as a template, lists it, imports again by its name, then exports it', async () => {
