@@ -3,7 +3,7 @@ export type NameParts = { firstName: string; middleName?: string; lastName?: str
 // Written in lower case these start a family name ("van der Berg"). Capitalised, some are as often given or middle
 // names (the Vietnamese middle name "Van", "Le", "Al"): only those that rarely are count ("De Niro", "Di Marco",
 // "St. John"), and "Van" or "Von" before another particle ("Van Der Merwe").
-const SURNAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'da', 'di', 'la', 'le', 'du', 'bin', 'al']);
+const SURNAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'da', 'di', 'la', 'le', 'du', 'bin', 'al', 'ten', 'ter', "'t", '’t']);
 const CAPITALISED_PARTICLES = new Set(['De', 'Da', 'Di', 'Del', 'Della', 'Dos', 'Das', 'Du', 'St', 'St.']);
 const PARTICLES_AFTER_VAN = new Set(['der', 'den', 'de']);
 

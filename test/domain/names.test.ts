@@ -22,6 +22,8 @@ describe('splitFullName', () => {
     ['Jean du Pont', { firstName: 'Jean', lastName: 'du Pont' }],
     ['Ahmad bin Ali', { firstName: 'Ahmad', lastName: 'bin Ali' }],
     ['Omar al Rashid', { firstName: 'Omar', lastName: 'al Rashid' }],
+    ["Kate 't Hooft", { firstName: 'Kate', lastName: "'t Hooft" }],
+    ['Joost ten Brink', { firstName: 'Joost', lastName: 'ten Brink' }],
     // Capitalised, some are as likely to be given names (Vietnamese "Van") as particles; others rarely are.
     ['An Van Nguyen', { firstName: 'An', middleName: 'Van', lastName: 'Nguyen' }],
     ['Thi Le Tran', { firstName: 'Thi', middleName: 'Le', lastName: 'Tran' }],
