@@ -343,7 +343,9 @@ function readPhonesAndEmail(cells: readonly Cell[], defaultCountry: string): Pho
       // Only a cell that is not one number is read in other ways: most are.
       const several = result.ok ? undefined : numbersInCell(value, defaultCountry);
       const remarked = result.ok || several !== undefined ? undefined : numbersBeforeRemarks(value, defaultCountry);
+      const spaced = result.ok || several !== undefined || remarked !== undefined ? undefined : numbersBetweenSpaces(value, defaultCountry);
       if (several !== undefined) for (const number of several) read(cell, number.value, number.result, number.type);
+      else if (spaced !== undefined) for (const number of spaced) read(cell, number.value, number.result);
       else if (remarked !== undefined) {
         for (const number of remarked) {
           read(cell, number.value, number.result);
@@ -640,6 +642,34 @@ function numbersBeforeRemarks(value: string, defaultCountry: string): { value: s
   }
   return numbers;
 }
+
+/**
+ * The numbers of a cell of several numbers with nothing but spaces between them (`0412 111 444 0412 111 555`): read
+ * from the left, each the fewest groups of digits that make a valid number. Undefined unless the whole cell is so read.
+ */
+function numbersBetweenSpaces(value: string, defaultCountry: string): { value: string; result: PhoneResult & { ok: true } }[] | undefined {
+  const groups = value.trim().split(/\s+/);
+  if (groups.length < 2 || groups.length > MOST_GROUPS || !groups.every((group) => /^\+?[\d().-]+$/.test(group))) return undefined;
+  const numbers: { value: string; result: PhoneResult & { ok: true } }[] = [];
+  let from = 0;
+  while (from < groups.length) {
+    let read: { value: string; result: PhoneResult & { ok: true } } | undefined;
+    for (let to = from + 1; to <= groups.length && read === undefined; to++) {
+      const text = groups.slice(from, to).join(' ');
+      const result = normalizePhone(text, defaultCountry);
+      if (result.ok) {
+        read = { value: text, result };
+        from = to;
+      }
+    }
+    if (read === undefined) return undefined;
+    numbers.push(read);
+  }
+  return numbers.length > 1 ? numbers : undefined;
+}
+
+// Two or three numbers of four groups each: beyond that a cell is no list of numbers.
+const MOST_GROUPS = 12;
 
 /**
  * The number a phone cell starts with, when words follow it that are a remark on it (`0412 345 678 after 5pm`): the

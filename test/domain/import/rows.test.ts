@@ -494,6 +494,17 @@ describe('buildContact: phones', () => {
         { raw: '02 9876 5432', e164: '+61298765432', type: 'other', primary: false },
       ],
     ],
+    [
+      'two numbers in one cell with only spaces between them, written in groups or not',
+      ['First', 'Last', 'Phone', 'Home Phone'],
+      ['Jane', 'Citizen', '0412111444 0412111555', '02 9876 5432 02 9876 5431'],
+      [
+        { raw: '0412111444', e164: '+61412111444', type: 'mobile', primary: true },
+        { raw: '0412111555', e164: '+61412111555', type: 'mobile', primary: false },
+        { raw: '02 9876 5432', e164: '+61298765432', type: 'home', primary: false },
+        { raw: '02 9876 5431', e164: '+61298765431', type: 'home', primary: false },
+      ],
+    ],
     ['one number with its label', ['First', 'Last', 'Phone'], ['Jane', 'Citizen', 'Mob: 0412 345 678'], [MOBILE]],
     [
       'a slash within one number',
