@@ -22,6 +22,7 @@ import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type 
 import { errorReportHeaders } from '../domain/import/fields';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
+import { DryRunContacts } from '../domain/import/dry-run';
 import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, existingContactIds, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
@@ -117,6 +118,8 @@ interface RowsToWrite {
   aloneWarned: { line: number; problems: RowProblem[] }[];
   /** The emails and phones of the rows the batch writes. */
   keys: Set<string>;
+  /** A dry run's new people, which it records as written for the batches after (`DryRunContacts`). */
+  dryRunRows?: { alone: ValidRow[]; together: ChunkPlan };
 }
 
 /** What a batch did. */
@@ -483,6 +486,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     heldKeys: ReturnType<typeof heldKeysOfChunk>,
     dryRun: boolean,
     mapping: readonly ColumnMapping[],
+    dryRunContacts?: DryRunContacts,
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
     const ledger = await sql<{ line: number; import_id: string; outcome: keyof ImportCounts; problems: RowProblem[] | null }[]>`
@@ -544,7 +548,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       failed = failed.filter((r) => !rebuilt.has(r.line));
     }
     const named = existing.size === 0 ? [] : keyNames.filter((_, k) => existing.has(sent.storedIds[rows[k] as number] as string));
-    const heldOrNamed = named.length === 0 ? held : new Set([...held, ...named.flat()]);
+    const heldOrWritten = dryRunContacts === undefined ? held : new Set([...held, ...dryRunContacts.held(keys)]);
+    const heldOrNamed = named.length === 0 ? heldOrWritten : new Set([...heldOrWritten, ...named.flat()]);
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
     const split = splitByPossibleMatch(keyNames, heldOrNamed, writtenSince);
@@ -574,6 +579,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       ledgerEntries: entries.filter((e) => e !== '').join(','),
       aloneWarned: aloneLines ? batch.warned.filter((w) => aloneLines.has(w.line)) : [],
       keys: split.keys,
+      ...(dryRunContacts && { dryRunRows: { alone: alone.map((i) => validRowAt(sent, i)), together: planned } }),
     };
   }
 
@@ -581,16 +587,19 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
   async function writeBatch(
     importRow: ImportRow,
     options: ImportOptions,
-    { earlier, failed: failedBefore, start, mayMatch, newPeople, ledgerEntries: preparedEntries, aloneWarned }: RowsToWrite,
+    { earlier, failed: failedBefore, start, mayMatch, newPeople, ledgerEntries: preparedEntries, aloneWarned, dryRunRows }: RowsToWrite,
     keysOfUsers: ReadonlySet<string>,
     dryRun: boolean,
+    dryRunContacts?: DryRunContacts,
   ): Promise<BatchOutcome> {
     const checks = dryRun ? 'per-row' : await howToCheckReferences();
     const failed = [...failedBefore];
     const plan = await sql.begin(async (tx) => {
       if (dryRun) {
-        const stored = await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact), namedIds(mayMatch, options));
+        const looked = await loadStoredContacts(tx, importRow.businessId, mayMatch.map((r) => r.contact), namedIds(mayMatch, options));
+        const stored = dryRunContacts ? dryRunContacts.overlay(looked, mayMatch) : looked;
         const planned = planChunk(mayMatch, stored, planOptions(options, mayMatch, stored));
+        if (dryRunRows) dryRunContacts?.record([dryRunRows.together, planned], stored, dryRunRows.alone);
         failed.push(...planned.refused.map((r) => ({ ...r, cells: [] })));
         return planned;
       }
@@ -801,7 +810,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           if (next.done) return undefined;
           const batch = next.value;
           const prepared =
-            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun, mapping);
+            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun, mapping, dryRunContacts);
           return { batch, prepared };
         })();
         // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which
@@ -809,6 +818,8 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         preparing.catch(() => undefined);
         return preparing;
       };
+      // A dry run writes nothing: what it would have written is kept for the chunk's later batches to be planned against.
+      const dryRunContacts = input.dryRun ? new DryRunContacts() : undefined;
       let upcoming = prepareNext(progress.position, new Set());
       try {
         for (;;) {
@@ -820,7 +831,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           if (!prepared) continue;
           let written: BatchOutcome;
           try {
-            written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, keysOfUsers, input.dryRun);
+            written = 'answered' in prepared ? prepared.answered : await writeBatch(importRow, options, prepared, keysOfUsers, input.dryRun, dryRunContacts);
           } catch (error) {
             // The next batch's reading must settle before the reader is closed.
             await upcoming.then(

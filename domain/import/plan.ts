@@ -48,7 +48,7 @@ export interface ChunkPlan {
 const keysOfRow = (contact: ImportedContact) => identityKeys({ email: contact.email?.normalized, phones: contact.phones.map((p) => p.e164) });
 /** A row's emails and phones as identity key strings. */
 export const keyNamesOfRow = (contact: ImportedContact): string[] => keysOfRow(contact).map(identityKeyString);
-const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
+export const keysOfStored = (contact: ExistingContact) => identityKeys({ email: contact.emailNormalized, phones: contact.phones.map((p) => p.e164) });
 
 /** Rows that share an email or phone, directly or through another row, are one person. By index into `rows`. */
 function clusterRows(keyNames: readonly (readonly string[])[]): number[][] {
@@ -139,7 +139,7 @@ function groupByPin(rows: readonly ValidRow[], pins: ReadonlyMap<number, string>
   return [...groups.values(), ...people].sort((a, b) => (a[0] as number) - (b[0] as number));
 }
 
-function asExisting(contact: ImportedContact): ExistingContact {
+export function asExisting(contact: ImportedContact): ExistingContact {
   return {
     firstName: contact.firstName,
     middleName: contact.middleName ?? null,
@@ -156,7 +156,8 @@ function asExisting(contact: ImportedContact): ExistingContact {
   };
 }
 
-function applied(contact: ExistingContact, { changes }: ContactUpdate): ExistingContact {
+/** A contact with an update's changes made. */
+export function applied(contact: ExistingContact, { changes }: ContactUpdate): ExistingContact {
   const phones = [...contact.phones, ...changes.addPhones];
   const primary = changes.primaryPhone;
   return {

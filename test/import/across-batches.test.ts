@@ -13,10 +13,10 @@ const REPEATS = 200;
  * written another way, the email in capitals and a tag: the second batch is read, and its keys checked against the
  * store, while the first is still being written.
  */
-function repeatsAcrossBatches(): string {
+function repeatsAcrossBatches(batchesBefore = 1): string {
   const person = (n: number) => ({ digits: String(20_000_000 + n).slice(1), email: `person${n}@example.com` });
   const lines = ['First Name,Last Name,Email,Mobile,Tags'];
-  for (let n = 0; n < BATCH_ROWS; n++) {
+  for (let n = 0; n < BATCH_ROWS * batchesBefore; n++) {
     const { digits, email } = person(n);
     lines.push(`First${n},Last${n},${email},04${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5)},`);
   }
@@ -46,6 +46,23 @@ describe('a person repeated in the next batch', () => {
       const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
       expect(attempts.length).toBeGreaterThan(0);
       expect(attempts.every((attempt) => attempt === 1)).toBe(true);
+    });
+  }
+});
+
+describe('a dry run', () => {
+  // The dry run writes nothing: it plans each batch against what the batches before it would have written.
+  for (const batchesBefore of [1, 2]) {
+    it(`counts what the import then does, for a person repeated ${batchesBefore} batch${batchesBefore === 1 ? '' : 'es'} later`, async () => {
+      const business = await aBusiness(t.database.db, { identityPolicy: 'unique' });
+      const file = await t.file(`dry-across-batches-${batchesBefore}.csv`, repeatsAcrossBatches(batchesBefore));
+      const counts = ({ rows, created, updated, skipped, failed }: ImportResult) => ({ rows, created, updated, skipped, failed });
+      const dry = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, dryRun: true });
+      const [{ contacts } = { contacts: -1 }] = await t.database.sql<{ contacts: number }[]>`select count(*)::int as contacts from contacts where business_id = ${business.id}`;
+      expect(contacts).toBe(0);
+      const real = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+      expect(counts(real)).toEqual({ rows: BATCH_ROWS * batchesBefore + REPEATS, created: BATCH_ROWS * batchesBefore, updated: REPEATS, skipped: 0, failed: 0 });
+      expect(counts(dry)).toEqual(counts(real));
     });
   }
 });
