@@ -129,10 +129,12 @@ async function requireKnownTags(sql: postgres.Sql, businessId: string, given: re
   const knownLower = new Set(known.map((name) => name.toLowerCase()));
   const unknown = given.filter((tag) => !knownLower.has(tag.toLowerCase()));
   if (unknown.length === 0) return;
-  const listed = known.length === 0 ? 'it has none' : `its tags are ${known.slice(0, TAGS_LISTED).join(', ')}${known.length > TAGS_LISTED ? ` and ${known.length - TAGS_LISTED} more` : ''}`;
+  // Quoted: a tag may hold a comma or a semicolon ("Smith, J referrals").
+  const quoted = (tag: string) => `'${tag}'`;
+  const listed = known.length === 0 ? 'it has none' : `its tags are ${known.slice(0, TAGS_LISTED).map(quoted).join(', ')}${known.length > TAGS_LISTED ? ` and ${known.length - TAGS_LISTED} more` : ''}`;
   throw new SwitchboardError(
     'InvalidInput',
-    `tags: the business has no tag ${unknown.map((tag) => withMeantName(tag, known)).join(', ')}; ${listed}`,
+    `tags: the business has no tag ${unknown.map((tag) => withMeantName(tag, known, quoted)).join(', ')}; ${listed}`,
   );
 }
 

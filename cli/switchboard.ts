@@ -383,7 +383,10 @@ export function buildProgram(): Command {
     .command('export')
     .description("export a business's contacts to a CSV file that imports back unchanged")
     .requiredOption('--business <id>', 'business id')
-    .option('--tag <tag>', 'only contacts with this tag (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--tag <tag>', 'only contacts with this tag (repeatable)', (v: string, all: string[]) => {
+      if (v.trim() === '') throw new CliError('--tag must not be empty');
+      return [...all, v];
+    }, [])
     .option('--include-archived', 'include archived contacts')
     .option('--out <file>', 'where to write (default: contacts-<date>.csv here)')
     .option('--json', 'print the result as JSON')
@@ -394,7 +397,7 @@ export function buildProgram(): Command {
         output,
         ...(opts.tag.length > 0 && { tags: opts.tag }),
         ...(opts.includeArchived && { includeArchived: true }),
-      }, { flags: { businessId: '--business', output: '--out' } })) as { output: string; rows: number };
+      }, { flags: { businessId: '--business', output: '--out', tags: '--tag' } })) as { output: string; rows: number };
       print(Boolean(opts.json), result, `${plural(result.rows, 'contact')} written to ${result.output}`);
     });
 

@@ -132,9 +132,9 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
 const spelling = (key: string) => key.toLowerCase().replace(/[_-]/g, '').replace(/s$/, '');
 
 /** An unknown name as a message shows it, with the one among `known` it was probably meant to be. */
-export function withMeantName(given: string, known: readonly string[]): string {
+export function withMeantName(given: string, known: readonly string[], shown: (name: string) => string = (name) => name): string {
   const meant = known.find((name) => spelling(name) === spelling(given));
-  return meant ? `${given} (did you mean ${meant}?)` : given;
+  return meant ? `${shown(given)} (did you mean ${shown(meant)}?)` : shown(given);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.ZodType): string {

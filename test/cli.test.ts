@@ -241,6 +241,8 @@ describe('switchboard CLI', () => {
     expect(await refused(['export', '--business', businessId, '--out', '/nowhere/contacts.csv'])).toBe(
       'switchboard: exportContactsCsv failed: --out: the folder /nowhere does not exist where the worker runs',
     );
+    expect(await refused(['export', '--business', businessId, '--tag', ''])).toBe('switchboard: --tag must not be empty');
+    expect(await refused(['export', '--business', businessId, '--tag', 'Smith, J'])).toBe("switchboard: exportContactsCsv failed: --tag: the business has no tag 'Smith, J'; it has none");
     // A field no option was typed for keeps its name: no --map was given.
     const unreachable = path.join(t.dir, 'cli-no-keys.csv');
     await writeFile(unreachable, 'First Name,Last Name,Notes\nAda,Lovelace,hi\n');

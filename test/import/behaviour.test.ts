@@ -895,7 +895,7 @@ describe('exportContactsCsv', () => {
     });
     expect(await readFile(output, 'utf8')).toBe('\uFEFFFirst Name,Last Name,Email\r\nAda,Lovelace,ada@example.com\r\n');
     expect(await failure('exportContactsCsv', { businessId: business.id, output, tags: ['VIPs', 'vip', 'Gold'] })).toBe(
-      'tags: the business has no tag VIPs (did you mean VIP?), Gold; its tags are Newsletter, VIP',
+      "tags: the business has no tag 'VIPs' (did you mean 'VIP'?), 'Gold'; its tags are 'Newsletter', 'VIP'",
     );
     expect(await failure('exportContactsCsv', { businessId: business.id, output, columns: ['email'] })).toBe(
       'columns: firstName and lastName are required: a contact is known by its name',
