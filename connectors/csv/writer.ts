@@ -43,8 +43,18 @@ export async function writableCsvTarget(given: string, field: string): Promise<s
 export function asWriteFailure(error: unknown, field: string, given: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === undefined || !LASTING_WRITE_ERRORS.has(code)) return error;
-  return new SwitchboardError('InvalidInput', `${field}: could not write '${given}': ${(error as Error).message}`);
+  // Said of the file asked for: the system's message names the file written first, which is gone.
+  return new SwitchboardError('InvalidInput', `${field}: could not write '${given}': ${WHY_NOT_WRITTEN[code] ?? code}`);
 }
+
+const WHY_NOT_WRITTEN: Readonly<Record<string, string>> = {
+  ENOENT: 'the folder takes no new files (it is missing, or not one files can be written in)',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'the worker is not allowed to write there',
+  EPERM: 'the worker is not allowed to write there',
+  EROFS: 'the disk it is on is read-only',
+};
 
 export interface CsvWriter {
   /** Resolves once the row is buffered, waiting while the file falls behind. */
