@@ -14,7 +14,7 @@ import { normalizeEmail } from '../domain/email';
 import { SwitchboardError } from '../domain/errors';
 import { bestMatch, identityKeys, type IdentityKey } from '../domain/identity';
 import type { InboundChannel, ReceiveInboundMessageInput, ReceiveInboundMessageResult } from '../domain/inputs';
-import { hasRealName, splitFullName } from '../domain/names';
+import { hasLegalForm, hasRealName, splitFullName } from '../domain/names';
 import { normalizePhone } from '../domain/phone';
 import type { SecretBox } from '../worker/secret-box';
 
@@ -55,13 +55,22 @@ function identifySender(input: RecordInboundMessageInput, business: Business, se
   return sender;
 }
 
+/** The sender's name as a person's names, or as the business it is ("Acme Plumbing Pty Ltd"), which names no person. */
+function senderName(name: string | undefined): { person?: ReturnType<typeof splitFullName>; businessName?: string } {
+  if (!name || name.trim() === '') return {};
+  if (hasLegalForm(name)) return { businessName: name.trim() };
+  const person = splitFullName(name);
+  return hasRealName(person.firstName, person.lastName) ? { person } : {};
+}
+
 function newContactFor(input: RecordInboundMessageInput, sender: Sender, receivedAt: Date): NewContact {
-  const named = input.name ? splitFullName(input.name) : undefined;
-  const hasName = named !== undefined && hasRealName(named.firstName, named.lastName);
+  const { person: named, businessName } = senderName(input.name);
+  const hasName = named !== undefined;
   return {
     firstName: hasName ? named.firstName : 'Unknown',
     middleName: hasName ? named.middleName : undefined,
     lastName: hasName ? (named.lastName ?? '') : placeholderLastName[input.channel],
+    ...(businessName !== undefined && { businessName }),
     email: sender.email,
     phones: sender.phone ? [{ ...sender.phone, type: 'mobile', primary: true }] : [],
     anonymous: !hasName,
@@ -98,8 +107,9 @@ async function resolveContact(
     if (!contact) continue;
     const changes: Partial<typeof contacts.$inferInsert> = { updatedAt: new Date() };
     if (contact.status === 'archived') Object.assign(changes, { status: 'active', archivedAt: null });
-    const named = input.name ? splitFullName(input.name) : undefined;
-    if (contact.anonymous && named && hasRealName(named.firstName, named.lastName)) {
+    const { person: named, businessName } = senderName(input.name);
+    if (contact.anonymous && businessName !== undefined && !contact.businessName) Object.assign(changes, { businessName });
+    if (contact.anonymous && named) {
       Object.assign(changes, {
         firstName: named.firstName,
         middleName: named.middleName ?? null,

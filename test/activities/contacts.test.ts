@@ -153,6 +153,14 @@ describe('inbound messages', () => {
     expect(conversation).toMatchObject({ channel: 'sms', status: 'open' });
   });
 
+  it("takes a sender's name that is a company's for the business it is, not a person's names", async () => {
+    const business = await aBusiness(database.db);
+    const result = await activities.recordInboundMessage(inbound({ businessId: business.id, from: { phone: '0499 000 223' }, name: 'Acme Plumbing Pty Ltd' }));
+    expect(result.outcome).toBe('created');
+    const [contact] = await listContacts(database.db, business.id);
+    expect(contact).toMatchObject({ firstName: 'Unknown', lastName: 'SMS contact', businessName: 'Acme Plumbing Pty Ltd', anonymous: true });
+  });
+
   it('keeps an unknown webchat guest out of contact lists until it gives a real name', async () => {
     const business = await aBusiness(database.db);
     const first = await activities.recordInboundMessage(
