@@ -165,14 +165,16 @@ export function createExportActivities({ db, sql }: { db: Db; sql: postgres.Sql 
         ${input.includeArchived ? sql`` : sql`and c.status = 'active'`}
         ${tags.length > 0 ? sql`and exists (select 1 from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id and lower(t.name) = any(${tags}::text[]))` : sql``}`;
       // The import samples the file's first rows: the custom fields' headers are chosen from the same rows.
-      const order = sql`c.last_name, c.first_name, c.id`;
+      // In the order people sort names ("adams", "Ångström", "Zola"), where the server has ICU; else the database's.
+      const [{ icu } = { icu: false }] = await sql<{ icu: boolean }[]>`select exists (select 1 from pg_collation where collname = 'und-x-icu') as icu`;
+      const order = icu ? sql`c.last_name collate "und-x-icu", c.first_name collate "und-x-icu", c.id` : sql`c.last_name, c.first_name, c.id`;
       const [shape] = await sql<{ phone_slots: number; custom_keys: string[] }[]>`
         select coalesce(max((select count(*) from contact_phones p where p.contact_id = c.id)), 0)::int as phone_slots,
           coalesce((select array_agg(distinct k order by k) from contacts c2, jsonb_object_keys(c2.custom_fields) k
                     where c2.id in (select c.id from contacts c where ${filter})), '{}') as custom_keys
         from contacts c where ${filter}`;
       const phoneSlots = columns.includes('phones') ? Math.max(1, shape?.phone_slots ?? 0) : 0;
-      const customKeys = columns.includes('customFields') ? (shape?.custom_keys ?? []) : [];
+      const customKeys = columns.includes('customFields') ? [...(shape?.custom_keys ?? [])].sort(new Intl.Collator('en').compare) : [];
       const headersOf = (column: string) =>
         column === 'phones'
           ? Array.from({ length: phoneSlots }, (_, i) => [`Phone ${i + 1} - Label`, `Phone ${i + 1} - Value`]).flat()

@@ -924,6 +924,19 @@ describe('exportContactsCsv', () => {
     );
   });
 
+  it('writes contacts in the order people sort names, and custom fields so too', async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file(
+      'sort-order.csv',
+      'First Name,Last Name,Email,zeta,Beta,alpha\nZed,Zola,zed@example.com,1,,\nÅsa,Ångström,asa@example.com,,2,\nAmy,adams,amy@example.com,,,3\nBo,Adams,bo@example.com,,,\n',
+    );
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file })).toMatchObject({ created: 4 });
+    const output = path.join(t.dir, 'sort-order-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output, columns: ['firstName', 'lastName', 'customFields'] });
+    const lines = (await readFile(output, 'utf8')).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(lines).toEqual(['First Name,Last Name,alpha,Beta,zeta', 'Amy,adams,3,,', 'Bo,Adams,,,', 'Åsa,Ångström,,2,', 'Zed,Zola,,,1']);
+  });
+
   it('leaves archived contacts out unless asked for them', async () => {
     const business = await aBusiness(t.database.db);
     await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('to-archive.csv', messy) });
