@@ -688,6 +688,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         if (report === file || (existing !== undefined && existing.ino === original.ino && existing.dev === original.dev)) {
           throw invalid(`errorReport: '${input.errorReport}' is the file being imported, which the report would overwrite; give another file name`);
         }
+        // An earlier report is written over, as a re-run's; any other file is someone's, and kept.
+        if (existing !== undefined && existing.size > 0 && !(await isErrorReport(report))) {
+          throw invalid(`errorReport: '${input.errorReport}' is a file already, and no error report, which the report would overwrite; give a new file name`);
+        }
       }
       const inspect = (encoding?: string) =>
         inspectCsv(file, encoding).catch((error: unknown) => {
@@ -914,6 +918,15 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     }
     return file;
   }
+}
+
+/** Whether a file is an import's error report: its header ends with the report's Line and Error columns. */
+async function isErrorReport(file: string): Promise<boolean> {
+  const headers = await inspectCsv(file).then(
+    (inspection) => inspection.headers,
+    () => [],
+  );
+  return headers.at(-2) === errorReportHeaders.line && headers.at(-1) === errorReportHeaders.error;
 }
 
 function unreadable(given: string, error: NodeJS.ErrnoException): string {

@@ -295,6 +295,21 @@ describe('mappings', () => {
     expect(await listContacts(t.database.db, business.id)).toEqual([]);
   });
 
+  it("refuses an error report that would overwrite a file that is no report, and writes over an earlier report", async () => {
+    const business = await aBusiness(t.database.db);
+    const file = await t.file('report-elsewhere.csv', `${people}\nNo,Phone,,12345,,\n`);
+    const notes = await t.file('my-notes.csv', 'Patient,Note\nAda,call back\n');
+    expect(await failure('importContactsCsv', { businessId: business.id, file, errorReport: notes })).toBe(
+      `errorReport: '${notes}' is a file already, and no error report, which the report would overwrite; give a new file name`,
+    );
+    expect(await readFile(notes, 'utf8')).toBe('Patient,Note\nAda,call back\n');
+    const report = path.join(t.dir, 'report-elsewhere.errors.csv');
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file, errorReport: report });
+    expect(first).toMatchObject({ failed: 1, errorReport: report });
+    const elsewhere = await aBusiness(t.database.db);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: elsewhere.id, file, errorReport: report })).toMatchObject({ failed: 1, errorReport: report });
+  });
+
   it('refuses a file with its header and no rows below it, dry run or not, naming the header', async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('header-only.csv', 'First Name,Last Name,Email,Mobile,Notes\r\n\r\n\r\n');
