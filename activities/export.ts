@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { findBusiness } from '../db/businesses';
 import { SwitchboardError } from '../domain/errors';
 import { extensionOf } from '../domain/phone';
-import { customFieldName, exportFixedColumns } from '../domain/import/fields';
+import { customFieldName, exportColumnNames, exportFixedColumns } from '../domain/import/fields';
 import { autoMapColumns } from '../domain/import/mapping';
 import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
 
@@ -17,7 +17,6 @@ import { withMeantName, type ExportContactsCsvInput } from '../domain/inputs';
  */
 const fixedColumns = exportFixedColumns;
 type FixedColumn = keyof typeof fixedColumns;
-export const exportColumnNames = [...Object.keys(fixedColumns), 'phones', 'customFields'] as const;
 // The id first, as record ids lead other tools' exports: a file edited and imported back updates the contacts it
 // names, even where a row's email and phones have all been changed.
 const defaultColumns = ['id', 'firstName', 'middleName', 'lastName', 'businessName', 'email', 'phones', 'tags', 'notes', 'contactAddress', 'billingAddress', 'customFields'];

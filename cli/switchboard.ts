@@ -9,6 +9,7 @@ import { createBusiness, findBusiness, listBusinesses } from '../db/businesses';
 import { findImport, listImportProblems, listImports, listTemplates, type ImportSummary } from '../db/imports';
 import { listContacts } from '../db/contacts';
 import { describeCounts, formatCount } from '../domain/import/counts';
+import { exportColumnNames } from '../domain/import/fields';
 import { isValidCountryCode } from '../domain/phone';
 import { exampleInputs, isUuid, syncWorkflowId, workflowTypes } from '../domain/inputs';
 import { loadConfig, type Config } from '../worker/config';
@@ -388,16 +389,20 @@ export function buildProgram(): Command {
       return [...all, v];
     }, [])
     .option('--include-archived', 'include archived contacts')
+    .option('--columns <list>', `the columns, comma-separated, in order (e.g. id,firstName,lastName,tags; of ${exportColumnNames.join(', ')})`)
     .option('--out <file>', 'where to write (default: contacts-<date>.csv here)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { business: string; tag: string[]; includeArchived?: boolean; out?: string; json?: boolean }) => {
+    .action(async (opts: { business: string; tag: string[]; includeArchived?: boolean; columns?: string; out?: string; json?: boolean }) => {
       const output = absoluteUnlessUrl(opts.out ?? `contacts-${new Date().toISOString().slice(0, 10)}.csv`);
+      const columns = opts.columns?.split(',').map((column) => column.trim()).filter((column) => column !== '');
+      if (columns?.length === 0) throw new CliError('--columns must name at least one column');
       const result = (await runWorkflow('exportContactsCsv', {
         businessId: requireUuid('--business', opts.business),
         output,
         ...(opts.tag.length > 0 && { tags: opts.tag }),
         ...(opts.includeArchived && { includeArchived: true }),
-      }, { flags: { businessId: '--business', output: '--out', tags: '--tag' } })) as { output: string; rows: number };
+        ...(columns !== undefined && { columns }),
+      }, { flags: { businessId: '--business', output: '--out', tags: '--tag', columns: '--columns' } })) as { output: string; rows: number };
       print(Boolean(opts.json), result, `${plural(result.rows, 'contact')} written to ${result.output}`);
     });
 

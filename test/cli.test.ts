@@ -242,6 +242,13 @@ describe('switchboard CLI', () => {
       'switchboard: exportContactsCsv failed: --out: the folder /nowhere does not exist where the worker runs',
     );
     expect(await refused(['export', '--business', businessId, '--tag', ''])).toBe('switchboard: --tag must not be empty');
+    expect(await refused(['export', '--business', businessId, '--columns', ' , '])).toBe('switchboard: --columns must name at least one column');
+    expect(await refused(['export', '--business', businessId, '--columns', 'firstName,lastName,colour'])).toMatch(
+      /^switchboard: exportContactsCsv failed: --columns: unknown column colour; the columns are id, firstName, /,
+    );
+    const some = path.join(t.dir, 'cli-columns.csv');
+    expect(await cli(['export', '--business', businessId, '--columns', 'id, firstName,lastName,email', '--out', some])).toMatchObject({ code: 0 });
+    expect((await readFile(some, 'utf8')).split(/\r?\n/)[0]).toBe('\uFEFFSwitchboard ID,First Name,Last Name,Email');
     expect(await refused(['export', '--business', businessId, '--tag', 'Smith, J'])).toBe("switchboard: exportContactsCsv failed: --tag: the business has no tag 'Smith, J'; it has none");
     // A field no option was typed for keeps its name: no --map was given.
     const unreachable = path.join(t.dir, 'cli-no-keys.csv');

@@ -66,6 +66,9 @@ export const exportFixedColumns = {
   updatedAt: [recordHeaders.updatedAt],
 } as const;
 
+/** The columns an export may be asked for, by name: each fixed one, and the phones and custom fields, as many as there are. */
+export const exportColumnNames = [...Object.keys(exportFixedColumns), 'phones', 'customFields'] as const;
+
 /** The columns an import's error report adds after the file's own: each refused row's line, and why it was refused. */
 export const errorReportHeaders = { line: 'Line', error: 'Error' } as const;
 
