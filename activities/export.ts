@@ -57,7 +57,8 @@ function cellsOf(column: string, row: ExportRow, phoneSlots: number, customKeys:
     case 'businessName':
       return [row.business_name ?? ''];
     case 'email':
-      return [row.email ?? ''];
+      // A webchat guest's pseudonymous address (`…@guest.invalid`) reaches no one, and means nothing to another system.
+      return [row.email === null || isReservedInvalid(row.email) ? '' : row.email];
     case 'tags':
       return [tagsCell(row.tags)];
     case 'notes':
@@ -120,6 +121,8 @@ function customFieldHeader(name: string, otherHeaders: ReadonlySet<string>, firs
   const [read] = autoMapColumns([name], firstValues.map((value) => [value]), { defaultCountry });
   return read !== undefined && customFieldName(read.field) === name.trim() ? name : `custom:${name}`;
 }
+
+const isReservedInvalid = (email: string) => email.toLowerCase().endsWith('.invalid');
 
 /** A tag the business does not have is a typo more often than not: an export filtered by it would be quietly short. */
 async function requireKnownTags(sql: postgres.Sql, businessId: string, given: readonly string[]): Promise<void> {

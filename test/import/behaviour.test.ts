@@ -608,6 +608,19 @@ describe('exportContactsCsv', () => {
     ]);
   });
 
+  it("leaves a webchat guest's pseudonymous address out, and the contact keeps it when the file comes back", async () => {
+    const business = await aBusiness(t.database.db);
+    const address = 'webchat-0123456789abcdef01234567@guest.invalid';
+    await aContact(t.database.db, business, { firstName: 'Grace', lastName: 'Hopper', email: { address, normalized: address }, phones: [] });
+    const output = path.join(t.dir, 'guest-export.csv');
+    await t.worker.execute('exportContactsCsv', { businessId: business.id, output, columns: ['id', 'firstName', 'lastName', 'email'] });
+    const text = await readFile(output, 'utf8');
+    expect(text).not.toContain('guest.invalid');
+    expect(text).toMatch(/,Grace,Hopper,\r\n$/);
+    expect(await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: output })).toMatchObject({ rows: 1, skipped: 1, failed: 0 });
+    expect((await listContacts(t.database.db, business.id)).map((c) => c.email)).toEqual([address]);
+  });
+
   it("writes a number's extension beside it, so that it comes back", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');
