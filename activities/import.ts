@@ -23,7 +23,7 @@ import { errorReportHeaders } from '../domain/import/fields';
 import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import { DryRunContacts } from '../domain/import/dry-run';
-import { buildContact, type ContactUpdate, type RowProblem } from '../domain/import/rows';
+import type { ContactUpdate, RowProblem } from '../domain/import/rows';
 import type { ImportContactsCsvInput } from '../domain/inputs';
 import { buildContactWrites, combineContactWrites, distinctTagNames, existingContactIds, heldIdentityKeys, holdKeysOfUsers, loadIdentityKeyFilter, loadKeysOfUsers, loadStoredContacts, lockReferencedRows, referenceChecksAvailable, refreshPlannerStatistics, runContactWrites, type ContactWrites, type ReferenceChecks } from '../db/contact-bulk';
 
@@ -485,7 +485,6 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     keysOfUsers: ReadonlySet<string>,
     heldKeys: ReturnType<typeof heldKeysOfChunk>,
     dryRun: boolean,
-    mapping: readonly ColumnMapping[],
     dryRunContacts?: DryRunContacts,
   ): Promise<PreparedBatch> {
     // A batch's lines are one ascending run of the file: a range the ledger's primary key answers directly.
@@ -505,7 +504,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       // reads them again and builds them.
       throw new SwitchboardError('Conflict', 'rows an earlier import of this file held when they were read are no longer its (was it undone?); retrying the chunk', true);
     }
-    let failed = batch.failed.filter((r) => !earlier.has(r.line));
+    const failed = batch.failed.filter((r) => !earlier.has(r.line));
     const sent = batch.valid;
     // By index into the batch's valid rows, with each one's keys.
     let rows = sent.lines.flatMap((line, i) => (earlier.has(line) ? [] : [i]));
@@ -529,27 +528,34 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
     const held = await heldKeys.held(keys, keysLeftInFile);
     // A row naming a contact of the business by its id is looked up whatever its keys, and so are the rows that share
     // a key with it. An export of another business names none of its contacts: its rows are new people as any others.
-    // A row refused only for what the contact it names has (its last name, a phone or email) may update that contact.
-    const namedFailed = options.onMatch === 'create' ? [] : failed.filter((r) => r.storedId !== undefined);
-    const idsInRows =
-      options.onMatch === 'create' ? [] : [...new Set([...rows.map((i) => sent.storedIds[i] as string), ...namedFailed.map((r) => r.storedId as string)].filter((id) => id !== ''))];
+    const idsInRows = options.onMatch === 'create' ? [] : [...new Set(rows.map((i) => sent.storedIds[i] as string).filter((id) => id !== ''))];
     const existing = idsInRows.length === 0 ? new Set<string>() : await existingContactIds(sql, importRow.businessId, idsInRows);
-    const namingStored: ValidRow[] = [];
-    for (const row of namedFailed) {
-      if (!existing.has(row.storedId as string)) {
-        row.problems.push({ field: 'switchboardId', message: `its Switchboard ID ${row.storedId} is no contact of this business, which it could have updated` });
-        continue;
-      }
-      const outcome = buildContact(row.cells, mapping, { defaultCountry: options.defaultCountry, named: true });
-      if (outcome.ok) namingStored.push({ line: row.line, contact: outcome.contact, warnings: outcome.warnings });
-    }
-    if (namingStored.length > 0) {
-      const rebuilt = new Set(namingStored.map((row) => row.line));
-      failed = failed.filter((r) => !rebuilt.has(r.line));
-    }
     const named = existing.size === 0 ? [] : keyNames.filter((_, k) => existing.has(sent.storedIds[rows[k] as number] as string));
     const heldOrWritten = dryRunContacts === undefined ? held : new Set([...held, ...dryRunContacts.held(keys)]);
     const heldOrNamed = named.length === 0 ? heldOrWritten : new Set([...heldOrWritten, ...named.flat()]);
+    // A row that lacks what a contact needs (a last name, a phone or email) was built for naming a stored contact by
+    // id: planned against it when the business has it, never written as a new person; refused when it has not.
+    const namingStored: ValidRow[] = [];
+    const keysOfNaming: string[] = [];
+    if (rows.some((i) => sent.incomplete[i] !== '')) {
+      const unnamed: { line: number; problems: RowProblem[] }[] = [];
+      const lacking = new Set<number>();
+      rows.forEach((i, k) => {
+        if (sent.incomplete[i] === '') return;
+        lacking.add(k);
+        const row = validRowAt(sent, i);
+        const id = sent.storedIds[i] as string;
+        if (existing.has(id)) {
+          namingStored.push(row);
+          keysOfNaming.push(...(keyNames[k] as string[]));
+        } else {
+          unnamed.push({ line: row.line, problems: [...(row.contact.incomplete ?? []), { field: 'switchboardId', message: `its Switchboard ID ${id} is no contact of this business, which it could have updated` }] });
+        }
+      });
+      failed.push(...(await failedWithCells(options, start, unnamed)));
+      keyNames = keyNames.filter((_, k) => !lacking.has(k));
+      rows = rows.filter((_, k) => !lacking.has(k));
+    }
     // This runs while the batch before is written, on the same thread: each step gives way to that batch's next
     // statement rather than hold it up.
     const split = splitByPossibleMatch(keyNames, heldOrNamed, writtenSince);
@@ -578,7 +584,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       newPeople: { alone: alone.length, rows: planned.rows, ...(writes && { writes }) },
       ledgerEntries: entries.filter((e) => e !== '').join(','),
       aloneWarned: aloneLines ? batch.warned.filter((w) => aloneLines.has(w.line)) : [],
-      keys: split.keys,
+      keys: keysOfNaming.length === 0 ? split.keys : new Set([...split.keys, ...keysOfNaming]),
       ...(dryRunContacts && { dryRunRows: { alone: alone.map((i) => validRowAt(sent, i)), together: planned } }),
     };
   }
@@ -802,6 +808,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
         ...(progress.position && { resume: progress.position }),
         mapping,
         defaultCountry: options.defaultCountry,
+        named: options.onMatch !== 'create',
         batchRows: BATCH_ROWS,
         maxRecords: input.maxRecords - progress.read,
         ...(reimport && { linesImportedBefore }),
@@ -814,7 +821,7 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
           if (next.done) return undefined;
           const batch = next.value;
           const prepared =
-            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun, mapping, dryRunContacts);
+            batch.lines.length === 0 ? undefined : await prepareBatch(importRow, options, batch, start, writtenSince, keysOfUsers, heldKeys, input.dryRun, dryRunContacts);
           return { batch, prepared };
         })();
         // A failure here is met when the loop comes to this batch; until then it must not count as unhandled, which

@@ -17,6 +17,7 @@ function addValidRow(sent: SentRows, row: ValidRow): void {
   sent.keys.push(keyNamesOfRow(row.contact).join('\n'));
   sent.storedIds.push(row.contact.storedId ?? '');
   sent.markedPrimaries.push(row.contact.markedPrimary ?? '');
+  sent.incomplete.push(row.contact.incomplete ? JSON.stringify(row.contact.incomplete) : '');
   const asNew = sent.asNew;
   asNew.contacts.push(JSON.stringify(rows.contact));
   asNew.phones.push(elements(rows.phones));
@@ -65,6 +66,7 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
       keys: [],
       storedIds: [],
       markedPrimaries: [],
+      incomplete: [],
       asNew: { contacts: [], phones: [], tagLinks: [], tagNames: [], addresses: [], ledger: [] },
     };
     const batch: Omit<ContactRowBatch, 'valid'> = { lines: [], failed: [], warned: [], importedBefore: [], last: false, endOfFile: false };
@@ -77,13 +79,11 @@ async function run(port: NonNullable<typeof parentPort>, options: ThreadOptions)
         batch.importedBefore.push(record.line);
         continue;
       }
-      const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry });
+      const outcome = buildContact(record.cells, options.mapping, { defaultCountry: options.defaultCountry, named: options.named });
       if (outcome.ok) {
         addValidRow(valid, { line: record.line, contact: outcome.contact, warnings: outcome.warnings });
         if (outcome.warnings.length > 0) batch.warned.push({ line: record.line, problems: outcome.warnings });
-      } else {
-        batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems, ...(outcome.storedId !== undefined && { storedId: outcome.storedId }) } satisfies FailedRow);
-      }
+      } else batch.failed.push({ line: record.line, cells: record.cells, problems: outcome.problems } satisfies FailedRow);
     }
     if (lastRecord) batch.next = { offset: lastRecord.endOffset, line: lastRecord.nextLine };
     batch.endOfFile = !(await hasMore());

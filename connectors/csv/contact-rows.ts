@@ -16,8 +16,6 @@ export interface FailedRow {
   line: number;
   cells: string[];
   problems: RowProblem[];
-  /** The stored contact the row names by its id, which it may update all the same (`buildContact`'s `named`). */
-  storedId?: string;
 }
 
 /**
@@ -34,6 +32,11 @@ export interface SentRows {
   storedIds: string[];
   /** The number each row marks as the primary ('' for none), which an update makes the contact's primary. */
   markedPrimaries: string[];
+  /**
+   * What each row lacks to be a contact of its own, as the JSON of its problems ('' for none): a row naming a stored
+   * contact by id, which may only update that one.
+   */
+  incomplete: string[];
   asNew: AsNewContact;
 }
 
@@ -67,6 +70,7 @@ export function validRowAt(sent: SentRows, i: number): ValidRow {
   const contact = contactOfNewContactRows(rows, tags);
   if (sent.storedIds[i]) contact.storedId = sent.storedIds[i];
   if (sent.markedPrimaries[i]) contact.markedPrimary = sent.markedPrimaries[i];
+  if (sent.incomplete[i]) contact.incomplete = JSON.parse(sent.incomplete[i] as string) as RowProblem[];
   return { line: sent.lines[i] as number, contact, warnings: [...(problems ?? [])] };
 }
 
@@ -97,6 +101,11 @@ export interface ContactRowsOptions {
   resume?: FilePosition;
   mapping: ColumnMapping[];
   defaultCountry: string;
+  /**
+   * Rows naming a stored contact by id are built without the name or the phone or email they lack (`buildContact`'s
+   * `named`), to update that contact if it is the business's: not when every row is to be created.
+   */
+  named: boolean;
   batchRows: number;
   /** Records to read at most; the read then only checks whether the file has more. */
   maxRecords: number;
@@ -116,7 +125,7 @@ export type ThreadRequest = { type: 'more'; rows: number; importedBefore: number
  */
 export type ThreadMessage = { type: 'batch'; json: string; valid: SentRows } | { type: 'error'; message: string };
 /** What the thread reads: where, how, and from where on; how much is up to each request. */
-export type ThreadOptions = Pick<ContactRowsOptions, 'source' | 'delimiter' | 'resume' | 'mapping' | 'defaultCountry'>;
+export type ThreadOptions = Pick<ContactRowsOptions, 'source' | 'delimiter' | 'resume' | 'mapping' | 'defaultCountry' | 'named'>;
 
 /** How long a thread that read past its chunk waits for the chunk after it before it stops. */
 const PARKED_MS = 30_000;
@@ -216,7 +225,7 @@ function fileVersion(file: string): string {
 }
 
 const parkingKey = (options: ThreadOptions, at: FilePosition | undefined) =>
-  JSON.stringify([options.source, fileVersion(options.source), options.delimiter, options.defaultCountry, options.mapping, at?.offset ?? 0, at?.line ?? 0]);
+  JSON.stringify([options.source, fileVersion(options.source), options.delimiter, options.defaultCountry, options.named, options.mapping, at?.offset ?? 0, at?.line ?? 0]);
 
 function adoptParked(options: ContactRowsOptions): RowBuilder | undefined {
   const key = parkingKey(options, options.resume);
@@ -253,8 +262,8 @@ function parkBuilder(options: ContactRowsOptions, at: FilePosition, builder: Row
  * thread goes on to build the first batch of the next read, which takes it over if it starts where this one stopped.
  */
 export async function* readContactRows(options: ContactRowsOptions): AsyncGenerator<ContactRowBatch> {
-  const { source, delimiter, resume, mapping, defaultCountry } = options;
-  const builder = adoptParked(options) ?? new RowBuilder(startThread({ source, delimiter, mapping, defaultCountry, ...(resume && { resume }) }));
+  const { source, delimiter, resume, mapping, defaultCountry, named } = options;
+  const builder = adoptParked(options) ?? new RowBuilder(startThread({ source, delimiter, mapping, defaultCountry, named, ...(resume && { resume }) }));
   let unasked = options.maxRecords - builder.pendingRows;
   // One batch is built ahead of the one being written: it keeps the thread busy meanwhile (more would only take
   // memory), and a batch asked for starts where the last one taken stopped, which is where its hint is looked up.

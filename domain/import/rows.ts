@@ -49,10 +49,7 @@ export type RowProblem = {
   /** Why a row was skipped, not a value of it left out: kept in the ledger, not reported as a warning. */
   note?: true;
 };
-export type RowOutcome =
-  | { ok: true; contact: ImportedContact; warnings: RowProblem[] }
-  /** `storedId`: the contact the row names by its id, which it may still update (built again with `named`). */
-  | { ok: false; problems: RowProblem[]; storedId?: string };
+export type RowOutcome = { ok: true; contact: ImportedContact; warnings: RowProblem[] } | { ok: false; problems: RowProblem[] };
 
 /** A contact as the contacts store holds it (db/schema.ts), for the "update" match mode. */
 export type StoredAddress = { [P in AddressPart]?: string | null };
@@ -172,7 +169,7 @@ export function buildContact(
   const incomplete = name.ok && reachable ? undefined : [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)];
   const id = readStoredId(cells);
   if (incomplete !== undefined && !(options.named && id?.ok)) {
-    return { ok: false, problems: [...incomplete, ...(beyond ? [beyond] : [])], ...(id?.ok && { storedId: id.value }) };
+    return { ok: false, problems: [...incomplete, ...(beyond ? [beyond] : [])] };
   }
   const names: { firstName: string; middleName?: string; lastName: string } = name.ok ? name : partialName(cells);
   const businessCell = name.ok && name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');
@@ -199,7 +196,8 @@ export function buildContact(
   if (id?.ok) contact.storedId = id.value;
   if (incomplete !== undefined) contact.incomplete = incomplete;
   if (points.markedPrimary !== undefined) contact.markedPrimary = points.markedPrimary;
-  const warnings = [...(name.ok && name.remark ? [name.remark] : []), ...(reachable ? points.problems : []), ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])];
+  // A row that names its contact says what was wrong with its values all the same; only that it lacks them is no warning.
+  const warnings = [...(name.ok && name.remark ? [name.remark] : []), ...(reachable ? points.problems : points.problems.filter((p) => p.column !== undefined)), ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])];
   return { ok: true, contact, warnings };
 }
 
@@ -454,9 +452,7 @@ function readName(cells: readonly Cell[]): Name {
     return { ok: true, firstName: withoutTitles(first.value), ...(middleName !== undefined && { middleName }), lastName: last.value };
   }
   if (full?.value) {
-    // A display name (a customer's, Xero's contact name) may be an organisation's, which names no person; a column of
-    // people's names may hold a company's too, known then by its legal form.
-    if (isContactNameHeader(full.header) ? looksLikeOrganisation(full.value) : hasLegalForm(full.value)) {
+    if (namesOrganisation(full)) {
       return { ok: false, problem: problem(full, `first and last name are missing (only the business name '${full.value}' is given)`) };
     }
     const { name, remark } = withoutRemarks(full);
@@ -687,9 +683,18 @@ const MIN_DIGITS_OF_A_NUMBER = 6;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Whether a full name cell names an organisation rather than a person: a display name (a customer's, Xero's contact
+ * name) may be an organisation's; a column of people's names may hold a company's too, known then by its legal form.
+ */
+function namesOrganisation(cell: Cell): boolean {
+  return isContactNameHeader(cell.header) ? looksLikeOrganisation(cell.value) : hasLegalForm(cell.value);
+}
+
 /** The parts of a name a row has when it lacks the rest (a first name alone, "Cher"): '' for none. */
 function partialName(cells: readonly Cell[]): { firstName: string; lastName: string } {
-  const full = splitFullName(valueOf(cells, 'fullName') ?? '');
+  const fullCell = cells.find((cell) => cell.field === 'fullName' && cell.value !== '');
+  const full = splitFullName(fullCell === undefined || namesOrganisation(fullCell) ? '' : fullCell.value);
   const first = valueOf(cells, 'firstName');
   return { firstName: first === undefined ? full.firstName : withoutTitles(first), lastName: valueOf(cells, 'lastName') ?? full.lastName ?? '' };
 }

@@ -621,6 +621,25 @@ describe('exportContactsCsv', () => {
     expect((await listContacts(t.database.db, business.id)).map((c) => c.email)).toEqual([address]);
   });
 
+  it('checks the numbers of rows naming a stored contact as any others: an agent\'s is refused, one another row has is given once', async () => {
+    const business = await aBusiness(t.database.db, { identityPolicy: 'unique' });
+    const cher = await aContact(t.database.db, business, { firstName: 'Cher', lastName: '', email: undefined, phones: [{ raw: '0412 555 002', e164: '+61412555002', type: 'mobile', primary: true }] });
+    await anAgent(t.database.db, business, '+61412999999', 'agent@example.com');
+    const file = await t.file(
+      'naming-keys.csv',
+      `Switchboard ID,First Name,Last Name,Email,Mobile\n${cher},Cher,,,0412 000 111\n,Bob,Jones,,0412 000 111\n${cher},Cher,,,0412 999 999\n`,
+    );
+    const result = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file });
+    expect(result.rows).toBe(3);
+    expect(result.errors.filter((e) => e.row === 4).map((e) => e.message)).toEqual([expect.stringContaining('+61412999999')]);
+    const holders = await t.database.sql<{ e164: string; holders: number }[]>`
+      select e164, count(*)::int as holders from contact_phones where business_id = ${business.id} group by e164 order by e164`;
+    expect(holders).toEqual([
+      { e164: '+61412000111', holders: 1 },
+      { e164: '+61412555002', holders: 1 },
+    ]);
+  });
+
   it("writes a number's extension beside it, so that it comes back", async () => {
     const business = await aBusiness(t.database.db);
     const file = await t.file('extension.csv', 'First Name,Last Name,Work Phone\nAda,Lovelace,(02) 9876 5441 ext. 23\n');

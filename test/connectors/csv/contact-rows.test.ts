@@ -27,6 +27,7 @@ async function optionsFor(overrides: Partial<ContactRowsOptions> = {}): Promise<
     delimiter: inspection.delimiter,
     mapping: autoMapColumns(inspection.headers, inspection.sample),
     defaultCountry: 'AU',
+    named: true,
     batchRows: 2,
     maxRecords: 100,
     ...overrides,
@@ -52,7 +53,7 @@ describe('readContactRows', () => {
     );
     const inspection = await inspectCsv(source);
     const mapping = autoMapColumns(inspection.headers, inspection.sample);
-    const batches = await readAll({ source, delimiter: inspection.delimiter, mapping, defaultCountry: 'AU', batchRows: 10, maxRecords: 10 });
+    const batches = await readAll({ source, delimiter: inspection.delimiter, mapping, defaultCountry: 'AU', named: true, batchRows: 10, maxRecords: 10 });
 
     const built = [];
     for await (const record of readCsvRecords(source, { delimiter: inspection.delimiter })) {
@@ -148,6 +149,7 @@ describe('readContactRows', () => {
       delimiter: inspection.delimiter,
       mapping: autoMapColumns(inspection.headers, inspection.sample),
       defaultCountry: 'AU',
+      named: true,
       batchRows: 1,
       maxRecords: 1,
     };

@@ -80,14 +80,13 @@ describe('buildContact: a row naming a stored contact by its id', () => {
   const id = '0b7c8e9a-1d2f-4a5b-8c6d-7e8f9a0b1c2d';
   const headers = ['Switchboard ID', 'First Name', 'Last Name', 'Email', 'Tags'];
 
-  it('is refused as a contact of its own when it lacks a last name or a phone or email, saying which contact it names', () => {
+  it('is refused as a contact of its own when it lacks a last name or a phone or email', () => {
     expect(buildContact([id, 'Cher', '', '', 'VIP'], autoMapColumns(headers, []), { defaultCountry: 'AU' })).toStrictEqual({
       ok: false,
       problems: [
         { column: 'Last Name', field: 'lastName', message: 'last name is missing ("Last Name" is empty)' },
         { message: 'a contact needs a phone or an email, and there is neither (their columns are empty)' },
       ],
-      storedId: id,
     });
   });
 
@@ -109,6 +108,13 @@ describe('buildContact: a row naming a stored contact by its id', () => {
       },
       warnings: [],
     });
+  });
+
+  it('says what was wrong with a value it lacks, and takes no company for a person', () => {
+    const built = buildContact([id, 'Jane', 'Smith', 'jane@@example', ''], autoMapColumns(headers, []), { defaultCountry: 'AU', named: true });
+    expect(built.ok && built.warnings).toEqual([{ column: 'Email', field: 'email', message: expect.stringMatching(/^email 'jane@@example' /) }]);
+    const company = buildContact([id, 'Harbour Dental Pty Ltd', 'jane@x.com'], autoMapColumns(['Switchboard ID', 'Name', 'Email'], []), { defaultCountry: 'AU', named: true });
+    expect(company.ok && company.contact).toMatchObject({ firstName: '', lastName: '', incomplete: [expect.objectContaining({ column: 'Name' })] });
   });
 
   it('is refused all the same when its id is no contact id', () => {
