@@ -806,12 +806,12 @@ function mergeAddress(existing: StoredAddress | null, incoming: Address | undefi
   const differs = (part: 'city' | 'postalCode') => {
     const value = nonBlank(incoming?.[part]);
     const current = nonBlank(existing?.[part]);
-    return value !== undefined && current !== undefined && value.trim().toLowerCase() !== current.trim().toLowerCase();
+    return value !== undefined && current !== undefined && !isSamePlace(value, current);
   };
   const elsewhere = differs('city') || differs('postalCode');
-  const moved = street !== undefined && storedStreet !== undefined && (elsewhere || !isSameStreet(storedStreet, street));
+  const moved = street !== undefined && (elsewhere || (storedStreet !== undefined && !isSameStreet(storedStreet, street)));
   // No part of an address of another place fills the stored one's (a postcode of another town).
-  if (elsewhere && !moved) return 'differs';
+  if (elsewhere && street === undefined) return 'differs';
   for (const part of addressParts) {
     const value = nonBlank(incoming?.[part]);
     const current = existing?.[part] ?? null;
@@ -843,6 +843,19 @@ const streetWords = (street: string) =>
     .filter((word) => word !== '')
     .map((word) => STREET_WORDS[word] ?? word)
     .join(' ');
+
+const placeWords = (place: string) => place.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+
+/**
+ * Whether two towns or postcodes are one written two ways: letter case, spaces and punctuation aside, or one with
+ * more after it ("Sydney NSW" and "Sydney", "SW1A 1AA" and "sw1a1aa").
+ */
+function isSamePlace(a: string, b: string): boolean {
+  const [x, y] = [placeWords(a), placeWords(b)];
+  if (x.join('') === y.join('')) return true;
+  const [shorter, longer] = x.length <= y.length ? [x, y] : [y, x];
+  return shorter.length > 0 && shorter.every((word, i) => longer[i] === word);
+}
 
 /** Whether two street lines are one street written two ways: letter case, punctuation and shortened words aside. */
 export function isSameStreet(a: string, b: string): boolean {

@@ -184,6 +184,22 @@ describe('mergeForUpdate', () => {
       },
     ],
     [
+      'an address with a street in another town whole, where the stored one has no street',
+      { contactAddress: { line1: null, line2: null, city: 'Sydney', region: 'NSW', postalCode: '2000', country: null } },
+      { contactAddress: { line1: '5 Main St', city: 'Melbourne', postalCode: '3000' } },
+      update(
+        { contactAddress: { line1: '5 Main St', line2: '', city: 'Melbourne', region: '', postalCode: '3000', country: '' }, replacedAddresses: ['contactAddress'] },
+        { contactAddress: { line1: null, city: 'Sydney', region: 'NSW', postalCode: '2000' } },
+        [{ field: 'contactAddress', message: "the address replaces the contact's, 'Sydney, NSW, 2000'" }],
+      ),
+    ],
+    [
+      'only the empty parts of an address whose town is written with more after it',
+      { contactAddress: { line1: '12 Harbour St', line2: null, city: 'Sydney', region: null, postalCode: '2000', country: null } },
+      { contactAddress: { line1: '12 Harbour Street', city: 'Sydney NSW', postalCode: ' 2000', region: 'NSW' } },
+      update({ contactAddress: { region: 'NSW' } }, { contactAddress: { region: null } }),
+    ],
+    [
       'an address on the same street in another town whole (the person has moved)',
       { contactAddress: { line1: '1 Harbour St', line2: null, city: 'Sydney', region: 'NSW', postalCode: '2000', country: 'Australia' } },
       { contactAddress: { line1: '1 Harbour St', city: 'Parramatta', region: 'NSW', postalCode: '2150' } },
