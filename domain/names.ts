@@ -26,13 +26,16 @@ const bare = (word: string) => word.toLowerCase().replace(/[.,]$/, '');
 // Two people in one entry, a couple or a household ("Jo & Sam Lee", "Mr and Mrs Lee"): their given names or titles.
 const CONNECTORS = new Set(['&', 'and', '+']);
 
-/** The words of a name, those joined by "&" or "and" as one: "Jo & Sam" is what both are called by. */
-function nameWords(text: string): string[] {
+/**
+ * The words of a name, those joined by "&" or "and" as one: "Jo & Sam" is what both are called by. Unless the family
+ * name stands apart (`familyNameApart`, "Lee, Jo & Sam"), only with a word after them: "Smith & Jones" is no household.
+ */
+function nameWords(text: string, familyNameApart = false): string[] {
   const words = text === '' ? [] : text.split(' ');
   const joined: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const connector = words[i + 1];
-    if (connector !== undefined && CONNECTORS.has(connector.toLowerCase()) && i + 2 < words.length) {
+    if (connector !== undefined && CONNECTORS.has(connector.toLowerCase()) && i + (familyNameApart ? 2 : 3) < words.length) {
       joined.push(words.slice(i, i + 3).join(' '));
       i += 2;
     } else {
@@ -45,14 +48,17 @@ function nameWords(text: string): string[] {
 /** A first-name cell without the titles before the name ("Dr Jane" is Jane); a title alone ("Dr") is kept. */
 export function withoutTitles(givenNames: string): string {
   if (!givenNames.includes(' ')) return givenNames;
-  const words = nameWords(givenNames.trim().replace(/\s+/g, ' '));
+  const words = nameWords(givenNames.trim().replace(/\s+/g, ' '), true);
   let start = 0;
   while (words.length - start > 1 && isTitle(words[start] as string)) start++;
   return start === 0 ? givenNames : words.slice(start).join(' ');
 }
 
 /** Whether a word of a name is a title, or titles joined ("Mr & Mrs"). */
-const isTitle = (word: string) => word.split(' ').every((part) => HONORIFICS.has(bare(part)) || CONNECTORS.has(part.toLowerCase()));
+const isTitle = (word: string) => {
+  const parts = word.split(' ');
+  return parts.some((part) => HONORIFICS.has(bare(part))) && parts.every((part) => HONORIFICS.has(bare(part)) || CONNECTORS.has(part.toLowerCase()));
+};
 
 /** The words of a name without the titles before them and the suffixes after them, keeping at least `names`. */
 function withoutTitlesAndSuffixes(words: readonly string[], names: number): { names: string[]; suffixes: string[] } {
@@ -79,7 +85,7 @@ export function splitFullName(name: string): NameParts {
   const givenNames = collapsed.slice(commaIndex + 1).replaceAll(',', ' ').trim().replace(/\s+/g, ' ');
   if (familyName === '' || givenNames === '') return splitGivenFirst(familyName || givenNames);
   // The family name stands apart: one given name besides is enough.
-  const { names, suffixes } = withoutTitlesAndSuffixes(nameWords(givenNames), 1);
+  const { names, suffixes } = withoutTitlesAndSuffixes(nameWords(givenNames, true), 1);
   const [firstName = '', ...middleNames] = names;
   return withOptionalParts(firstName, middleNames, [familyName, ...suffixes].join(' '));
 }

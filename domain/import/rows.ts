@@ -235,6 +235,13 @@ export function mergeForUpdate(
     (isShorterGivenName(incoming.firstName, existing.firstName) || plainer(incoming.firstName, existing.firstName));
   if (!isInitialOf(incoming.firstName, existing.firstName) && !shorterFirst) set('firstName', incoming.firstName);
   if (!isInitialOf(incoming.middleName, existing.middleName) && !plainer(incoming.middleName, existing.middleName)) set('middleName', incoming.middleName);
+  // A first name that holds what is stored as the first and middle names ("Mary Ann", a household's "Jo & Sam"): the
+  // middle name is part of it, and no longer one of its own.
+  const storedMiddle = nonBlank(existing.middleName);
+  if (storedMiddle !== undefined && incoming.middleName === undefined && sameWords(`${existing.firstName} ${storedMiddle}`, incoming.firstName)) {
+    update.changes.fields.middleName = '';
+    update.previous.fields.middleName = existing.middleName;
+  }
   const shorterLast =
     fuller && incoming.lastName !== existing.lastName &&
     (isPartOfFamilyName(incoming.lastName, existing.lastName) || plainer(incoming.lastName, existing.lastName));

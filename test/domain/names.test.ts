@@ -63,8 +63,11 @@ describe('splitFullName', () => {
     ['Mr and Mrs John Lee', { firstName: 'John', lastName: 'Lee' }],
     ['Dr Jo + Sam van der Berg', { firstName: 'Jo + Sam', lastName: 'van der Berg' }],
     ['Lee, Jo & Sam', { firstName: 'Jo & Sam', lastName: 'Lee' }],
-    ['Smith & Sons', { firstName: 'Smith & Sons' }],
+    // Joined only with a family name after them: no household, but a firm or a pair.
+    ['Smith & Sons', { firstName: 'Smith', middleName: '&', lastName: 'Sons' }],
+    ['Tom and Jerry', { firstName: 'Tom', middleName: 'and', lastName: 'Jerry' }],
     ['Jo &', { firstName: 'Jo', lastName: '&' }],
+    ['and Sam Lee', { firstName: 'and', middleName: 'Sam', lastName: 'Lee' }],
     ['Andy Anderson', { firstName: 'Andy', lastName: 'Anderson' }],
   ])('%j', (name, expected) => {
     expect(splitFullName(name)).toStrictEqual(expected);
@@ -80,6 +83,8 @@ describe('withoutTitles', () => {
     ['Mr & Mrs Jo', 'Jo'],
     ['Dr', 'Dr'],
     ['Mr & Mrs', 'Mr & Mrs'],
+    ['Mr and', 'and'],
+    ['and Jo', 'and Jo'],
     ['Drew', 'Drew'],
     ['Jo & Sam', 'Jo & Sam'],
     ['Mary Ann', 'Mary Ann'],

@@ -265,6 +265,22 @@ describe('mergeForUpdate', () => {
     expect(renamed.lastName ?? existing.lastName).toBe(incoming.lastName);
   });
 
+  it.each<[string, Partial<ExistingContact>, Partial<ImportedContact>]>([
+    ['a household stored before its names were joined', { firstName: 'Jo', middleName: '& Sam', lastName: 'Lee' }, { firstName: 'Jo & Sam', lastName: 'Lee' }],
+    ['a double first name stored as first and middle names', { firstName: 'Mary', middleName: 'Ann', lastName: 'Lee' }, { firstName: 'mary  ann', lastName: 'Lee' }],
+  ])('takes a first name holding what was stored as the first and middle names, and no middle name besides: %s', (_, existing, incoming) => {
+    for (const options of [{ keepFullerNames: true }, {}]) {
+      const merged = mergeForUpdate({ ...EXISTING, ...existing }, { ...INCOMING, ...incoming }, options);
+      expect(merged.changes.fields).toEqual({ firstName: incoming.firstName, middleName: '' });
+      expect(merged.previous.fields).toEqual({ firstName: existing.firstName, middleName: existing.middleName });
+    }
+  });
+
+  it('keeps a middle name a first name does not hold', () => {
+    const merged = mergeForUpdate({ ...EXISTING, firstName: 'Mary', middleName: 'Ann' }, { ...INCOMING, firstName: 'Mary Jane' }, { keepFullerNames: true });
+    expect(merged.changes.fields).toEqual({ firstName: 'Mary Jane' });
+  });
+
   it('matched by its keys, takes the accents a row adds to a name', () => {
     const existing = { ...EXISTING, firstName: 'Jose', middleName: 'Angel', lastName: 'Nunez' };
     const incoming = { ...INCOMING, firstName: 'José', middleName: 'Ángel', lastName: 'Núñez' };
