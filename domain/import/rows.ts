@@ -652,12 +652,18 @@ function numbersBeforeRemarks(value: string, defaultCountry: string): { value: s
  */
 function numbersBetweenSpaces(value: string, defaultCountry: string): { value: string; result: PhoneResult & { ok: true } }[] | undefined {
   const groups = value.trim().split(/\s+/);
-  if (groups.length < 2 || groups.length > MOST_GROUPS || !groups.every((group) => /^\+?[\d().-]+$/.test(group))) return undefined;
+  // Two numbers have twice the digits of the shortest one at least.
+  if (groups.length < 2 || groups.length > MOST_GROUPS || value.replace(/\D/g, '').length < 2 * MIN_DIGITS_OF_A_NUMBER) return undefined;
+  if (!groups.every((group) => /^\+?[\d().-]+$/.test(group))) return undefined;
   const numbers: { value: string; result: PhoneResult & { ok: true } }[] = [];
   let from = 0;
   while (from < groups.length) {
     let read: { value: string; result: PhoneResult & { ok: true } } | undefined;
+    let digits = 0;
     for (let to = from + 1; to <= groups.length && read === undefined; to++) {
+      digits += (groups[to - 1] as string).replace(/\D/g, '').length;
+      if (digits < MIN_DIGITS_OF_A_NUMBER) continue;
+      if (digits > MOST_DIGITS_OF_A_NUMBER) return undefined;
       const text = groups.slice(from, to).join(' ');
       const result = normalizePhone(text, defaultCountry);
       if (result.ok) {
@@ -673,6 +679,8 @@ function numbersBetweenSpaces(value: string, defaultCountry: string): { value: s
 
 // Two or three numbers of four groups each: beyond that a cell is no list of numbers.
 const MOST_GROUPS = 12;
+// E.164's longest number, with its country code.
+const MOST_DIGITS_OF_A_NUMBER = 15;
 
 /**
  * The number a phone cell starts with, when words follow it that are a remark on it (`0412 345 678 after 5pm`): the
