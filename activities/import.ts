@@ -20,7 +20,7 @@ import { isValidCountryCode } from '../domain/phone';
 import type { KeyFilter } from '../domain/key-filter';
 import { addCounts, addRowErrors, countOutcomes, estimateRows, zeroCounts, type ImportCounts } from '../domain/import/counts';
 import { errorReportHeaders } from '../domain/import/fields';
-import { applyMapping, autoMapColumns, type ColumnMapping, missingFromMapping } from '../domain/import/mapping';
+import { applyMapping, autoMapColumns, type ColumnMapping, endsAsErrorReport, missingFromMapping } from '../domain/import/mapping';
 import { keysOfUsersProblems, planChunk, splitByPossibleMatch, type ChunkPlan, type OnMatch, type PlannedRow, type StoredContact, type ValidRow } from '../domain/import/plan';
 import { DryRunContacts } from '../domain/import/dry-run';
 import type { ContactUpdate, RowProblem } from '../domain/import/rows';
@@ -931,9 +931,9 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
 async function isErrorReport(file: string): Promise<boolean> {
   const headers = await inspectCsv(file).then(
     (inspection) => inspection.headers,
-    () => [],
+    (): string[] => [],
   );
-  return headers.at(-2) === errorReportHeaders.line && headers.at(-1) === errorReportHeaders.error;
+  return endsAsErrorReport(headers);
 }
 
 function unreadable(given: string, error: NodeJS.ErrnoException): string {

@@ -271,15 +271,20 @@ function withNoValues(mapping: ColumnMapping[]): ColumnMapping[] {
   });
 }
 
+/** Whether a file's headers end with an error report's Line and Error columns. */
+export function endsAsErrorReport(headers: readonly string[]): boolean {
+  // A file with Line and Error columns of its own has its report's named "Line (2)" and "Error (2)" when read back.
+  const named = (header: string | undefined, name: string) => header === name || (header?.startsWith(`${name} (`) === true && /^ \(\d+\)$/.test(header.slice(name.length)));
+  return named(headers.at(-2), errorReportHeaders.line) && named(headers.at(-1), errorReportHeaders.error);
+}
+
 /**
  * An error report, its rows corrected and imported again, ends with each row's line and why it was refused: what the
  * report said of the row, not values of the contact, which would otherwise become its custom fields.
  */
 function withoutErrorReportColumns(mapping: ColumnMapping[], headers: readonly string[], sample: readonly (readonly string[])[]): ColumnMapping[] {
   const line = headers.length - 2;
-  // A file with Line and Error columns of its own has its report's named "Line (2)" and "Error (2)" when read back.
-  const named = (header: string | undefined, name: string) => header === name || (header?.startsWith(`${name} (`) === true && /^ \(\d+\)$/.test(header.slice(name.length)));
-  if (line < 1 || !named(headers[line], errorReportHeaders.line) || !named(headers[line + 1], errorReportHeaders.error)) return mapping;
+  if (line < 1 || !endsAsErrorReport(headers)) return mapping;
   if (!sample.every((record) => /^\d*$/.test((record[line] ?? '').trim()))) return mapping;
   const reasons = ["a row's line in the file its error report was written from: not imported", 'why the error report says the row was refused: not imported'];
   return mapping.map((m) => (m.column < line ? m : { column: m.column, header: m.header, field: 'ignore', reason: reasons[m.column - line] as string, reportColumn: true }));
@@ -324,7 +329,8 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
   const mapping = auto.map((m): ColumnMapping => {
     const target = chosen.get(m.column);
     if (target !== undefined) {
-      const given: ColumnMapping = { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave' };
+      // An error report's own columns, left out by a template saved from it too, stay left out of its report.
+      const given: ColumnMapping = { column: m.column, header: m.header, field: target, reason: 'set by the mapping you gave', ...(m.reportColumn && target === 'ignore' && { reportColumn: true }) };
       // A template saved from a file gives such a column the field it had: still the spare.
       if (m.spareFor === 'fullName' && target === m.field) return asSpareName(given);
       return m.spareFor === 'email' && target === m.field && emailHolder !== undefined ? asSpareEmail(given, emailHolder) : given;
@@ -682,7 +688,7 @@ function pairPhoneLabels(mapping: readonly ColumnMapping[], explicitColumns: Rea
   const headerOf = new Map(mapping.map((m) => [m.column, m.header]));
 
   return mapping.map((m): ColumnMapping => {
-    const plain = { column: m.column, header: m.header, field: m.field, reason: m.reason, ...(m.spareFor && { spareFor: m.spareFor }) };
+    const plain = { column: m.column, header: m.header, field: m.field, reason: m.reason, ...(m.spareFor && { spareFor: m.spareFor }), ...(m.reportColumn && { reportColumn: m.reportColumn }) };
     const label = labelOfPhone.get(m.column);
     if (label !== undefined) return { ...plain, labelColumn: label.column };
     if (explicitColumns.has(m.column) || !GOOGLE_PHONE_LABEL.test(normalizeHeader(m.header))) return plain;

@@ -324,6 +324,18 @@ describe('autoMapColumns on an error report, corrected and imported again', () =
     expect(mapping[4]?.reason).toBe('why the error report says the row was refused: not imported');
   });
 
+  it('keeps them marked as the report\'s when a mapping or a template saved from such a file leaves them out too', () => {
+    const sample = [['Bob', 'Stone', '0412 345 678', '5', 'row 5: …']];
+    const applied = applyMapping(autoMapColumns(headers, sample), { Line: 'ignore', Error: 'ignore', Mobile: 'phone' });
+    expect(applied.ok && applied.mapping.map((m) => [m.header, m.field, m.reportColumn ?? false])).toEqual([
+      ['First Name', 'firstName', false],
+      ['Last Name', 'lastName', false],
+      ['Mobile', 'phone', false],
+      ['Line', 'ignore', true],
+      ['Error', 'ignore', true],
+    ]);
+  });
+
   it('leaves them out of a file that had Line and Error columns of its own, read back renamed', () => {
     const renamed = ['First Name', 'Last Name', 'Mobile', 'Line', 'Error', 'Line (2)', 'Error (2)'];
     const sample = [['Bob', 'Stone', '0412 345 678', 'A', 'none', '5', 'row 5: …']];
