@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { ChunkProgress } from '../activities/import';
 import { addCounts, describeCounts, formatCount, rowsProgress } from '../domain/import/counts';
-import type { ImportProgress } from '../workflows/import';
+import type { ImportProgress, ImportResult } from '../workflows/import';
 
 export interface ProgressBar {
   update(progress: ImportProgress): void;
@@ -28,6 +28,13 @@ export function withChunkUnderWay(progress: ImportProgress, chunk: Pick<ChunkPro
   const counts = addCounts(progress, chunk.counts);
   const bytesDone = chunk.position?.offset ?? progress.bytesDone;
   return { ...progress, ...counts, bytesDone, ...rowsProgress(counts, { done: bytesDone, total: progress.bytesTotal }, false, progress.rowsTotal) };
+}
+
+/** The whole file done, as an import's result says; none for a cancelled one, whose bar stays where it stopped. */
+export function progressOfResult(result: ImportResult): ImportProgress | undefined {
+  if (result.status === 'cancelled') return undefined;
+  const { importId, rows, created, updated, skipped, failed } = result;
+  return { importId, status: 'completed', rowsDone: rows, rowsTotal: rows, rowsTotalIsEstimate: false, bytesDone: 0, bytesTotal: 0, created, updated, skipped, failed };
 }
 
 /** One line on the terminal, redrawn in place. */

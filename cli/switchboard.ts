@@ -21,9 +21,9 @@ import type { Provider } from '../domain/sync/remote';
 import { createSecretBox, loadOrCreateLocalSecretKey, type SecretBox } from '../worker/secret-box';
 import { applySchedules } from '../worker/schedules';
 import { receiveAuthorization } from './oauth-connect';
-import type { ImportResult } from '../workflows/import';
+import type { ImportProgress, ImportResult } from '../workflows/import';
 import type { UndoImportResult } from '../workflows/undo-import';
-import { currentProgress, progressBar, type ProgressBar } from './import-progress';
+import { currentProgress, progressBar, progressOfResult, type ProgressBar } from './import-progress';
 
 /** A problem the operator can fix: printed as one line, exit code 1. */
 class CliError extends Error {}
@@ -296,7 +296,7 @@ export function buildProgram(): Command {
         };
         const bar = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
         const flags = { businessId: '--business', mapping: '--map', onMatch: '--on-match', templateId: '--template', saveTemplateAs: '--save-template', defaultCountry: '--country' };
-        const result = (await runWorkflow('importContactsCsv', input, { flags, onProgress: bar, cancelOnInterrupt: true })) as ImportResult;
+        const result = (await runWorkflow('importContactsCsv', input, { flags, onProgress: bar, lastProgress: (r) => progressOfResult(r as ImportResult), cancelOnInterrupt: true })) as ImportResult;
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : describeImport(result));
         if (result.status === 'cancelled') {
           throw new CliError(
@@ -503,7 +503,15 @@ async function runWorkflow(
    * `joinRunning`: a workflow of that id already running is waited for instead of failing the start. `flags`: the
    * command's option for each input field, by which a failure names what the operator typed.
    */
-  options: { workflowId?: string; joinRunning?: boolean; flags?: Readonly<Record<string, string>>; onProgress?: ProgressBar; cancelOnInterrupt?: boolean } = {},
+  options: {
+    workflowId?: string;
+    joinRunning?: boolean;
+    flags?: Readonly<Record<string, string>>;
+    onProgress?: ProgressBar;
+    /** The progress the workflow's result shows, for the bar's last frame. */
+    lastProgress?: (result: unknown) => ImportProgress | undefined;
+    cancelOnInterrupt?: boolean;
+  } = {},
 ): Promise<unknown> {
   const { onProgress } = options;
   return withTemporal(async (client, taskQueue) => {
@@ -538,8 +546,8 @@ async function runWorkflow(
         const result = await handle.result();
         finished = true;
         await polling;
-        // The last poll may be from before the last chunk: the bar ends on what the workflow ended with.
-        const last = onProgress && (await currentProgress(handle).catch(() => undefined));
+        // The last poll may be from before the last chunk: the bar ends on what the workflow returned.
+        const last = onProgress && options.lastProgress?.(result);
         if (last) onProgress.update(last);
         return result;
       } finally {
@@ -613,7 +621,7 @@ function describeImport(result: ImportResult): string {
     lines.push(`every problem, row by row: switchboard imports problems ${result.importId}`);
   } else if (unshown > 0) {
     // A dry run leaves no import whose problems could be listed.
-    lines.push(`… and ${plural(unshown, 'more row')} with problems: --json lists the first ${result.errors.length + (result.warnings ?? []).length}, and the import itself all of them`);
+    lines.push(`… and ${plural(unshown, 'more row')} with problems: --json lists the first ${result.errors.length + (result.warnings ?? []).length} problems, and the import itself all of them`);
   }
   if (result.errorReport) lines.push(`error report: ${result.errorReport}`);
   return `${lines.join('\n')}\n`;

@@ -131,7 +131,7 @@ describe('switchboard CLI', () => {
     // A dry run, which leaves no import to list the problems of, says how many rows it did not show.
     const dry = await cli(['import', file, '--business', businessId, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('\n… and 5 more rows with problems: --json lists the first 27, and the import itself all of them\n');
+    expect(dry.stdout).toContain('\n… and 5 more rows with problems: --json lists the first 27 problems, and the import itself all of them\n');
     const imported = await cli(['import', file, '--business', businessId]);
     expect(imported.code).toBe(0);
     const importId = /^import (\S+):/.exec(imported.stdout)?.[1] as string;
