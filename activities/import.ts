@@ -291,10 +291,11 @@ function warningsOf(rows: readonly { line: number; problems: readonly RowProblem
  * What an update replaced, what it wrote in its place and what it added, so that undo can take exactly that back, and
  * leave a value changed since (by a later import, a sync, a person) as it is.
  */
-function undoRecord(update: ContactUpdate) {
+function undoRecord(update: ContactUpdate, updatedAt: string | undefined) {
   const { fields, customFields, contactAddress, billingAddress, primaryPhone } = update.changes;
   return {
     ...update.previous,
+    ...(updatedAt !== undefined && { updatedAt }),
     written: { fields, customFields, contactAddress, billingAddress, ...(primaryPhone !== undefined && { primaryPhone }) },
     addedPhones: update.changes.addPhones.map((p) => p.e164),
     addedTags: update.changes.addTags,
@@ -634,9 +635,10 @@ export function createImportActivities({ db, sql, workDir }: ImportActivityDeps)
       const firstUpdatingLine = new Map<string, number>();
       for (const r of planned.rows) if (r.outcome === 'updated' && !firstUpdatingLine.has(r.contact)) firstUpdatingLine.set(r.contact, r.line);
       const undoByLine = new Map<number, ReturnType<typeof undoRecord>>();
+      const updatedAtOf = new Map(stored.map((contact) => [contact.id, contact.updatedAt]));
       for (const update of planned.updates) {
         const firstLine = firstUpdatingLine.get(update.contactId);
-        if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update));
+        if (firstLine !== undefined) undoByLine.set(firstLine, undoRecord(update.update, updatedAtOf.get(update.contactId)));
       }
       // Rare: read from the file while the transaction waits, since their ledger entries belong in it.
       const refused = await failedWithCells(options, start, planned.refused);

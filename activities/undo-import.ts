@@ -28,6 +28,11 @@ interface UndoRecord {
   primaryPhone?: string | null;
   /** What the import wrote; absent from the records of imports made before it was kept, which are restored as they say. */
   written?: { [P in RestorablePart]?: Values } & { primaryPhone?: string };
+  /**
+   * When the contact was last changed before the import: given back with all the import changed, so that the undo of
+   * an earlier import that created the contact does not take its own undone update for a change since.
+   */
+  updatedAt?: string;
 }
 
 /** A value an undo left because it was changed after the import wrote it. */
@@ -201,9 +206,19 @@ async function rebaseLaterImports(
         continue;
       }
       const values = row.previous[change.part];
-      if (values === undefined || !(change.key in values) || values[change.key] !== change.written) continue;
-      values[change.key] = change.previous;
-      changed = true;
+      if (values === undefined) continue;
+      if (change.key in values) {
+        if (values[change.key] !== change.written) continue;
+        values[change.key] = change.previous;
+        changed = true;
+      } else if (change.part === 'contactAddress' || change.part === 'billingAddress') {
+        // An address is one value: the later import that changed it again takes back the whole earlier address, as
+        // written over by it, not only the parts it filled.
+        values[change.key] = change.previous;
+        const written = row.previous.written;
+        if (written !== undefined) written[change.part] = { ...written[change.part], [change.key]: change.written };
+        changed = true;
+      }
     }
     if (changed) rebased.push([row.file_hash, row.line, row.previous]);
   }
@@ -289,7 +304,10 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           const { restore: values, changedSince: left } = stillAsWritten(row.previous, current);
           await restore(tx, row.contact_id, values);
           restored += 1;
-          if (left.length === 0) continue;
+          if (left.length === 0) {
+            if (row.previous.updatedAt !== undefined) await tx`update contacts set updated_at = ${row.previous.updatedAt}::timestamptz where id = ${row.contact_id}`;
+            continue;
+          }
           changedSince += left.length;
           changedOf.set(row.contact_id, [...(changedOf.get(row.contact_id) ?? []), ...left]);
         }

@@ -28,6 +28,7 @@ interface StoredRow {
   email_normalized: string | null;
   notes: string | null;
   status: 'active' | 'archived';
+  updated_at: string;
   custom_fields: Record<string, string>;
   phones: StoredContact['phones'];
   tags: string[];
@@ -188,7 +189,7 @@ export async function loadStoredContacts(
       select id from contacts where business_id = ${businessId} and id = any(${ids}::uuid[])
     )
     select c.id, c.first_name, c.middle_name, c.last_name, c.business_name, c.email, c.email_normalized, c.notes, c.status,
-      c.anonymous, c.custom_fields,
+      c.updated_at::text as updated_at, c.anonymous, c.custom_fields,
       coalesce((select json_agg(json_build_object('raw', p.raw, 'e164', p.e164, 'type', p.type, 'isPrimary', p.is_primary)
                 order by p.is_primary desc, p.created_at, p.e164) from contact_phones p where p.contact_id = c.id), '[]') as phones,
       coalesce((select json_agg(t.name order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id
@@ -203,6 +204,7 @@ export async function loadStoredContacts(
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
+    updatedAt: r.updated_at,
     anonymous: r.anonymous,
     firstName: r.first_name,
     middleName: r.middle_name,

@@ -15,6 +15,8 @@ export interface StoredContact extends ExistingContact {
   status: 'active' | 'archived';
   /** Made for a sender known only by a phone or email ("Unknown SMS contact"): whoever holds that key. */
   anonymous?: boolean;
+  /** When the contact was last changed, as the store writes it: an undo of an update gives it back with the values. */
+  updatedAt?: string;
 }
 
 export interface PlannedCreate {

@@ -807,6 +807,37 @@ describe('exportContactsCsv', () => {
     expect(left.map((c) => [c.firstName, c.businessName])).toEqual([['Ada', 'Analytical Engines']]);
   });
 
+  it('deletes the contacts an import created once a later import that changed them is undone first', async () => {
+    const business = await aBusiness(t.database.db);
+    const created = await t.file('lifo-1.csv', 'First Name,Last Name,Email\nGus,Gray,gus@example.com\n');
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: created });
+    const tagged = await t.file('lifo-2.csv', 'First Name,Last Name,Email,Tags\nGus,Gray,gus@example.com,Friend\n');
+    const second = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: tagged });
+    expect(second).toMatchObject({ updated: 1 });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: second.importId })).toMatchObject({ restored: 1, changedSince: 0 });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: first.importId })).toMatchObject({ deleted: 1, kept: 0 });
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+  });
+
+  it('gives back the address from before two imports undone oldest first, the later having filled the moved one', async () => {
+    const business = await aBusiness(t.database.db);
+    const header = 'First Name,Last Name,Email,Address,Address 2,City,State,Postcode,Country';
+    const original = await t.file('addr-0.csv', `${header}\nAmy,Ames,amy@example.com,10 King St,Unit 5,Newtown,NSW,2042,Australia\n`);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: original });
+    const addressOf = async () =>
+      (await t.database.sql`select a.line1, a.line2, a.city, a.region, a.postal_code, a.country from contact_addresses a join contacts c on c.id = a.contact_id
+        where c.business_id = ${business.id} and a.kind = 'contact'`)[0];
+    const before = await addressOf();
+    const moved = await t.file('addr-1.csv', `${header}\nAmy,Ames,amy@example.com,10 King St,,Erskineville,,2043,\n`);
+    const first = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: moved });
+    const filled = await t.file('addr-2.csv', `${header}\nAmy,Ames,amy@example.com,10 King St,Unit 9,Erskineville,NSW,2043,\n`);
+    const second = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: filled });
+    expect([first.updated, second.updated]).toEqual([1, 1]);
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: first.importId });
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: second.importId });
+    expect(await addressOf()).toEqual(before);
+  });
+
   it('leaves a value a person changed after the import when the import is undone', async () => {
     const business = await aBusiness(t.database.db);
     const jane = await janeSmith(business);
