@@ -8,11 +8,12 @@ import { applied, asExisting, type ChunkPlan, keyNamesOfRow, keysOfStored, type 
  */
 export class DryRunContacts {
   private readonly byId = new Map<string, StoredContact>();
-  private readonly holderOf = new Map<string, string>();
+  // Under the `none` policy several contacts may hold one email or phone.
+  private readonly holdersOf = new Map<string, Set<string>>();
 
   /** The emails and phones among `keys` (identity key strings) that a contact written so far holds. */
   held(keys: Iterable<string>): string[] {
-    return [...keys].filter((key) => this.holderOf.has(key));
+    return [...keys].filter((key) => this.holdersOf.has(key));
   }
 
   /**
@@ -24,11 +25,12 @@ export class DryRunContacts {
     const ids = new Set(contacts.map((contact) => contact.id));
     for (const row of rows) {
       for (const key of keyNamesOfRow(row.contact)) {
-        const id = this.holderOf.get(key);
-        const contact = id === undefined ? undefined : this.byId.get(id);
-        if (contact === undefined || ids.has(contact.id)) continue;
-        ids.add(contact.id);
-        contacts.push(contact);
+        for (const id of this.holdersOf.get(key) ?? []) {
+          const contact = this.byId.get(id);
+          if (contact === undefined || ids.has(id)) continue;
+          ids.add(id);
+          contacts.push(contact);
+        }
       }
     }
     return contacts;
@@ -49,6 +51,11 @@ export class DryRunContacts {
 
   private add(contact: StoredContact): void {
     this.byId.set(contact.id, contact);
-    for (const key of keysOfStored(contact)) this.holderOf.set(identityKeyString(key), contact.id);
+    for (const key of keysOfStored(contact)) {
+      const name = identityKeyString(key);
+      const holders = this.holdersOf.get(name);
+      if (holders) holders.add(contact.id);
+      else this.holdersOf.set(name, new Set([contact.id]));
+    }
   }
 }

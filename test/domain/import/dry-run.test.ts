@@ -45,4 +45,15 @@ describe('DryRunContacts', () => {
     expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[9, 'updated', 'new:2'], [10, 'skipped', 'c1'], [11, 'skipped', 'c1']]);
     expect(plan.creates).toEqual([]);
   });
+
+  it('finds every contact that would hold an email, as several may under the none policy', () => {
+    const written = new DryRunContacts();
+    const none = { onMatch: 'update' as const, uniqueIdentity: false };
+    const first = planChunk([row(2, person('Christopher', 'shared@x.com')), row(3, person('Mary', 'shared@x.com'))], [], none);
+    expect(first.creates).toHaveLength(2);
+    written.record([first], [], []);
+    const later = [row(5001, { ...person('Christopher', 'shared@x.com'), tags: ['VIP'] })];
+    const plan = planChunk(later, written.overlay([], later), none);
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[5001, 'updated', 'new:2']]);
+  });
 });
