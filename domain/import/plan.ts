@@ -540,14 +540,17 @@ function confirmNamed(
     const id = named.get(row.line);
     const contact = id === undefined ? undefined : storedById.get(id);
     if (id === undefined || contact === undefined) continue;
-    const storedKeys = new Set(keysOfStored(contact).map(identityKeyString));
-    if (keyNamesOfRow(row.contact).some((key) => storedKeys.has(key)) || mayBeSamePerson(contact, row.contact)) {
+    // Its email or mobile is the person's own; a home or work number a family or a practice shares says nothing of who.
+    const ownKeys = new Set(
+      identityKeys({ email: contact.emailNormalized, phones: contact.phones.filter((phone) => phone.type === 'mobile').map((phone) => phone.e164) }).map(identityKeyString),
+    );
+    if (keyNamesOfRow(row.contact).some((key) => ownKeys.has(key)) || mayBeSamePerson(contact, row.contact)) {
       pins.set(row.line, id);
       continue;
     }
     mistaken.set(row.line, {
       field: 'switchboardId',
-      message: `Switchboard ID ${id} is ${fullName(contact)}'s, and this row has neither that name nor any of that contact's email and phones: it is matched by its own email and phones instead`,
+      message: `Switchboard ID ${id} is ${fullName(contact)}'s, and this row has neither that name nor that contact's email or mobile: it is matched by its own email and phones instead`,
     });
   }
   return { pins, mistaken };

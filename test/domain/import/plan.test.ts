@@ -177,9 +177,21 @@ describe('planning a chunk', () => {
     expect(plan.updates.map((u) => [u.contactId, u.update.changes.fields])).toEqual([['c2', { notes: 'likes tea' }]]);
     expect(plan.rows[0]?.warnings[0]).toEqual({
       field: 'switchboardId',
-      message: "Switchboard ID c2 is Bob Smith's, and this row has neither that name nor any of that contact's email and phones: it is matched by its own email and phones instead",
+      message: "Switchboard ID c2 is Bob Smith's, and this row has neither that name nor that contact's email or mobile: it is matched by its own email and phones instead",
     });
     expect(plan.rows[2]?.warnings[0]?.message).toMatch(/^Switchboard ID c1 is Ada Lovelace's/);
+  });
+
+  it("takes an id copied onto a family member's row sharing only the home number for the mistake it is", () => {
+    const jane: StoredContact = { ...stored('c1', 'Jane', 'jane@x.com', []), lastName: 'Smith', phones: [{ raw: '02 9876 1111', e164: '+61298761111', type: 'home', isPrimary: true }] };
+    const tom: ImportedContact = { ...person('Tom', 'tom@x.com'), lastName: 'Smith', phones: [{ raw: '02 9876 1111', e164: '+61298761111', type: 'home', primary: true }], storedId: 'c1' };
+    const plan = planChunk([row(2, tom)], [jane], { onMatch: 'update', uniqueIdentity: false, named: new Map([[2, 'c1']]) });
+    expect(plan.rows.map((r) => [r.line, r.outcome, r.contact])).toEqual([[2, 'created', 'new:2']]);
+    expect(plan.updates).toEqual([]);
+    expect(plan.rows[0]?.warnings[0]?.message).toMatch(/^Switchboard ID c1 is Jane Smith's/);
+    // Her own row, her first name corrected, renames her: her email is hers.
+    const corrected = planChunk([row(2, { ...person('Janet', 'jane@x.com'), lastName: 'Smith', storedId: 'c1' })], [jane], { onMatch: 'update', uniqueIdentity: false, named: new Map([[2, 'c1']]) });
+    expect(corrected.updates.map((u) => [u.contactId, u.update.changes.fields.firstName])).toEqual([['c1', 'Janet']]);
   });
 
   it('lets the later of two rows changing one contact have the last word, whether it names the contact or not', () => {
