@@ -450,14 +450,16 @@ export function planChunk(
     for (const row of rest) {
       const update = withoutTakenKeys(mergeForUpdate(state, row.contact, { keepFullerNames: pin === undefined }), ownerOf, contactId, nameOf);
       const changed = !isEmpty(update);
+      const fromRows = replacedValuesOfRows(update, row.line, given);
       plan.rows.push({
         line: row.line,
         outcome: changed ? 'updated' : 'skipped',
         contact: contactId,
         warnings: [
           ...row.warnings,
-          ...update.warnings,
-          ...replacedValuesOfRows(update, row.line, given),
+          // An address warning said again naming the row that gave the address it replaces stands in its place.
+          ...update.warnings.filter((warning) => !fromRows.some((said) => said.field === warning.field && (ADDRESS_KINDS as readonly string[]).includes(said.field))),
+          ...fromRows,
           // Archived contacts are left out of the business's lists: an update of one would be hard to find.
           ...(changed && target?.status === 'archived' ? [{ message: `the contact it updates, ${fullName(target)}, is archived, and stays archived` }] : []),
           ...(changed ? [] : [{ message: 'no new information for the contact', note: true as const }]),
@@ -502,8 +504,11 @@ function valuesGiven(contact: ImportedContact, line: number): Map<string, { line
     if (value) given.set(field, { line, value });
   }
   for (const [name, value] of Object.entries(contact.customFields)) if (value) given.set(`custom:${name}`, { line, value });
+  for (const kind of ADDRESS_KINDS) if (contact[kind] !== undefined) given.set(kind, { line, value: '' });
   return given;
 }
+
+const ADDRESS_KINDS = ['contactAddress', 'billingAddress'] as const;
 
 /**
  * Warnings for the values an update replaces that an earlier row of the file gave the contact ("row 2 gave 'Robert',
@@ -524,6 +529,16 @@ function replacedValuesOfRows(update: ContactUpdate, line: number, given: Map<st
     if (what !== undefined) replace(field, value, `the ${what} '${value}'`);
   }
   for (const [name, value] of Object.entries(update.changes.customFields)) replace(`custom:${name}`, value, `'${value}' in custom field '${name}'`);
+  // An address replaced whole says so already; that an earlier row gave the one it replaces is said with it.
+  for (const kind of ADDRESS_KINDS) {
+    if (Object.keys(update.changes[kind]).length === 0) continue;
+    const earlier = given.get(kind);
+    const said = update.warnings.find((warning) => warning.field === kind);
+    if (earlier !== undefined && earlier.line !== line && said !== undefined && update.changes.replacedAddresses?.includes(kind)) {
+      warnings.push({ field: kind, message: `${said.message}, which row ${earlier.line} of the file gave it` });
+    }
+    given.set(kind, { line, value: '' });
+  }
   return warnings;
 }
 

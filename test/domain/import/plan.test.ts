@@ -251,6 +251,21 @@ describe('planning a chunk', () => {
     ]);
   });
 
+  it('says which row gave the address a later row of the same person replaces', () => {
+    const plan = planChunk(
+      [
+        row(2, { ...person('Hal', 'hal@x.com'), contactAddress: { line1: '1 Oak St', city: 'Ryde', postalCode: '2112' } }),
+        row(3, { ...person('Hal', 'hal@x.com'), contactAddress: { line1: '1 Oak St', city: 'Epping', postalCode: '2121' } }),
+      ],
+      [{ ...stored('c1', 'Hal', 'hal@x.com', []), contactAddress: { line1: '9 Elm Rd', line2: null, city: 'Ryde', region: null, postalCode: null, country: null } }],
+      { onMatch: 'update', uniqueIdentity: true },
+    );
+    expect(plan.rows.map((r) => [r.line, r.warnings.filter((w) => !w.note)])).toEqual([
+      [2, [{ field: 'contactAddress', message: "the address replaces the contact's, '9 Elm Rd, Ryde'" }]],
+      [3, [{ field: 'contactAddress', message: "the address replaces the contact's, '1 Oak St, Ryde, 2112', which row 2 of the file gave it" }]],
+    ]);
+  });
+
   it('says nothing of a value a row replaces that the contact had before the file', () => {
     const plan = planChunk([row(2, { ...person('Ada', 'ada@x.com'), businessName: 'New Co' })], [{ ...stored('c1', 'Ada', 'ada@x.com', []), businessName: 'Old Co' }], {
       onMatch: 'update',
