@@ -91,7 +91,7 @@ describe('switchboard CLI', () => {
     );
     expect(run.code).toBe(0);
     // A terminal's line ends are CR LF; the bar redraws itself after a lone CR.
-    const frames = run.stdout.replaceAll('\r\n', '\n').split('\r').map((frame) => frame.replace(/\x1b\[K/g, ''));
+    const frames = run.stdout.replaceAll('\r\n', '\n').split('\r').map((frame) => frame.replaceAll('\x1b[K', ''));
     const barEnd = frames.findIndex((frame) => frame.includes('\n'));
     expect(frames[barEnd]).toMatch(/^\[#{30}\] 100% 3\/3 rows \(2 created, 0 updated, 0 skipped, 1 failed\)\n/);
   });

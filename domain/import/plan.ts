@@ -458,7 +458,7 @@ export function planChunk(
         warnings: [
           ...row.warnings,
           // An address warning said again naming the row that gave the address it replaces stands in its place.
-          ...update.warnings.filter((warning) => !fromRows.some((said) => said.field === warning.field && (ADDRESS_KINDS as readonly string[]).includes(said.field))),
+          ...update.warnings.filter((warning) => !fromRows.some((said) => said.field === warning.field && (ADDRESS_KINDS as readonly (string | undefined)[]).includes(said.field))),
           ...fromRows,
           // Archived contacts are left out of the business's lists: an update of one would be hard to find.
           ...(changed && target?.status === 'archived' ? [{ message: `the contact it updates, ${fullName(target)}, is archived, and stays archived` }] : []),
