@@ -312,6 +312,11 @@ export function applyMapping(auto: readonly ColumnMapping[], explicit: Readonly<
   for (const [header, fieldName] of Object.entries(explicit)) {
     const column = findColumn(auto, header);
     const target = parseMappingTarget(fieldName);
+    if (column === 'ambiguous') {
+      const alike = auto.filter((m) => m.header.toLowerCase() === header.trim().toLowerCase()).map((m) => `"${m.header}"`);
+      errors.push(`"${header}" names no column as written, and ${alike.join(' and ')} but for letter case: write the one meant as the file has it`);
+      continue;
+    }
     if (column === undefined) {
       errors.push(`"${header}" is not a column of the file; its columns are ${auto.map((m) => `"${m.header}"`).join(', ')}`);
     }
@@ -770,10 +775,13 @@ function singleValuedClashes(auto: readonly ColumnMapping[], chosen: ReadonlyMap
     );
 }
 
-function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMapping | undefined {
+function findColumn(mapping: readonly ColumnMapping[], header: string): ColumnMapping | 'ambiguous' | undefined {
   // Headers are read trimmed, and a header in a mapping may be typed with the spaces the file has.
+  const exact = mapping.find((m) => m.header === header || m.header === header.trim());
+  if (exact !== undefined) return exact;
   const loosely = header.trim().toLowerCase();
-  return mapping.find((m) => m.header === header) ?? mapping.find((m) => m.header.toLowerCase() === loosely);
+  const alike = mapping.filter((m) => m.header.toLowerCase() === loosely);
+  return alike.length > 1 ? 'ambiguous' : alike[0];
 }
 
 function asCustom(m: ColumnMapping): ColumnMapping {

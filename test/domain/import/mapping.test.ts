@@ -324,6 +324,16 @@ describe('autoMapColumns on an error report, corrected and imported again', () =
     expect(mapping[4]?.reason).toBe('why the error report says the row was refused: not imported');
   });
 
+  it('refuses a header of a mapping that names two columns but for letter case, and takes the one written so', () => {
+    const auto = autoMapColumns(['First Name', 'Last Name', 'Email', 'Allergies', 'allergies'], []);
+    expect(applyMapping(auto, { ALLERGIES: 'ignore' })).toEqual({
+      ok: false,
+      errors: ['"ALLERGIES" names no column as written, and "Allergies" and "allergies" but for letter case: write the one meant as the file has it'],
+    });
+    const applied = applyMapping(auto, { allergies: 'ignore' });
+    expect(applied.ok && applied.mapping.map((m) => m.field).slice(3)).toEqual(['custom:Allergies', 'ignore']);
+  });
+
   it('keeps them marked as the report\'s when a mapping or a template saved from such a file leaves them out too', () => {
     const sample = [['Bob', 'Stone', '0412 345 678', '5', 'row 5: …']];
     const applied = applyMapping(autoMapColumns(headers, sample), { Line: 'ignore', Error: 'ignore', Mobile: 'phone' });
