@@ -169,7 +169,7 @@ export function buildContact(
   const incomplete = name.ok && reachable ? undefined : [...(name.ok ? [] : [name.problem]), ...(reachable ? [] : points.problems)];
   const id = readStoredId(cells);
   if (incomplete !== undefined && !(options.named && id?.ok)) {
-    return { ok: false, problems: [...incomplete, ...(beyond ? [beyond] : [])] };
+    return { ok: false, problems: [...incomplete, ...(id?.ok === false ? [id.problem] : []), ...(beyond ? [beyond] : [])] };
   }
   const names: { firstName: string; middleName?: string; lastName: string } = name.ok ? name : partialName(cells);
   const businessCell = name.ok && name.from?.field === 'businessName' ? undefined : cells.find((cell) => cell.field === 'businessName' && cell.value !== '');

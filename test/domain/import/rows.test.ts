@@ -117,9 +117,9 @@ describe('buildContact: a row naming a stored contact by its id', () => {
     expect(company.ok && company.contact).toMatchObject({ firstName: '', lastName: '', incomplete: [expect.objectContaining({ column: 'Name' })] });
   });
 
-  it('is refused all the same when its id is no contact id', () => {
+  it('is refused all the same when its id is no contact id, saying so', () => {
     const built = buildContact(['12', 'Cher', '', '', 'VIP'], autoMapColumns(headers, []), { defaultCountry: 'AU', named: true });
-    expect(built.ok).toBe(false);
+    expect(built.ok === false && built.problems.map((p) => p.field)).toEqual(['lastName', undefined, 'switchboardId']);
   });
 });
 
