@@ -117,7 +117,8 @@ export async function importContactsCsv(rawInput: unknown, carried?: ImportState
       };
       done = result.done;
       report('running', done);
-      if (CancellationScope.current().consideredCancelled) {
+      // Asked during the last chunk, the import is done all the same: it completes.
+      if (CancellationScope.current().consideredCancelled && !done) {
         cancelled = true;
         break;
       }

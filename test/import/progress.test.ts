@@ -63,3 +63,16 @@ it('reports progress while it runs and, when cancelled, stops at a chunk boundar
     select count(*)::int as contacts from contacts where business_id = ${business.id}`;
   expect(contacts).toBe(generated.people);
 });
+
+it('completes an import whose cancel comes during its last chunk, every row done', async () => {
+  const { generated, handle } = await startLongImport(t, 25_000);
+  // The first chunk of 20,000 rows done, the last (5,000) under way.
+  for (let i = 0; i < 1200; i++) {
+    const progress = await handle.query<ImportProgress>('progress');
+    if (progress.rowsDone >= 20_000 || progress.status !== 'running') break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await handle.cancel();
+  const result = (await handle.result()) as ImportResult;
+  expect(result).toMatchObject({ status: 'completed', rows: generated.rows });
+});
