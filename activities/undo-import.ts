@@ -150,6 +150,10 @@ async function restore(tx: postgres.TransactionSql, contactId: string, record: U
     );
     if (Object.keys(columns).length > 0) {
       await tx`update contact_addresses set ${tx(columns, Object.keys(columns))} where contact_id = ${contactId} and kind = ${kind}::address_kind`;
+      // An address the import gave a contact that had none: none again.
+      await tx`
+        delete from contact_addresses where contact_id = ${contactId} and kind = ${kind}::address_kind
+          and coalesce(line1, line2, city, region, postal_code, country) is null`;
     }
   }
   if (record.addedPhones?.length) {

@@ -807,6 +807,16 @@ describe('exportContactsCsv', () => {
     expect(left.map((c) => [c.firstName, c.businessName])).toEqual([['Ada', 'Analytical Engines']]);
   });
 
+  it('leaves no address behind when it undoes the address an import gave a contact that had none', async () => {
+    const business = await aBusiness(t.database.db);
+    await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('fay-0.csv', 'First Name,Last Name,Email\nFay,Fox,fay@example.com\n') });
+    const given = await t.file('fay-1.csv', 'First Name,Last Name,Email,Address,City\nFay,Fox,fay@example.com,1 Oak St,Ryde\n');
+    const imported = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: given });
+    expect(imported).toMatchObject({ updated: 1 });
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: imported.importId });
+    expect(await t.database.sql`select 1 from contact_addresses a join contacts c on c.id = a.contact_id where c.business_id = ${business.id}`).toHaveLength(0);
+  });
+
   it('deletes the contacts an import created once a later import that changed them is undone first', async () => {
     const business = await aBusiness(t.database.db);
     const created = await t.file('lifo-1.csv', 'First Name,Last Name,Email\nGus,Gray,gus@example.com\n');
