@@ -352,7 +352,9 @@ function insertLedgerEntries(tx: postgres.TransactionSql, importRow: ImportRow, 
   return tx`
     insert into import_ledger (business_id, file_hash, line, import_id, outcome, contact_id, previous, problems, cells)
     select ${importRow.businessId}, ${importRow.fileHash}, (x->>0)::int, ${importRow.id}, (x->>1)::import_row_outcome, (x->>2)::uuid,
-      nullif(x->3, 'null'), nullif(x->4, 'null'), nullif(x->5, 'null')
+      -- An update's record says when it was written, the time the contact then holds, for an undo to know it by.
+      case when x->3 = 'null'::jsonb then null else (x->3) || jsonb_build_object('writtenAt', now()::text) end,
+      nullif(x->4, 'null'), nullif(x->5, 'null')
     from jsonb_array_elements(${`[${entries}]`}::jsonb) as x`.execute();
 }
 

@@ -33,6 +33,13 @@ interface UndoRecord {
    * an earlier import that created the contact does not take its own undone update for a change since.
    */
   updatedAt?: string;
+  /** When the import wrote the update: the time the contact held after it, which a later import's record may hold. */
+  writtenAt?: string;
+  /**
+   * Set when the undo of the earlier import that created the contact kept it for this import's change: that import's
+   * end. The contact given back as it was then is deleted, as that undo would have.
+   */
+  createdUntil?: string;
 }
 
 /** A value an undo left because it was changed after the import wrote it. */
@@ -44,6 +51,7 @@ interface ChangedSince {
 }
 
 interface CurrentValues {
+  updated_at: string;
   fields: Record<string, string | null>;
   custom_fields: Record<string, string>;
   contact_address: Record<string, string | null> | null;
@@ -116,7 +124,7 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
 /** The values the batch's updated contacts hold now, by id, locked; contacts deleted since are not among them. */
 async function currentValuesOf(tx: postgres.TransactionSql, contactIds: readonly string[]): Promise<Map<string, CurrentValues>> {
   const rows = await tx<(CurrentValues & { id: string })[]>`
-    select c.id,
+    select c.id, c.updated_at::text as updated_at,
       jsonb_build_object('first_name', c.first_name, 'middle_name', c.middle_name, 'last_name', c.last_name,
         'business_name', c.business_name, 'email', c.email, 'email_normalized', c.email_normalized, 'notes', c.notes) as fields,
       c.custom_fields,
@@ -191,17 +199,24 @@ async function rebaseLaterImports(
   tx: postgres.TransactionSql,
   undone: { id: string; businessId: string; createdAt: Date },
   changedOf: ReadonlyMap<string, readonly ChangedSince[]>,
+  timesOf: ReadonlyMap<string, { written: string; previous: string }>,
 ): Promise<void> {
-  if (changedOf.size === 0) return;
+  if (changedOf.size === 0 && timesOf.size === 0) return;
+  const contactIds = [...new Set([...changedOf.keys(), ...timesOf.keys()])];
   const later = await tx<{ file_hash: string; line: number; contact_id: string; previous: UndoRecord }[]>`
     select l.file_hash, l.line, l.contact_id, l.previous from import_ledger l
-    where l.business_id = ${undone.businessId} and l.outcome = 'updated' and l.contact_id = any(${[...changedOf.keys()]}::uuid[])
+    where l.business_id = ${undone.businessId} and l.outcome = 'updated' and l.contact_id = any(${contactIds}::uuid[])
       and l.previous is not null
       and l.import_id in (select i.id from imports i where i.business_id = ${undone.businessId} and i.id <> ${undone.id} and i.created_at > ${undone.createdAt})
     for update`;
   const rebased: [string, number, UndoRecord][] = [];
   for (const row of later) {
     let changed = false;
+    const time = timesOf.get(row.contact_id);
+    if (time !== undefined && row.previous.updatedAt === time.written) {
+      row.previous.updatedAt = time.previous;
+      changed = true;
+    }
     for (const change of changedOf.get(row.contact_id) ?? []) {
       if (change.part === 'primaryPhone') {
         if (row.previous.primaryPhone === undefined || row.previous.primaryPhone !== change.written) continue;
@@ -283,6 +298,9 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           return { done: true, ...nothing };
         }
         const created = rows.filter((r) => r.outcome === 'created' && r.contact_id).map((r) => r.contact_id as string);
+        // The tags the import gave contacts, left in the business's list once no contact has them.
+        const tagsOfCreated: { tag_id: string }[] =
+          created.length === 0 ? [] : [...(await tx<{ tag_id: string }[]>`select distinct tag_id from contact_tags where contact_id = any(${created}::uuid[])`)];
         const deleted = created.length === 0
           ? []
           : await tx`
@@ -294,7 +312,12 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
               returning c.id`;
         let restored = 0;
         let changedSince = 0;
+        // Contacts an undone earlier import created, deleted now that the change that kept them is undone too.
+        let deletedSince = 0;
         const changedOf = new Map<string, ChangedSince[]>();
+        // Contacts given back their time of last change: a later import's record of the time this one wrote now says
+        // the time from before it.
+        const timesOf = new Map<string, { written: string; previous: string }>();
         const updated = rows.filter((r) => r.outcome === 'updated' && r.contact_id && r.previous);
         const currentOf = await currentValuesOf(tx, [...new Set(updated.map((r) => r.contact_id as string))]);
         // A contact several lines of the batch updated is read again after each restore: the next compares with that.
@@ -309,15 +332,45 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
           await restore(tx, row.contact_id, values);
           restored += 1;
           if (left.length === 0) {
-            if (row.previous.updatedAt !== undefined) await tx`update contacts set updated_at = ${row.previous.updatedAt}::timestamptz where id = ${row.contact_id}`;
+            const { updatedAt, writtenAt, createdUntil } = row.previous;
+            if (updatedAt === undefined || writtenAt === undefined) continue;
+            timesOf.set(row.contact_id, { written: writtenAt, previous: updatedAt });
+            // Changed by nothing since this import wrote it: it is again as it was before, then.
+            if (current.updated_at !== writtenAt) continue;
+            await tx`update contacts set updated_at = ${updatedAt}::timestamptz where id = ${row.contact_id}`;
+            if (createdUntil !== undefined) {
+              tagsOfCreated.push(...(await tx<{ tag_id: string }[]>`select tag_id from contact_tags where contact_id = ${row.contact_id}`));
+              const [gone] = await tx`
+                delete from contacts c where c.id = ${row.contact_id}
+                  and c.updated_at <= ${createdUntil}::timestamptz
+                  and not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
+                  and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
+                returning c.id`;
+              if (gone) deletedSince += 1;
+            }
             continue;
           }
           changedSince += left.length;
           changedOf.set(row.contact_id, [...(changedOf.get(row.contact_id) ?? []), ...left]);
         }
-        await rebaseLaterImports(tx, { id: importId, businessId: found.business_id, createdAt: found.created_at }, changedOf);
+        await rebaseLaterImports(tx, { id: importId, businessId: found.business_id, createdAt: found.created_at }, changedOf, timesOf);
+        const tagsAdded = [...new Set(updated.flatMap((r) => r.previous?.addedTags ?? []).map((tag) => tag.toLowerCase()))];
+        if (tagsOfCreated.length > 0 || tagsAdded.length > 0) {
+          await tx`
+            delete from tags t where t.business_id = ${found.business_id}
+              and (t.id = any(${tagsOfCreated.map((r) => r.tag_id)}::uuid[]) or lower(t.name) = any(${tagsAdded}::text[]))
+              and not exists (select 1 from contact_tags ct where ct.tag_id = t.id)`;
+        }
         await tx`delete from import_ledger where import_id = ${importId} and line = any(${rows.map((r) => r.line)}::int[])`;
-        return { done: false, deleted: deleted.length, restored, kept: created.length - deleted.length, changedSince, businessId: found.business_id };
+        const kept = created.filter((id) => !deleted.some((d) => d.id === id));
+        if (kept.length > 0) {
+          // Kept for a later import's change: undoing that one gives the contact back as this import made it, to delete.
+          await tx`
+            update import_ledger l set previous = l.previous || jsonb_build_object('createdUntil', (select coalesce(i.finished_at, now())::text from imports i where i.id = ${importId}))
+            where l.business_id = ${found.business_id} and l.outcome = 'updated' and l.contact_id = any(${kept}::uuid[]) and l.previous is not null
+              and l.import_id in (select i.id from imports i where i.business_id = ${found.business_id} and i.id <> ${importId} and i.created_at > ${found.created_at})`;
+        }
+        return { done: false, deleted: deleted.length + deletedSince, restored, kept: kept.length, changedSince, businessId: found.business_id };
       });
     },
   };

@@ -807,6 +807,45 @@ describe('exportContactsCsv', () => {
     expect(left.map((c) => [c.firstName, c.businessName])).toEqual([['Ada', 'Analytical Engines']]);
   });
 
+  it('deletes the contact an import created once two later imports that changed it are undone, the earlier of them first', async () => {
+    const business = await aBusiness(t.database.db);
+    const header = 'First Name,Last Name,Email,Tags,Mobile';
+    const run = async (name: string, row: string) =>
+      t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file(name, `${header}\n${row}\n`) });
+    const created = await run('chain-1.csv', 'Bob,Jones,bob@example.com,,');
+    const tagged = await run('chain-2.csv', 'Bob,Jones,bob@example.com,VIP,');
+    const numbered = await run('chain-3.csv', 'Bob,Jones,bob@example.com,,0498 765 432');
+    expect([created.created, tagged.updated, numbered.updated]).toEqual([1, 1, 1]);
+    for (const undone of [tagged, numbered]) await t.worker.execute<UndoImportResult>('undoImport', { importId: undone.importId });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: created.importId })).toMatchObject({ deleted: 1, kept: 0 });
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+    // Nor is the tag the undone import brought left in the business's list.
+    expect(await t.database.sql`select name from tags where business_id = ${business.id}`).toEqual([]);
+  });
+
+  it('deletes the contact an undone import created and kept for a later change, once that change is undone too', async () => {
+    const business = await aBusiness(t.database.db);
+    const created = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('kept-a.csv', 'First Name,Last Name,Email,Tags\nBob,Jones,bob@example.com,Newsletter\n') });
+    const later = await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('kept-b.csv', 'First Name,Last Name,Email,Mobile\nBob,Jones,BOB@example.com,0498 765 432\n') });
+    expect(later).toMatchObject({ updated: 1 });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: created.importId })).toMatchObject({ deleted: 0, kept: 1 });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: later.importId })).toMatchObject({ restored: 1, deleted: 1 });
+    expect(await listContacts(t.database.db, business.id)).toEqual([]);
+    expect(await t.database.sql`select name from tags where business_id = ${business.id}`).toEqual([]);
+  });
+
+  it('keeps the contact an undone import created when a later import changed it since the one undone last', async () => {
+    const business = await aBusiness(t.database.db);
+    const run = async (name: string, text: string) => t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file(name, text) });
+    const created = await run('still-a.csv', 'First Name,Last Name,Email\nBob,Jones,bob@example.com\n');
+    const tagged = await run('still-b.csv', 'First Name,Last Name,Email,Tags\nBob,Jones,bob@example.com,VIP\n');
+    await run('still-c.csv', 'First Name,Last Name,Email,Mobile\nBob,Jones,bob@example.com,0498 765 432\n');
+    // The tag undone, the number the last import gave stays: Bob was changed since the first import, and is kept.
+    await t.worker.execute<UndoImportResult>('undoImport', { importId: tagged.importId });
+    expect(await t.worker.execute<UndoImportResult>('undoImport', { importId: created.importId })).toMatchObject({ deleted: 0, kept: 1 });
+    expect((await listContacts(t.database.db, business.id)).map((c) => c.phones.map((p) => p.e164))).toEqual([['+61498765432']]);
+  });
+
   it('leaves no address behind when it undoes the address an import gave a contact that had none', async () => {
     const business = await aBusiness(t.database.db);
     await t.worker.execute<ImportResult>('importContactsCsv', { businessId: business.id, file: await t.file('fay-0.csv', 'First Name,Last Name,Email\nFay,Fox,fay@example.com\n') });
