@@ -218,6 +218,7 @@ export function autoMapColumns(
   const reads = headers.map(readHeader);
   const contactsAre = whoseColumns(reads);
   const ownExport = headers.includes(recordHeaders.id);
+  const errorReport = endsAsErrorReport(headers);
   const proposals = headers.map((header, column) =>
     propose(
       column,
@@ -227,6 +228,7 @@ export function autoMapColumns(
       contactsAre,
       options.defaultCountry,
       ownExport && EXPORT_HEADERS.has(header),
+      errorReport,
     ),
   );
   return withNoValues(withoutErrorReportColumns(pairEmailLabels(pairPhoneParts(pairPhoneLabels(assignFields(proposals), new Set()), new Set())), headers, sample));
@@ -368,6 +370,8 @@ function propose(
   defaultCountry: string | undefined,
   /** A column of Switchboard's own export: its values are the field's, however they look ("billing@acme.example" a company). */
   writtenByExport = false,
+  /** A file of an error report's rows: refused for their values, which say nothing of what their columns are. */
+  errorReport = false,
 ): Proposal {
   const base = { column, header };
   if (header.trim() === '' && values.every((value) => value === '')) return { ...base, keep: 'ignore', reason: 'no header and no values' };
@@ -398,8 +402,9 @@ function propose(
   if (field === undefined) return keep(base, 'known column with no contact field: kept as custom field');
   const byHeader = fromHeader(base, match);
   const expected = EXPECTED_VALUES[headerKind];
-  // Numbers too short to be any ("12345") are a phone column's mistakes, each refused with its row, not another column.
-  if (!writtenByExport && looksLike === 'text' && expected !== undefined && !(headerKind === 'phone' && mostlyDigits(values))) {
+  // In an error report, numbers too short to be any ("12345") are a phone column's mistakes, each refused with its row
+  // again; elsewhere such a column ("Phone": 204, 317) is more likely extensions, kept as a custom field.
+  if (!writtenByExport && looksLike === 'text' && expected !== undefined && !(errorReport && headerKind === 'phone' && mostlyDigits(values))) {
     return keep(base, `${byHeader.explain(field)}, but the values do not look like ${expected}: kept as custom field`);
   }
   return byHeader;

@@ -515,8 +515,11 @@ describe('autoMapColumns checks headers against the values', () => {
         reason: 'alias of phone ("Phone"), but the values do not look like phone numbers: kept as custom field',
       },
     ]);
-    // Numbers too short to be any are the phone column's mistakes, refused row by row as such.
-    expect(autoMapColumns(['Mobile'], [['12345'], ['0412'], ['']])).toStrictEqual([{ column: 0, header: 'Mobile', field: 'mobilePhone', reason: 'alias of mobilePhone ("Mobile")' }]);
+    // Numbers too short to be any are kept as a custom field (extensions, say); in an error report they are the phone
+    // column's mistakes, refused row by row as such again.
+    expect(autoMapColumns(['Mobile'], [['12345'], ['204']])[0]?.field).toBe('custom:Mobile');
+    const report = autoMapColumns(['Mobile', 'Line', 'Error'], [['12345', '5', 'row 5: …'], ['0412', '6', 'row 6: …']]);
+    expect(report[0]).toStrictEqual({ column: 0, header: 'Mobile', field: 'mobilePhone', reason: 'alias of mobilePhone ("Mobile")' });
   });
 });
 
