@@ -121,6 +121,11 @@ function stillAsWritten(record: UndoRecord, current: CurrentValues): { restore: 
   return { restore, changedSince };
 }
 
+/** A contact `c` an undo may delete: no open conversation or invoice, which the archive rule would keep it for. */
+const withNothingOpen = (tx: postgres.TransactionSql) => tx`
+  not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
+  and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))`;
+
 /** The values the batch's updated contacts hold now, by id, locked; contacts deleted since are not among them. */
 async function currentValuesOf(tx: postgres.TransactionSql, contactIds: readonly string[]): Promise<Map<string, CurrentValues>> {
   const rows = await tx<(CurrentValues & { id: string })[]>`
@@ -307,8 +312,7 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
               delete from contacts c where c.id = any(${created}::uuid[])
                 -- Changed since the import ended (by a later import, a sync, a person): what changed it is kept.
                 and c.updated_at <= (select coalesce(i.finished_at, now()) from imports i where i.id = ${importId})
-                and not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
-                and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
+                and ${withNothingOpen(tx)}
               returning c.id`;
         let restored = 0;
         let changedSince = 0;
@@ -343,8 +347,7 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
               const [gone] = await tx`
                 delete from contacts c where c.id = ${row.contact_id}
                   and c.updated_at <= ${createdUntil}::timestamptz
-                  and not exists (select 1 from conversations v where v.contact_id = c.id and v.status = 'open')
-                  and not exists (select 1 from invoices i where i.contact_id = c.id and i.status in ('draft', 'open'))
+                  and ${withNothingOpen(tx)}
                 returning c.id`;
               if (gone) deletedSince += 1;
             }
