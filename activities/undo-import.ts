@@ -365,7 +365,8 @@ export function createUndoImportActivities({ sql, workflowStatusOf }: { sql: pos
               and not exists (select 1 from contact_tags ct where ct.tag_id = t.id)`;
         }
         await tx`delete from import_ledger where import_id = ${importId} and line = any(${rows.map((r) => r.line)}::int[])`;
-        const kept = created.filter((id) => !deleted.some((d) => d.id === id));
+        const deletedIds = new Set(deleted.map((d) => d.id as string));
+        const kept = created.filter((id) => !deletedIds.has(id));
         if (kept.length > 0) {
           // Kept for a later import's change: undoing that one gives the contact back as this import made it, to delete.
           await tx`
